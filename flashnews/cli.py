@@ -1,0 +1,178 @@
+"""Command line: argv -> exit status (0 clean, 1 some inputs had errors, 2 fatal)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flashnews.config import SiteConfig, load_config
+from flashnews.drops import DropReport, normalize_drops
+from flashnews.errors import ConfigError, FlashnewsError, OutputError, SourceError, TemplateError
+from flashnews.pipeline import BuildPaths, BuildResult, build_site, check_site
+
+EXIT_OK, EXIT_INPUT_ERRORS, EXIT_FATAL = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """Everything a command needs, resolved from the arguments and the environment."""
+
+    command: str
+    config: SiteConfig
+    paths: BuildPaths
+    now: datetime
+    include_drafts: bool
+    verbosity: int
+    args: argparse.Namespace
+
+
+def _parse_now(text: str | None, environ: dict[str, str], config: SiteConfig) -> datetime:
+    """--now, else SOURCE_DATE_EPOCH, else the current time; always timezone-aware."""
+    if text:
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ConfigError(f"--now {text!r} is not an ISO 8601 time", path="command line") from exc
+        return moment if moment.tzinfo else moment.replace(tzinfo=config.tz)
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except (ValueError, OverflowError) as exc:
+            raise ConfigError(f"SOURCE_DATE_EPOCH {epoch!r} is not a Unix time", path="environment") from exc
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--content", type=Path, default=Path("content"), help="raw drops and Markdown (default: content)")
+    common.add_argument("--output", type=Path, default=Path("public"), help="output folder (default: public)")
+    common.add_argument("--config", type=Path, default=None, help="site config (default: site.toml if present)")
+    common.add_argument("--templates", type=Path, default=None, help="templates folder (default: beside the config)")
+    common.add_argument("--static", type=Path, default=None, help="static files folder (default: beside the config)")
+    common.add_argument("--base-url", default=None, help="public URL of the site, e.g. https://example.org/news/")
+    common.add_argument("--now", default=None, help="build clock, ISO 8601 (default: SOURCE_DATE_EPOCH, else now)")
+    common.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    common.add_argument("-q", "--quiet", action="count", default=0, help="print only errors and the summary")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="also list what was written and stripped")
+    parser = argparse.ArgumentParser(prog="flashnews", description="Build the Flash News site from content/.", parents=[common])
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("build", parents=[common], help="normalize raw drops, then build the site (default)")
+    commands.add_parser("normalize", parents=[common], help="only turn raw .txt drops into .md files")
+    commands.add_parser("check", parents=[common], help="validate everything, write nothing")
+    for name, text in (("watch", "rebuild on every change"), ("serve", "rebuild on change and preview with live reload")):
+        sub = commands.add_parser(name, parents=[common], help=text)
+        sub.add_argument("--poll", action="store_true", help="poll the disk (network shares, synced folders)")
+        if name == "serve":
+            sub.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+            sub.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    return parser
+
+
+def _invocation(argv: Sequence[str] | None, environ: dict[str, str]) -> Invocation:
+    args = _parser().parse_args(argv)
+    config_path = args.config
+    if config_path is None and Path("site.toml").is_file():
+        config_path = Path("site.toml")
+    config = load_config(config_path, base_url=args.base_url)
+    project = config_path.parent if config_path else Path(".")
+    paths = BuildPaths(
+        content_dir=args.content,
+        output_dir=args.output,
+        templates_dir=args.templates or project / "templates",
+        static_dir=args.static or project / "static",
+    )
+    now = _parse_now(args.now, environ, config)
+    return Invocation(args.command or "build", config, paths, now, args.drafts, args.verbose - args.quiet, args)
+
+
+def report_problems(errors: Sequence[FlashnewsError], warnings: Sequence[object], verbosity: int) -> None:
+    """Print every error (always) and warning (unless quiet) in compiler style."""
+    if verbosity >= 0:
+        for warning in warnings:
+            print(warning, file=sys.stderr)
+    for error in errors:
+        print(f"{error}" if isinstance(error, (SourceError, ConfigError, TemplateError)) else f"error: {error}", file=sys.stderr)
+
+
+def _print_drops(report: DropReport, verbosity: int) -> None:
+    if verbosity >= 0:
+        for path in report.written:
+            print(f"normalized {path}")
+    if verbosity > 0:
+        for line in report.stripped:
+            print(f"  stripped {line}")
+
+
+def summary_line(result: BuildResult, drops: DropReport | None = None) -> str:
+    """The one-line summary that ends every build."""
+    errors = len(result.errors) + (len(drops.errors) if drops else 0)
+    warnings = len(result.warnings) + (len(drops.warnings) if drops else 0)
+    text = (
+        f"{result.articles} articles, {result.pages} pages ({result.written} written, {result.deleted} deleted), "
+        f"{warnings} warnings, {errors} errors in {result.seconds:.2f} s"
+    )
+    if result.next_scheduled_at:
+        text += f"; next scheduled publication at {result.next_scheduled_at.isoformat()}"
+    return text
+
+
+def run_build(invocation: Invocation, *, normalize_first: bool = True) -> int:
+    drops = None
+    if normalize_first:
+        drops = normalize_drops(invocation.paths.content_dir, invocation.config, now=invocation.now)
+        _print_drops(drops, invocation.verbosity)
+        report_problems(drops.errors, drops.warnings, invocation.verbosity)
+    result = build_site(invocation.config, invocation.paths, now=invocation.now, include_drafts=invocation.include_drafts)
+    report_problems(result.errors, result.warnings, invocation.verbosity)
+    if invocation.verbosity > 0:
+        for path in result.written_paths:
+            print(f"wrote {path}")
+    print(summary_line(result, drops))
+    if invocation.verbosity >= 0 and invocation.command == "build":
+        print(f"open {invocation.paths.output_dir / 'index.html'} or run: make serve  (http://127.0.0.1:8000/)")
+    return EXIT_INPUT_ERRORS if result.errors or (drops and drops.errors) else EXIT_OK
+
+
+def run_normalize(invocation: Invocation) -> int:
+    drops = normalize_drops(invocation.paths.content_dir, invocation.config, now=invocation.now)
+    _print_drops(drops, invocation.verbosity)
+    report_problems(drops.errors, drops.warnings, invocation.verbosity)
+    print(f"{len(drops.written)} drops normalized, {len(drops.warnings)} warnings, {len(drops.errors)} errors")
+    return EXIT_INPUT_ERRORS if drops.errors else EXIT_OK
+
+
+def run_check(invocation: Invocation) -> int:
+    result = check_site(invocation.config, invocation.paths, now=invocation.now, include_drafts=invocation.include_drafts)
+    report_problems(result.errors, result.warnings, invocation.verbosity)
+    print(f"checked {result.articles} articles, {result.pages} pages: {len(result.warnings)} warnings, {len(result.errors)} errors")
+    return EXIT_INPUT_ERRORS if result.errors else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit status."""
+    try:
+        invocation = _invocation(argv, dict(os.environ))
+        if invocation.command == "normalize":
+            return run_normalize(invocation)
+        if invocation.command == "check":
+            return run_check(invocation)
+        if invocation.command in ("watch", "serve"):
+            from flashnews.watch import run_watch
+
+            return run_watch(invocation)
+        return run_build(invocation)
+    except (ConfigError, TemplateError, OutputError) as exc:
+        print(f"{exc}", file=sys.stderr)
+        print("fatal: nothing was changed in the output folder", file=sys.stderr)
+        return EXIT_FATAL
+    except FlashnewsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FATAL
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,188 @@
+"""site.toml -> SiteConfig: the frozen settings every stage reads from."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+import zoneinfo
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from flashnews.errors import ConfigError
+
+DEFAULT_SITE_NAMES = ("Flash News",)
+DEFAULT_FOOTER_MARKERS = (
+    "Latest news",
+    "Lajmet e fundit",
+    "Read more",
+    "Read also",
+    "Related news",
+    "Related articles",
+    "Lexo më shumë",
+    "Lexo edhe",
+    "Lajme të ngjashme",
+    "Të ngjashme",
+)
+DEFAULT_NOISE_LINES = (
+    "Share",
+    "Share on Facebook",
+    "Share on X",
+    "Share on Twitter",
+    "Share on WhatsApp",
+    "Tweet",
+    "Print",
+    "Email",
+    "Advertisement",
+    "Advertising",
+    "Sponsored",
+    "Reklama",
+    "Reklamë",
+    "Shpërndaje",
+    "Shpërndaje në Facebook",
+    "Ndaje",
+)
+DEFAULT_BYLINE_PREFIXES = ("By", "Nga", "Author:", "Autor:", "Autori:", "Written by", "Shkruar nga")
+INTERFACE_LANGUAGES = ("en", "sq")
+
+
+@dataclass(frozen=True, slots=True)
+class SectionConfig:
+    """One newsroom section: the name editors write, the label readers see, other spellings."""
+
+    name: str
+    label: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        return self.label or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizeConfig:
+    """What the normalizer treats as page chrome, and how it decodes legacy files."""
+
+    site_names: tuple[str, ...] = DEFAULT_SITE_NAMES
+    footer_markers: tuple[str, ...] = DEFAULT_FOOTER_MARKERS
+    noise_lines: tuple[str, ...] = DEFAULT_NOISE_LINES
+    byline_prefixes: tuple[str, ...] = DEFAULT_BYLINE_PREFIXES
+    fallback_encoding: str = "cp1252"
+    max_source_bytes: int = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """Every setting of a site, with the defaults a new newsroom starts from."""
+
+    title: str = "Flash News"
+    base_url: str = "/"
+    language: str = "en"
+    timezone: str = "Europe/Tirane"
+    description: str = "The latest news, as it happens."
+    per_page: int = 20
+    latest_count: int = 8
+    feed_items: int = 30
+    news_sitemap_hours: int = 48
+    logo: str = "static/logo.png"
+    sections: tuple[SectionConfig, ...] = ()
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def digest(self) -> str:
+        """A hash of every setting, so caches know when the config changed."""
+        text = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _convert(value: Any, annotation: str, where: str) -> Any:
+    expected = {"str": str, "int": int, "bool": bool}.get(annotation)
+    if expected is not None:
+        if type(value) is not expected:
+            raise ConfigError(f"{where} must be a {expected.__name__}, not {type(value).__name__}")
+        return value
+    if annotation == "tuple[str, ...]":
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{where} must be a list of strings")
+        return tuple(value)
+    raise AssertionError(f"no converter for {annotation}")
+
+
+def _build(cls: type, table: Any, where: str) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise ConfigError(
+            f"unknown key {where + '.' if where else ''}{unknown[0]}",
+            hint=f"known keys here: {', '.join(sorted(known))}",
+        )
+    values: dict[str, Any] = {}
+    for name, value in table.items():
+        key = f"{where}.{name}" if where else name
+        annotation = str(known[name].type)
+        if annotation == "NormalizeConfig":
+            values[name] = _build(NormalizeConfig, value, key)
+        elif annotation == "tuple[SectionConfig, ...]":
+            if not isinstance(value, list):
+                raise ConfigError(f"{key} must be an array of tables ([[sections]])")
+            values[name] = tuple(_build(SectionConfig, item, f"{key}[{i}]") for i, item in enumerate(value))
+        else:
+            values[name] = _convert(value, annotation, key)
+    return cls(**values)
+
+
+def _validate(config: SiteConfig) -> None:
+    if config.language not in INTERFACE_LANGUAGES:
+        raise ConfigError(f"language {config.language!r} is not supported", hint="use 'en' or 'sq'")
+    try:
+        zoneinfo.ZoneInfo(config.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"unknown time zone {config.timezone!r}", hint="use an IANA name such as Europe/Tirane") from exc
+    for key in ("per_page", "latest_count", "feed_items", "news_sitemap_hours"):
+        if getattr(config, key) < 1:
+            raise ConfigError(f"{key} must be at least 1")
+    try:
+        "".encode(config.normalize.fallback_encoding)
+    except LookupError as exc:
+        raise ConfigError(f"unknown encoding {config.normalize.fallback_encoding!r} in normalize.fallback_encoding") from exc
+    seen: dict[str, str] = {}
+    for section in config.sections:
+        for spelling in {s.casefold() for s in (section.name, *section.aliases)}:
+            if seen.setdefault(spelling, section.name) != section.name:
+                raise ConfigError(f"section spelling {spelling!r} is used twice", hint="each name and alias must be unique")
+
+
+def parse_config(text: str, *, path: str = "site.toml", base_url: str | None = None) -> SiteConfig:
+    """Parse site.toml text; --base-url overrides the file's base_url."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=path) from exc
+    try:
+        config = _build(SiteConfig, table, "")
+        if base_url is not None:
+            config = replace(config, base_url=base_url)
+        _validate(config)
+    except ConfigError as exc:
+        exc.path = path
+        raise
+    return config
+
+
+def load_config(path: Path | None, *, base_url: str | None = None) -> SiteConfig:
+    """Read the config file; a missing default site.toml means all defaults."""
+    if path is None:
+        return parse_config("", base_url=base_url)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError("config file not found", path=str(path)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config: {exc}", path=str(path)) from exc
+    return parse_config(text, path=str(path), base_url=base_url)

@@ -1,0 +1,190 @@
+"""Front-matter Markdown text -> Article: strict YAML, typed known fields, located errors."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, tzinfo
+from types import MappingProxyType
+from typing import Any
+
+import frontmatter
+import yaml
+
+from flashnews.errors import FrontMatterError, SourceLocation, SourceWarning
+from flashnews.model import Article
+from flashnews.slugs import is_safe_slug, make_slug
+
+KNOWN_FIELDS = ("title", "date", "category", "slug", "summary", "author", "draft", "lang", "updated")
+REQUIRED_FIELDS = ("title", "date", "category")
+_LEADING_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060 \t\n"
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0", ""}
+_LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+_MAX_FIELD_CHARS = 2000
+_FAST_LOADER: type = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+class _NoAliases(yaml.composer.Composer):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _construct_unique_mapping(loader: yaml.BaseLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, str):
+            raise yaml.constructor.ConstructorError(None, None, "keys must be plain text", key_node.start_mark)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
+class _NoTags:
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node.tag not in _PLAIN_TAGS:
+            raise yaml.constructor.ConstructorError(None, None, f"YAML tag {node.tag!r} is not allowed", node.start_mark)
+        return super().construct_object(node, deep=deep)  # type: ignore[misc]
+
+
+class _StrictLoader(_NoTags, _NoAliases, yaml.BaseLoader):  # type: ignore[misc]
+    """Every scalar stays the string the editor typed; no aliases, no duplicate keys, no tags."""
+
+
+class _FastLoader(_NoTags, _FAST_LOADER):  # type: ignore[misc,valid-type]
+    """The C parser with the same constructor rules, for front matter that has no '&' or '*'."""
+
+
+for _loader in (_StrictLoader, _FastLoader):
+    _loader.add_constructor("tag:yaml.org,2002:map", _construct_unique_mapping)
+
+
+class _Handler(frontmatter.YAMLHandler):
+    """python-frontmatter's YAML handler with the strict loaders above."""
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        loader = _StrictLoader if ("&" in fm or "*" in fm) else _FastLoader
+        return yaml.load(fm, Loader=loader)  # noqa: S506 - both loaders construct strings only
+
+
+_HANDLER = _Handler()
+
+
+def _key_lines(fm: str, first_line: int) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for offset, line in enumerate(fm.split("\n")):
+        match = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
+        if match:
+            lines.setdefault(match.group(1), first_line + offset)
+    return lines
+
+
+def _parse_date(value: str, zone: tzinfo) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _split(text: str, path: str) -> tuple[str, str, int, list[SourceWarning]]:
+    """Front matter, body and the file line of the opening '---' (the front matter's line 0)."""
+    warnings: list[SourceWarning] = []
+    stripped = text.lstrip(_LEADING_INVISIBLE)
+    skipped = text[: len(text) - len(stripped)]
+    if any(ch in skipped for ch in "\ufeff\u200b\u200c\u200d\u2060"):
+        warnings.append(SourceWarning(SourceLocation(path, 1), "invisible characters before the front matter were ignored"))
+    first_line = skipped.count("\n") + 1
+    if not stripped.startswith("---"):
+        raise FrontMatterError(
+            SourceLocation(path, first_line),
+            "no front matter",
+            hint="start the file with a line '---', then title, date and category, then '---'",
+        )
+    parts = _HANDLER.FM_BOUNDARY.split(stripped, 2)
+    if len(parts) < 3:
+        raise FrontMatterError(
+            SourceLocation(path, first_line), "front matter is never closed", hint="add a line '---' after the last field"
+        )
+    _, fm, body = parts
+    return fm, body, first_line, warnings
+
+
+def _load_front_matter(fm: str, path: str, fm_line: int) -> dict[str, Any]:
+    try:
+        data = _HANDLER.load(fm)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = fm_line + (mark.line if mark else 0)
+        column = mark.column + 1 if mark else None
+        problem = exc.problem or exc.context or "malformed YAML"
+        raise FrontMatterError(SourceLocation(path, line, column), f"front matter: {problem}", hint="check quotes and indentation") from exc
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(SourceLocation(path, fm_line), f"front matter: {exc}") from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FrontMatterError(SourceLocation(path, fm_line), "front matter must be 'key: value' lines", hint="e.g. title: \"...\"")
+    return data
+
+
+def parse_article(text: str, *, path: str, zone: tzinfo) -> tuple[Article, tuple[SourceWarning, ...]]:
+    """Parse a .md source; raises FrontMatterError at the line of the first problem."""
+    fm, body, fm_line, warnings = _split(text, path)
+    data = _load_front_matter(fm, path, fm_line)
+    key_lines = _key_lines(fm, fm_line)
+
+    def fail(key: str, message: str, hint: str = "") -> FrontMatterError:
+        return FrontMatterError(SourceLocation(path, key_lines.get(key, fm_line)), message, hint=hint)
+
+    for key, value in data.items():
+        if key in KNOWN_FIELDS and not isinstance(value, str):
+            raise fail(key, f"{key} must be text, not a {'list' if isinstance(value, list) else 'mapping'}")
+        if isinstance(value, str) and len(value) > _MAX_FIELD_CHARS:
+            raise fail(key, f"{key} is longer than {_MAX_FIELD_CHARS} characters")
+    for key in REQUIRED_FIELDS:
+        if not str(data.get(key, "")).strip():
+            raise fail(key, f"{key} is missing or empty", hint=f"add a line '{key}: ...' to the front matter")
+    date = _parse_date(data["date"], zone)
+    if date is None:
+        raise fail("date", f"date {data['date']!r} is not an ISO 8601 date", hint="write it like 2025-02-27T14:30:00+01:00")
+    updated = None
+    if str(data.get("updated", "")).strip():
+        updated = _parse_date(data["updated"], zone)
+        if updated is None:
+            raise fail("updated", f"updated {data['updated']!r} is not an ISO 8601 date", hint="write it like 2025-02-27T14:30:00+01:00")
+    draft_text = data.get("draft", "").strip().casefold()
+    if draft_text not in _TRUE | _FALSE:
+        raise fail("draft", f"draft must be true or false, not {data['draft']!r}")
+    title = " ".join(data["title"].split())
+    slug = data.get("slug", "").strip() or make_slug(title)
+    if not is_safe_slug(slug):
+        raise fail("slug", f"slug {slug!r} is not a safe URL segment", hint="use lowercase letters, digits and single hyphens")
+    lang = data.get("lang", "").strip()
+    if lang and not _LANG.fullmatch(lang):
+        raise fail("lang", f"lang {lang!r} is not a language tag", hint="use e.g. sq or en")
+    extra = {key: value if isinstance(value, str) else repr(value) for key, value in data.items() if key not in KNOWN_FIELDS}
+    body_line = fm_line + fm.count("\n") + 1 + (len(body) - len(body.lstrip("\n")))
+    article = Article(
+        source_path=path,
+        title=title,
+        date=date,
+        category=" ".join(data["category"].split()),
+        slug=slug,
+        body=body.strip("\n"),
+        summary=" ".join(data.get("summary", "").split()),
+        author=" ".join(data.get("author", "").split()),
+        draft=draft_text in _TRUE,
+        lang=lang,
+        updated=updated,
+        body_line=body_line,
+        extra=MappingProxyType(dict(sorted(extra.items()))),
+    )
+    return article, tuple(warnings)

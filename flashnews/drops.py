@@ -1,0 +1,126 @@
+"""Raw .txt drops in content/ -> .md files beside them, the raw bytes archived unchanged.
+
+content/_archive/ keeps every raw drop byte for byte and a manifest of the Markdown each drop
+produced, so a .md an editor has changed since is never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from flashnews.config import SiteConfig
+from flashnews.decode import decode_bytes
+from flashnews.errors import NormalizeError, SourceError, SourceLocation, SourceWarning
+from flashnews.normalize import normalize_text
+from flashnews.sources import display_path, list_source_files
+
+ARCHIVE_DIR = "_archive"
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class DropReport:
+    """What normalizing the drops did."""
+
+    written: tuple[str, ...] = ()
+    errors: tuple[SourceError, ...] = ()
+    warnings: tuple[SourceWarning, ...] = ()
+    stripped: tuple[str, ...] = ()
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_manifest(archive: Path) -> dict[str, str]:
+    try:
+        return dict(json.loads((archive / MANIFEST).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return {}
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.flashnews-tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def _archive_raw(raw_path: Path, data: bytes, archive_path: Path) -> None:
+    """Move the drop into the archive; an older different drop of the same name is kept too."""
+    if archive_path.exists() and archive_path.read_bytes() != data:
+        archive_path = archive_path.with_name(f"{archive_path.stem}.{_sha(data)[:10]}{archive_path.suffix}")
+    if archive_path.exists():
+        raw_path.unlink()
+        return
+    archive_path.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(raw_path, archive_path)
+
+
+def _check_target(md_path: Path, shown: str, manifest: dict[str, str], key: str, raw_shown: str) -> None:
+    if not md_path.exists():
+        return
+    recorded = manifest.get(key)
+    if recorded is None:
+        raise NormalizeError(
+            SourceLocation(raw_shown, 1),
+            f"{shown} already exists and was not made from a drop; the drop was not applied",
+            hint="rename the drop or the .md file",
+        )
+    if _sha(md_path.read_bytes()) != recorded:
+        raise NormalizeError(
+            SourceLocation(raw_shown, 1),
+            f"{shown} was edited after it was generated; the new drop was not applied",
+            hint="delete the .md to regenerate it from the drop, or copy the changes in by hand",
+        )
+
+
+def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry_run: bool = False) -> DropReport:
+    """Normalize every .txt drop under content_dir; with dry_run, only report."""
+    archive = content_dir / ARCHIVE_DIR
+    manifest = _read_manifest(archive)
+    written: list[str] = []
+    errors: list[SourceError] = []
+    warnings: list[SourceWarning] = []
+    stripped: list[str] = []
+    for raw_path in list_source_files(content_dir, suffix=".txt"):
+        shown = display_path(raw_path, content_dir)
+        relative = raw_path.relative_to(content_dir).as_posix()
+        md_path = raw_path.with_suffix(".md")
+        key = md_path.relative_to(content_dir).as_posix()
+        try:
+            size = raw_path.stat().st_size
+            if size > config.normalize.max_source_bytes:
+                raise NormalizeError(
+                    SourceLocation(shown, 1),
+                    f"file is {size} bytes, over the {config.normalize.max_source_bytes} byte limit",
+                    hint="raise normalize.max_source_bytes in site.toml if this is really one article",
+                )
+            data = raw_path.read_bytes()
+            decoded = decode_bytes(data, path=shown, fallback_encoding=config.normalize.fallback_encoding)
+            result = normalize_text(
+                decoded.text, path=shown, now=now.astimezone(config.tz), config=config.normalize, sections=config.sections
+            )
+            _check_target(md_path, display_path(md_path, content_dir), manifest, key, shown)
+        except SourceError as exc:
+            errors.append(exc)
+            continue
+        except OSError as exc:
+            errors.append(NormalizeError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}"))
+            continue
+        warnings.extend(decoded.warnings + result.warnings)
+        stripped.extend(f"{shown}:{line}" for line in result.stripped)
+        if dry_run:
+            continue
+        markdown = result.markdown.encode("utf-8")
+        _write_atomic(md_path, markdown)
+        manifest[key] = _sha(markdown)
+        _write_atomic(archive / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
+        _archive_raw(raw_path, data, archive / relative)
+        written.append(display_path(md_path, content_dir))
+    return DropReport(tuple(written), tuple(errors), tuple(warnings), tuple(stripped))

@@ -1,0 +1,100 @@
+"""Markdown body -> sanitized HTML, plus the reading facts pages show."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+
+import markdown
+import nh3
+
+from flashnews.errors import SourceError, SourceLocation
+from flashnews.model import Article, RenderedArticle
+
+WORDS_PER_MINUTE = 200
+MAX_BODY_CHARS = 500_000
+MAX_NESTING = 40
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt", "em",
+        "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark",
+        "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot",
+        "th", "thead", "tr", "u", "ul",
+    }
+)
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_TAG = re.compile(r"<[^>]*>")
+_NESTING = re.compile(r"^(?:[ \t]*[>*+\-][ \t]*){%d,}" % MAX_NESTING, re.MULTILINE)
+_BRACKET_RUN = re.compile(r"[\[\]()<>]{%d,}" % (MAX_NESTING * 5))
+
+
+class MarkupError(SourceError):
+    """A Markdown body that cannot be rendered safely."""
+
+
+def create_converter() -> markdown.Markdown:
+    """One converter per process; reset between documents."""
+    return markdown.Markdown(extensions=[], output_format="html")
+
+
+def _check_body(article: Article) -> None:
+    location = SourceLocation(article.source_path, article.body_line)
+    if len(article.body) > MAX_BODY_CHARS:
+        raise MarkupError(location, f"body is longer than {MAX_BODY_CHARS} characters", hint="split the article")
+    for pattern, what in ((_NESTING, "nested quotes or lists"), (_BRACKET_RUN, "a run of brackets")):
+        match = pattern.search(article.body)
+        if match:
+            line = article.body_line + article.body.count("\n", 0, match.start())
+            raise MarkupError(
+                SourceLocation(article.source_path, line),
+                f"{what} deeper than {MAX_NESTING} levels",
+                hint="escape the characters with a backslash",
+            )
+
+
+def sanitize_html(fragment: str) -> str:
+    """Keep only the allow-listed tags, attributes and URL schemes."""
+    return nh3.clean(
+        fragment,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def html_to_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace folded."""
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def render_article(article: Article, converter: markdown.Markdown) -> RenderedArticle:
+    """Convert and sanitize the body; raises MarkupError for bodies that are unsafe to render."""
+    _check_body(article)
+    try:
+        body_html = sanitize_html(converter.reset().convert(article.body))
+    except RecursionError as exc:
+        raise MarkupError(
+            SourceLocation(article.source_path, article.body_line), "Markdown is nested too deeply", hint="simplify the body"
+        ) from exc
+    text = html_to_text(body_html)
+    words = len(text.split())
+    first_paragraph = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
+    lead = html_to_text(first_paragraph.group(1)) if first_paragraph else text[:300]
+    return RenderedArticle(
+        article=article,
+        body_html=body_html,
+        lead=article.summary or lead,
+        reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)),
+        word_count=words,
+    )

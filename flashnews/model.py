@@ -1,0 +1,90 @@
+"""The typed values that travel between pipeline stages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from flashnews.errors import SourceWarning
+
+EMPTY_MAPPING: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A raw drop turned into front-matter Markdown, with what was stripped as chrome."""
+
+    markdown: str
+    title: str
+    stripped: tuple[str, ...] = ()
+    warnings: tuple[SourceWarning, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One parsed article: typed front matter plus the Markdown body."""
+
+    source_path: str
+    title: str
+    date: datetime
+    category: str
+    slug: str
+    body: str
+    summary: str = ""
+    author: str = ""
+    draft: bool = False
+    lang: str = ""
+    updated: datetime | None = None
+    body_line: int = 1
+    extra: Mapping[str, str] = field(default_factory=lambda: EMPTY_MAPPING)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedArticle:
+    """An article with its body as safe HTML and the facts pages show about it."""
+
+    article: Article
+    body_html: str
+    lead: str
+    reading_minutes: int
+    word_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A section of the site and its articles, newest first."""
+
+    key: str
+    name: str
+    label: str
+    articles: tuple[RenderedArticle, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything that is published in one build, in reading order."""
+
+    articles: tuple[RenderedArticle, ...]
+    sections: tuple[Section, ...]
+    built_at: datetime
+    next_scheduled_at: datetime | None = None
+    held_back: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """The bytes of one file of the output folder, at a POSIX path relative to it."""
+
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    """What writing the output changed."""
+
+    written: tuple[str, ...] = ()
+    unchanged: int = 0
+    deleted: tuple[str, ...] = ()

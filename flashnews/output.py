@@ -1,0 +1,140 @@
+"""OutputFiles -> the output folder, as one transaction: stage, back up, swap, or roll back.
+
+Changed files are written to a staging folder beside the output folder. A journal then
+names every replacement and deletion; old files are hard-linked into a backup; only then are
+the staged files renamed into place. A failure rolls back from the backup, and a build killed
+midway is rolled back by `recover_output`, which every command runs first. Until the journal
+is removed (the commit point) the previous output can always be restored exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Collection, Sequence
+from pathlib import Path, PurePosixPath
+
+from flashnews.errors import OutputError
+from flashnews.model import OutputFile, WriteReport
+
+JOURNAL = "JOURNAL.json"
+_BACKUP = ".backup"
+
+
+def staging_path(output_dir: Path) -> Path:
+    return output_dir.parent / f".{output_dir.name}.staging"
+
+
+def check_output_path(path: str) -> str:
+    """Refuse output paths that are absolute, climb out with '..' or are not normalized."""
+    pure = PurePosixPath(path)
+    if (
+        not path
+        or pure.is_absolute()
+        or "\\" in path
+        or any(part in ("", ".", "..") for part in path.split("/"))
+        or ":" in pure.parts[0]
+    ):
+        raise OutputError(f"refusing to write {path!r} outside the output folder")
+    return path
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+def _move(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+
+
+def _backup(live: Path, backup: Path) -> None:
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(live, backup)
+    except OSError:
+        shutil.copy2(live, backup)
+
+
+def _prune_empty_dirs(output_dir: Path, paths: Collection[str]) -> None:
+    parents = {output_dir.joinpath(*PurePosixPath(p).parts[:-1]) for p in paths}
+    for folder in sorted(parents, key=lambda p: len(p.parts), reverse=True):
+        while folder != output_dir and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+def _roll_back(output_dir: Path, staging: Path, journal: dict[str, list[str]]) -> None:
+    backup = staging / _BACKUP
+    existed = set(journal["existed"])
+    for path in journal["replace"]:
+        live, saved = output_dir / path, backup / path
+        if saved.exists():
+            _move(saved, live)
+        elif path not in existed and live.exists():
+            live.unlink()
+    for path in journal["delete"]:
+        if (backup / path).exists():
+            _move(backup / path, output_dir / path)
+    _prune_empty_dirs(output_dir, journal["replace"])
+
+
+def recover_output(output_dir: Path) -> bool:
+    """Undo a build that was interrupted before its commit point; True if one was undone."""
+    staging = staging_path(output_dir)
+    if not staging.exists():
+        return False
+    journal_path = staging / JOURNAL
+    undone = journal_path.exists()
+    if undone:
+        _roll_back(output_dir, staging, json.loads(journal_path.read_text(encoding="utf-8")))
+    shutil.rmtree(staging, ignore_errors=True)
+    return undone
+
+
+def write_outputs(output_dir: Path, files: Sequence[OutputFile], *, stale: Collection[str] = ()) -> WriteReport:
+    """Write changed files and delete stale ones atomically; raises OutputError and leaves
+    the previous output exactly as it was when anything fails."""
+    paths = [check_output_path(f.path) for f in files]
+    stale = sorted(check_output_path(p) for p in stale if p not in set(paths))
+    if len(set(paths)) != len(paths):
+        raise OutputError("two outputs share one path")
+    if not files and not stale:
+        return WriteReport()
+    recover_output(output_dir)
+    staging = staging_path(output_dir)
+    try:
+        staging.mkdir(parents=True)
+        for item in files:
+            _write_file(staging / item.path, item.data)
+        if not output_dir.exists():
+            os.replace(staging, output_dir)
+            return WriteReport(written=tuple(paths))
+        _commit(output_dir, staging, paths, stale)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write the output folder {output_dir}: {exc}", hint="the previous output is unchanged") from exc
+    return WriteReport(written=tuple(paths), deleted=tuple(stale))
+
+
+def _commit(output_dir: Path, staging: Path, paths: list[str], stale: list[str]) -> None:
+    existed = [p for p in paths if (output_dir / p).exists()]
+    journal = {"replace": paths, "delete": [p for p in stale if (output_dir / p).exists()], "existed": existed}
+    (staging / JOURNAL).write_text(json.dumps(journal), encoding="utf-8")
+    backup = staging / _BACKUP
+    try:
+        for path in existed:
+            _backup(output_dir / path, backup / path)
+        for path in paths:
+            _move(staging / path, output_dir / path)
+        for path in journal["delete"]:
+            _move(output_dir / path, backup / path)
+    except OSError:
+        _roll_back(output_dir, staging, journal)
+        raise
+    (staging / JOURNAL).unlink()
+    _prune_empty_dirs(output_dir, journal["delete"])
+    shutil.rmtree(staging, ignore_errors=True)

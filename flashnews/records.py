@@ -1,0 +1,32 @@
+"""RenderedArticle <-> JSON bytes, for the build cache (plain data, never pickles)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from types import MappingProxyType
+
+from flashnews.model import Article, RenderedArticle
+
+
+def encode_rendered(item: RenderedArticle) -> bytes:
+    a = item.article
+    record = {
+        "source_path": a.source_path, "title": a.title, "date": a.date.isoformat(), "category": a.category,
+        "slug": a.slug, "body": a.body, "summary": a.summary, "author": a.author, "draft": a.draft, "lang": a.lang,
+        "updated": a.updated.isoformat() if a.updated else None, "body_line": a.body_line, "extra": dict(a.extra),
+        "body_html": item.body_html, "lead": item.lead, "reading_minutes": item.reading_minutes,
+        "word_count": item.word_count,
+    }
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def decode_rendered(data: bytes) -> RenderedArticle:
+    r = json.loads(data)
+    article = Article(
+        source_path=r["source_path"], title=r["title"], date=datetime.fromisoformat(r["date"]), category=r["category"],
+        slug=r["slug"], body=r["body"], summary=r["summary"], author=r["author"], draft=r["draft"], lang=r["lang"],
+        updated=datetime.fromisoformat(r["updated"]) if r["updated"] else None, body_line=r["body_line"],
+        extra=MappingProxyType(r["extra"]),
+    )
+    return RenderedArticle(article, r["body_html"], r["lead"], r["reading_minutes"], r["word_count"])

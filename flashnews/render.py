@@ -1,0 +1,218 @@
+"""Site -> page plans (template + context) for front, section, article and 404 pages."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from flashnews.config import SiteConfig
+from flashnews.i18n import format_date_time, format_edition_date, format_short_date, format_time, strings_for
+from flashnews.errors import TemplateError
+from flashnews.model import OutputFile, RenderedArticle, Site
+from flashnews.site import article_url, section_key, section_url
+
+Context = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PagePlan:
+    """One output file to render: its path, template and the JSON-able context it sees."""
+
+    path: str
+    template: str
+    context: Context
+    source: str = ""
+
+
+def absolute_url(config: SiteConfig, path: str) -> str:
+    """A URL for links that leave the page (canonical, feeds, sitemaps)."""
+    return config.base_url.rstrip("/") + "/" + path
+
+
+def _root_for(path: str) -> str:
+    return "../" * path.count("/")
+
+
+def site_context(site: Site, config: SiteConfig) -> Context:
+    """What every page knows about the site: name, navigation, strings, feeds."""
+    return {
+        "title": config.title,
+        "description": config.description,
+        "language": config.language,
+        "strings": strings_for(config.language),
+        "base_url": config.base_url,
+        "nav": [{"key": s.key, "label": s.label, "url": section_url(s.key)} for s in site.sections],
+        "feeds": {"rss": "feeds/rss.xml", "atom": "feeds/atom.xml"},
+    }
+
+
+def article_card(item: RenderedArticle, config: SiteConfig) -> Context:
+    """What a list, rail or lead block shows of an article."""
+    article = item.article
+    key = section_key(_section_name(item, config))
+    local = article.date.astimezone(config.tz)
+    return {
+        "title": article.title,
+        "url": article_url(item),
+        "section_label": _section_label(item, config),
+        "section_url": section_url(key),
+        "date_iso": article.date.isoformat(),
+        "date_display": format_date_time(local, config.language),
+        "date_short": format_short_date(local, config.language),
+        "time_display": format_time(local, config.language),
+        "summary": item.lead,
+        "author": article.author,
+        "lang": article.lang,
+    }
+
+
+def _section_name(item: RenderedArticle, config: SiteConfig) -> str:
+    wanted = item.article.category.casefold()
+    for section in config.sections:
+        if wanted in {s.casefold() for s in (section.name, *section.aliases)}:
+            return section.name
+    return item.article.category
+
+
+def _section_label(item: RenderedArticle, config: SiteConfig) -> str:
+    name = _section_name(item, config)
+    for section in config.sections:
+        if section.name == name:
+            return section.display_name
+    return name
+
+
+def _page_path(prefix: str, number: int) -> str:
+    return f"{prefix}index.html" if number == 1 else f"{prefix}page/{number}/index.html"
+
+
+def _page_url(prefix: str, number: int) -> str:
+    return prefix if number == 1 else f"{prefix}page/{number}/"
+
+
+def _plan_listing(
+    *, site: Site, config: SiteConfig, items: tuple[RenderedArticle, ...], prefix: str, template: str, extra: Context
+) -> list[PagePlan]:
+    per_page = config.per_page
+    count = max(1, -(-len(items) // per_page))
+    base = site_context(site, config)
+    plans = []
+    for number in range(1, count + 1):
+        path = _page_path(prefix, number)
+        chunk = items[(number - 1) * per_page : number * per_page]
+        context = {
+            "site": base,
+            "root": _root_for(path),
+            "canonical_url": absolute_url(config, _page_url(prefix, number)),
+            "edition_date": format_edition_date(site.built_at.astimezone(config.tz), config.language),
+            "items": [article_card(item, config) for item in chunk],
+            "pagination": {
+                "number": number,
+                "count": count,
+                "newer_url": _page_url(prefix, number - 1) if number > 1 else None,
+                "older_url": _page_url(prefix, number + 1) if number < count else None,
+            },
+            **extra,
+        }
+        plans.append(PagePlan(path, template, context))
+    return plans
+
+
+def plan_index_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
+    """The front page ("Latest news") and its older pages."""
+    return _plan_listing(site=site, config=config, items=site.articles, prefix="", template="index.html", extra={"section": None})
+
+
+def plan_section_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
+    """One paginated listing per section."""
+    plans: list[PagePlan] = []
+    for section in site.sections:
+        extra = {"section": {"key": section.key, "label": section.label, "url": section_url(section.key)}}
+        plans += _plan_listing(
+            site=site, config=config, items=section.articles, prefix=section_url(section.key), template="section.html", extra=extra
+        )
+    return plans
+
+
+def plan_article_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
+    """One page per article; its rail lists the news published just before it, so a page
+    changes only when its neighbours do."""
+    base = site_context(site, config)
+    plans = []
+    for index, item in enumerate(site.articles):
+        article = item.article
+        path = article_url(item) + "index.html"
+        card = article_card(item, config)
+        rail = site.articles[index + 1 : index + 1 + config.latest_count]
+        if len(rail) < config.latest_count:
+            rail = tuple(a for a in site.articles[: config.latest_count + 1] if a is not item)[: config.latest_count]
+        context = {
+            "site": base,
+            "root": _root_for(path),
+            "canonical_url": absolute_url(config, article_url(item)),
+            "article": {
+                **card,
+                "updated_iso": article.updated.isoformat() if article.updated else "",
+                "updated_display": format_date_time(article.updated.astimezone(config.tz), config.language) if article.updated else "",
+                "reading_minutes": item.reading_minutes,
+                "word_count": item.word_count,
+                "body_html": item.body_html,
+                "description": item.lead,
+            },
+            "rail": [article_card(other, config) for other in rail],
+        }
+        plans.append(PagePlan(path, "article.html", context, source=article.source_path))
+    return plans
+
+
+def plan_not_found_page(site: Site, config: SiteConfig) -> PagePlan:
+    """404.html links from the site root, since hosts serve it at any depth."""
+    from urllib.parse import urlsplit
+
+    root = urlsplit(config.base_url).path or "/"
+    context = {
+        "site": site_context(site, config),
+        "root": root if root.endswith("/") else root + "/",
+        "canonical_url": absolute_url(config, "404.html"),
+        "items": [article_card(item, config) for item in site.articles[: config.latest_count]],
+    }
+    return PagePlan("404.html", "404.html", context)
+
+
+def create_environment(templates_dir: Path) -> jinja2.Environment:
+    """The Jinja environment every page is rendered with: autoescaped, strict."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _template_line(exc: BaseException, name: str) -> int | None:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return exc.lineno
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(name) or frame.filename.endswith(".html") or frame.filename.endswith(".xml"):
+            line = frame.lineno
+    return line
+
+
+def render_page(environment: jinja2.Environment, plan: PagePlan) -> OutputFile:
+    """Render one plan; raises TemplateError naming the template and line."""
+    try:
+        text = environment.get_template(plan.template).render(plan.context)
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(plan.template, None, f"template {exc.name!r} not found", hint="restore it in templates/") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(exc.name or plan.template, exc.lineno, f"syntax error: {exc.message}") from exc
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise TemplateError(plan.template, _template_line(exc, plan.template), f"cannot render {plan.path}: {exc}") from exc
+    return OutputFile(plan.path, text.encode("utf-8"))

@@ -1,0 +1,100 @@
+"""Rendered articles -> Site: publish rules, order, sections and URL clashes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from flashnews.config import SectionConfig, SiteConfig
+from flashnews.errors import SourceLocation, UrlCollisionError
+from flashnews.model import RenderedArticle, Section, Site
+from flashnews.slugs import make_slug
+
+# Top-level folders and files the site itself uses; an article slug may not take them.
+RESERVED_SLUGS = frozenset({"page", "feeds", "search", "static", "pagefind", "sitemap", "404", "index", "robots"})
+
+
+def article_url(item: RenderedArticle) -> str:
+    """The article's URL path relative to the site root."""
+    return f"{item.article.slug}/"
+
+
+def section_url(key: str) -> str:
+    return f"{key}/"
+
+
+def section_key(name: str) -> str:
+    return make_slug(name)
+
+
+def _section_for(category: str, sections: tuple[SectionConfig, ...]) -> SectionConfig:
+    wanted = category.casefold()
+    for section in sections:
+        if wanted in {spelling.casefold() for spelling in (section.name, *section.aliases)}:
+            return section
+    return SectionConfig(name=category)
+
+
+def is_published(item: RenderedArticle, *, now: datetime, include_drafts: bool) -> bool:
+    """Drafts wait for --drafts; future-dated articles wait for the build clock."""
+    return (include_drafts or not item.article.draft) and item.article.date <= now
+
+
+def _sort_key(item: RenderedArticle) -> tuple[float, str]:
+    return (-item.article.date.timestamp(), item.article.source_path)
+
+
+def find_url_collisions(items: Iterable[RenderedArticle], reserved: frozenset[str]) -> tuple[list[RenderedArticle], list[UrlCollisionError]]:
+    """Keep the first claim on each URL (by source path); report the others naming both files."""
+    owners: dict[str, RenderedArticle] = {}
+    kept: list[RenderedArticle] = []
+    errors: list[UrlCollisionError] = []
+    for item in sorted(items, key=lambda i: i.article.source_path):
+        slug = item.article.slug
+        location = SourceLocation(item.article.source_path, 1)
+        if slug in reserved:
+            errors.append(UrlCollisionError(location, f"URL /{slug}/ is used by the site itself", hint="set another slug in the front matter"))
+        elif slug in owners:
+            other = owners[slug].article.source_path
+            errors.append(UrlCollisionError(location, f"URL /{slug}/ is already claimed by {other}", hint="give one of them another slug"))
+        else:
+            owners[slug] = item
+            kept.append(item)
+    return kept, errors
+
+
+def collect_site(
+    items: Iterable[RenderedArticle], *, now: datetime, config: SiteConfig, include_drafts: bool = False
+) -> tuple[Site, list[UrlCollisionError]]:
+    """Choose what is published, order it newest first and group it into sections."""
+    all_items = list(items)
+    waiting = [i for i in all_items if not (include_drafts or not i.article.draft) or i.article.date > now]
+    scheduled = [i.article.date for i in waiting if i.article.date > now and (include_drafts or not i.article.draft)]
+    published = [i for i in all_items if is_published(i, now=now, include_drafts=include_drafts)]
+    configured_keys = frozenset(section_key(s.name) for s in config.sections)
+    categories = {_section_for(i.article.category, config.sections).name for i in published}
+    section_keys = configured_keys | {section_key(name) for name in categories}
+    kept, errors = find_url_collisions(published, RESERVED_SLUGS | section_keys)
+    ordered = tuple(sorted(kept, key=_sort_key))
+    grouped: dict[str, list[RenderedArticle]] = {}
+    by_key: dict[str, SectionConfig] = {}
+    for item in ordered:
+        section = _section_for(item.article.category, config.sections)
+        key = section_key(section.name)
+        by_key.setdefault(key, section)
+        grouped.setdefault(key, []).append(item)
+    order = [section_key(s.name) for s in config.sections]
+    order += sorted(key for key in grouped if key not in order)
+    sections = tuple(
+        Section(key=key, name=by_key[key].name, label=by_key[key].display_name, articles=tuple(grouped[key]))
+        for key in order
+        if key in grouped
+    )
+    site = Site(
+        articles=ordered,
+        sections=sections,
+        built_at=now,
+        next_scheduled_at=min(scheduled) if scheduled else None,
+        held_back=len(waiting),
+    )
+    return site, errors
