@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import ArticleMeta, generate_articles  # noqa: E402
-import sites  # noqa: E402
+import sites
+from generate import ArticleMeta, generate_articles
 
 # Runs in a fresh interpreter, so RUSAGE_CHILDREN covers only the measured command.
 _MEASURE_SCRIPT = """
@@ -109,7 +109,10 @@ def run_phases(
     env: Mapping[str, str] | None = None,
 ) -> PhaseTimes:
     """Time cold, no-change and one-change builds `runs` times and return the medians."""
-    cold, no_change, one_change, peaks = [], [], [], []
+    cold: list[float] = []
+    no_change: list[float] = []
+    one_change: list[float] = []
+    peaks: list[int] = []
     for run in range(runs):
         reset_cold()
         for samples, before in ((cold, None), (no_change, None), (one_change, change_one)):
@@ -135,9 +138,7 @@ def ensure_venv(venv_path: Path) -> Path:
     return python
 
 
-def run_hugo(
-    articles: Sequence[ArticleMeta], *, work_path: Path, venv_path: Path, runs: int
-) -> ToolResult:
+def run_hugo(articles: Sequence[ArticleMeta], *, work_path: Path, venv_path: Path, runs: int) -> ToolResult:
     """Write a Hugo site for the articles under work_path/hugo and time its builds."""
     hugo = sites.find_hugo_binary(venv_path)
     if hugo is None:
@@ -158,9 +159,7 @@ def run_hugo(
     return ToolResult("hugo", version, len(articles), times)
 
 
-def run_pelican(
-    articles: Sequence[ArticleMeta], *, work_path: Path, venv_path: Path, runs: int
-) -> ToolResult:
+def run_pelican(articles: Sequence[ArticleMeta], *, work_path: Path, venv_path: Path, runs: int) -> ToolResult:
     """Write a Pelican site for the articles under work_path/pelican and time its builds."""
     pelican = venv_path / "bin" / "pelican"
     version = subprocess.run([pelican, "--version"], capture_output=True, text=True, check=True).stdout.strip()
@@ -182,8 +181,13 @@ def format_table(results: Iterable[ToolResult]) -> str:
     header = ("tool", "version", "N", "cold s", "no-change s", "one-change s", "peak RSS MB")
     rows = [header] + [
         (
-            r.tool, r.version, str(r.n), f"{r.times.cold_seconds:.2f}", f"{r.times.no_change_seconds:.2f}",
-            f"{r.times.one_change_seconds:.2f}", f"{r.times.peak_rss_bytes / 2**20:.0f}",
+            r.tool,
+            r.version,
+            str(r.n),
+            f"{r.times.cold_seconds:.2f}",
+            f"{r.times.no_change_seconds:.2f}",
+            f"{r.times.one_change_seconds:.2f}",
+            f"{r.times.peak_rss_bytes / 2**20:.0f}",
         )
         for r in results
     ]
@@ -218,7 +222,9 @@ def main(argv: list[str] | None = None) -> int:
         print(format_table([result]).splitlines()[1], file=sys.stderr, flush=True)
         results.append(result)
     print(format_table(results))
-    summary = [{"tool": r.tool, "version": r.version, "n": r.n, "runs": args.runs, **_as_dict(r.times)} for r in results]
+    summary = [
+        {"tool": r.tool, "version": r.version, "n": r.n, "runs": args.runs, **_as_dict(r.times)} for r in results
+    ]
     (work_path / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
     return 0
 

@@ -29,13 +29,13 @@ SITE_NAME = "Flash News"
 FOOTER = "Latest news"
 NO_BREAK_SPACE_LINE = "\u00a0"
 # Dates fall in the year before the CLI's fixed --now of the benchmark.
-END_AT = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
+END_AT = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 SPAN_MINUTES = 365 * 24 * 60
 BODY_TARGET_BYTES = 4400
 TRUNCATED_HEADLINE_CHARS = 80
 SENTENCE_POOL_SIZE = 20_000
 
-_WORDS = """
+_WORD_TEXT = """
 government minister parliament election reform budget economy market inflation bank
 prices energy gas electricity investment growth export import tourism season summer
 city municipality mayor council residents road bridge tunnel construction project
@@ -56,12 +56,23 @@ increased decreased continued started ended opened closed signed discussed
 significant important difficult possible necessary recent current final first
 Tirana Durrës Vlorë Shkodër Korçë Elbasan Fier Berat Gjirokastër Sarandë Prishtinë
 shqiptar qeveria kuvendi bashkia çmimet ekonomia zgjedhjet ministri gjykata
-""".split()
+"""
+_WORDS = _WORD_TEXT.split()
 _CONNECTORS = ("and", "but", "while", "as", "after", "before", "because", "although")
 _ARTICLES = ("the", "this", "that", "its", "their")
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 
@@ -98,8 +109,14 @@ def truncate_headline(headline: str) -> str:
 def render_raw_text(meta: ArticleMeta) -> str:
     """Return the raw editor text for an article, in the seed's shape."""
     parts = [
-        SITE_NAME, meta.section, meta.title, truncate_headline(meta.title),
-        meta.dateline, *meta.paragraphs, NO_BREAK_SPACE_LINE, FOOTER,
+        SITE_NAME,
+        meta.section,
+        meta.title,
+        truncate_headline(meta.title),
+        meta.dateline,
+        *meta.paragraphs,
+        NO_BREAK_SPACE_LINE,
+        FOOTER,
     ]
     return "\n\n".join(parts)
 

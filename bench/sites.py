@@ -125,10 +125,7 @@ def _hugo_markdown(meta: ArticleMeta) -> str:
 
 
 def _pelican_markdown(meta: ArticleMeta) -> str:
-    header = (
-        f"Title: {meta.title}\nDate: {meta.date:%Y-%m-%d %H:%M}\n"
-        f"Category: {meta.section}\nSlug: {meta.slug}\n\n"
-    )
+    header = f"Title: {meta.title}\nDate: {meta.date:%Y-%m-%d %H:%M}\nCategory: {meta.section}\nSlug: {meta.slug}\n\n"
     return header + "\n\n".join(meta.paragraphs) + "\n"
 
 
