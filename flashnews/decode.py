@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import charset_normalizer
+from charset_normalizer.md import mess_ratio
 
 from flashnews.errors import NormalizeError, SourceLocation, SourceWarning
 
@@ -46,10 +47,18 @@ def _guess_utf16(data: bytes) -> str | None:
 
 
 def _decode_legacy(data: bytes, fallback: str) -> str:
-    best = charset_normalizer.from_bytes(data, cp_isolation=None).best()
-    if best is not None and best.encoding not in ("utf_8", "ascii") and best.chaos < 0.2:
-        return best.encoding
-    return fallback
+    """The configured code page when it reads the bytes as cleanly as the detector's pick
+    (short texts often fit several code pages equally well), else the detector's pick."""
+    best = charset_normalizer.from_bytes(data).best()
+    try:
+        fallback_mess = mess_ratio(data.decode(fallback))
+    except UnicodeDecodeError:
+        fallback_mess = None
+    if best is None or best.encoding in ("utf_8", "ascii"):
+        return fallback
+    if fallback_mess is not None and fallback_mess <= best.chaos + 0.01:
+        return fallback
+    return best.encoding
 
 
 def _line_of(text: str, index: int) -> int:

@@ -182,6 +182,8 @@ def normalize_text(
     sections: tuple[SectionConfig, ...] = (),
 ) -> Normalized:
     """Turn decoded raw text into front-matter Markdown; raises NormalizeError when it cannot."""
+    if is_normalized(text):
+        return Normalized(text, title="")
     rules = _Rules(config, sections, now.tzinfo or _utc())
     paragraphs = _paragraphs(_lines(text))
     flat = [line for paragraph in paragraphs for line in paragraph]
@@ -218,7 +220,7 @@ def normalize_text(
         kept = [line for line in paragraph if line.number not in skip]
         if not kept:
             continue
-        if len(kept) == 1 and body and _key(kept[0].text) in rules.footers:
+        if len(kept) == 1 and _key(kept[0].text) in rules.footers:
             stripped.append(f"{kept[0].number}: {kept[0].text} (and everything after it)")
             break
         lines: list[_Line] = []
