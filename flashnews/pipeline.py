@@ -18,6 +18,7 @@ from flashnews import content, markup, records
 from flashnews.config import SiteConfig
 from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning, TemplateError
 from flashnews.model import OutputFile, RenderedArticle
+from flashnews.feeds import plan_feed_pages
 from flashnews.output import recover_output, write_outputs
 from flashnews.render import (
     PagePlan,
@@ -29,6 +30,7 @@ from flashnews.render import (
     render_page,
 )
 from flashnews.site import collect_site
+from flashnews.sitemap import plan_sitemap_pages
 from flashnews.sources import display_path, is_ignored_dir, is_litter, list_source_files
 from flashnews.state import BuildState, OutputRecord, state_path
 
@@ -148,6 +150,8 @@ def plan_site_pages(site: object, config: SiteConfig) -> list[PagePlan]:
         *plan_section_pages(site, config),  # type: ignore[arg-type]
         *plan_article_pages(site, config),  # type: ignore[arg-type]
         plan_not_found_page(site, config),  # type: ignore[arg-type]
+        *plan_feed_pages(site, config),  # type: ignore[arg-type]
+        *plan_sitemap_pages(site, config),  # type: ignore[arg-type]
     ]
 
 

@@ -13,6 +13,7 @@ from flashnews.config import SiteConfig
 from flashnews.i18n import format_date_time, format_edition_date, format_short_date, format_time, strings_for
 from flashnews.errors import TemplateError
 from flashnews.model import OutputFile, RenderedArticle, Site
+from flashnews.seo import article_seo
 from flashnews.site import article_url, section_key, section_url
 
 Context = dict[str, Any]
@@ -164,6 +165,7 @@ def plan_article_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
                 "description": item.lead,
             },
             "rail": [article_card(other, config) for other in rail],
+            "seo": article_seo(item, config, url=absolute_url(config, article_url(item)), section_label=_section_label(item, config)),
         }
         plans.append(PagePlan(path, "article.html", context, source=article.source_path))
     return plans

@@ -1,0 +1,96 @@
+"""Site -> page plans for sitemap.xml, the Google News sitemap and robots.txt.
+
+sitemap.xml lists every page with the date it last changed: an article's update (or
+publication) time, a listing's newest article. news-sitemap.xml lists only the articles
+published in the config.news_sitemap_hours before the build clock. A file holds at most
+a fixed number of URLs; beyond that the name becomes a sitemap index of numbered parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from flashnews.config import SiteConfig
+from flashnews.feeds import modified_at, rfc3339, xml_text
+from flashnews.model import RenderedArticle, Site
+from flashnews.render import Context, PagePlan, absolute_url
+from flashnews.site import article_url, section_url
+
+SITEMAP_LIMIT = 50_000
+NEWS_SITEMAP_LIMIT = 1_000
+
+
+def _newest(items: Sequence[RenderedArticle]) -> datetime | None:
+    return max((modified_at(item) for item in items), default=None)
+
+
+def _listing_entries(prefix: str, items: Sequence[RenderedArticle], per_page: int) -> list[tuple[str, datetime | None]]:
+    # Mirrors render's pagination: page 1 at the prefix, page N at <prefix>page/N/.
+    count = max(1, -(-len(items) // per_page))
+    return [
+        (prefix if number == 1 else f"{prefix}page/{number}/", _newest(items[(number - 1) * per_page : number * per_page]))
+        for number in range(1, count + 1)
+    ]
+
+
+def sitemap_entries(site: Site, config: SiteConfig) -> list[Context]:
+    """Every page a reader can reach, with its absolute URL and last change."""
+    pages = _listing_entries("", site.articles, config.per_page)
+    for section in site.sections:
+        pages += _listing_entries(section_url(section.key), section.articles, config.per_page)
+    pages += [(article_url(item), modified_at(item)) for item in site.articles]
+    return [
+        {"url": xml_text(absolute_url(config, path)), "lastmod": rfc3339(moment, config) if moment else ""}
+        for path, moment in pages
+    ]
+
+
+def _news_language(tag: str) -> str:
+    # Google News takes ISO 639 codes, and region tags only for Chinese (zh-cn, zh-tw).
+    tag = tag.lower()
+    return tag if tag.startswith("zh-") else tag.split("-")[0]
+
+
+def news_entries(site: Site, config: SiteConfig) -> list[Context]:
+    """The articles published within config.news_sitemap_hours before the build clock, newest first."""
+    since = site.built_at - timedelta(hours=config.news_sitemap_hours)
+    return [
+        {
+            "url": xml_text(absolute_url(config, article_url(item))),
+            "title": xml_text(item.article.title),
+            "language": _news_language(item.article.lang or config.language),
+            "published": rfc3339(item.article.date, config),
+        }
+        for item in site.articles
+        if since <= item.article.date <= site.built_at
+    ]
+
+
+def _plan_split(
+    *, name: str, template: str, entries: list[Context], limit: int, extra: Context, config: SiteConfig
+) -> list[PagePlan]:
+    """One file when the entries fit, else <name>.xml as an index of <name>-1.xml, <name>-2.xml, ..."""
+    if len(entries) <= limit:
+        return [PagePlan(f"{name}.xml", template, {**extra, "entries": entries})]
+    chunks = [entries[start : start + limit] for start in range(0, len(entries), limit)]
+    parts = [PagePlan(f"{name}-{number}.xml", template, {**extra, "entries": chunk}) for number, chunk in enumerate(chunks, 1)]
+    index = [{"url": xml_text(absolute_url(config, part.path))} for part in parts]
+    return [PagePlan(f"{name}.xml", "sitemap-index.xml", {"sitemaps": index}), *parts]
+
+
+def plan_sitemap_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
+    """sitemap.xml, news-sitemap.xml (split beyond 1,000 URLs) and robots.txt naming both."""
+    publication = {"name": xml_text(config.title)}
+    plans = _plan_split(name="sitemap", template="sitemap.xml", entries=sitemap_entries(site, config), limit=SITEMAP_LIMIT, extra={}, config=config)
+    plans += _plan_split(
+        name="news-sitemap",
+        template="news-sitemap.xml",
+        entries=news_entries(site, config),
+        limit=NEWS_SITEMAP_LIMIT,
+        extra={"publication": publication},
+        config=config,
+    )
+    robots = {"sitemaps": [absolute_url(config, "sitemap.xml"), absolute_url(config, "news-sitemap.xml")]}
+    plans.append(PagePlan("robots.txt", "robots.txt", robots))
+    return plans
