@@ -1,0 +1,218 @@
+"""The command-line contract: commands, exit statuses, messages and the normalize workflow."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flashnews.cli import main
+from tests.conftest import FIXTURES, REPO
+
+NOW = "2025-12-05T12:00:00+01:00"
+
+
+def run(site: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run build.py as a user would, from the site folder."""
+    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"} | (env or {})
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args], cwd=site, env=environment, capture_output=True, text=True, timeout=300
+    )
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def write_md(site: Path, name: str, text: str) -> Path:
+    path = site / "content" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD_MD = '---\ntitle: "A minimal article"\ndate: "2025-03-01T10:00:00+01:00"\ncategory: "Sport"\n---\n\nThe body of the story.\n'
+
+
+def test_build_of_the_sample_site_exits_zero_and_prints_a_summary(sample_site):
+    result = run(sample_site, "--now", NOW)
+    assert result.returncode == 0, result.stderr
+    summary = [line for line in result.stdout.splitlines() if " articles, " in line]
+    assert summary and "16 articles" in summary[0] and "0 errors" in summary[0] and " s" in summary[0]
+    assert (sample_site / "public" / "index.html").is_file()
+    assert (sample_site / "public" / "404.html").is_file()
+
+
+def test_build_is_the_default_command(sample_site):
+    assert run(sample_site, "build", "--now", NOW).returncode == 0
+    first = tree(sample_site / "public")
+    other = sample_site / "other"
+    assert run(sample_site, "--now", NOW, "--output", str(other)).returncode == 0
+    assert tree(other) == first
+
+
+def test_normalize_lists_each_file_it_wrote_and_archives_the_raw_bytes(sample_site):
+    raw = {p.name: p.read_bytes() for p in (sample_site / "content").glob("*.txt")}
+    result = run(sample_site, "normalize", "--now", NOW)
+    assert result.returncode == 0, result.stderr
+    for name, data in raw.items():
+        md_name = name.replace(".txt", ".md")
+        assert f"content/{md_name}" in result.stdout
+        assert (sample_site / "content" / md_name).is_file()
+        assert (sample_site / "content" / "_archive" / name).read_bytes() == data
+        assert not (sample_site / "content" / name).exists()
+    assert not (sample_site / "public").exists()
+
+
+def test_normalizing_twice_changes_nothing(sample_site):
+    run(sample_site, "normalize", "--now", NOW)
+    before = tree(sample_site / "content")
+    second = run(sample_site, "normalize", "--now", "2026-01-01T00:00:00+00:00")
+    assert second.returncode == 0
+    assert "normalized content/" not in second.stdout and "0 drops normalized" in second.stdout
+    assert tree(sample_site / "content") == before
+
+
+def test_a_new_drop_never_overwrites_a_markdown_file_the_editor_changed(site_dir):
+    seed = (FIXTURES / "seed.txt").read_bytes()
+    (site_dir / "content" / "story.txt").write_bytes(seed)
+    assert run(site_dir, "normalize", "--now", NOW).returncode == 0
+    md = site_dir / "content" / "story.md"
+    edited = md.read_text(encoding="utf-8").replace("Bota", "Politikë", 1)
+    md.write_text(edited, encoding="utf-8")
+    (site_dir / "content" / "story.txt").write_bytes(seed.replace(b"Istanbul", b"Ankara"))
+    result = run(site_dir, "normalize", "--now", NOW)
+    assert result.returncode == 1
+    assert "content/story.txt:1: content/story.md was edited after it was generated" in result.stderr
+    assert md.read_text(encoding="utf-8") == edited
+    assert (site_dir / "content" / "story.txt").exists()
+
+
+def test_a_drop_never_overwrites_a_markdown_file_written_by_hand(site_dir):
+    write_md(site_dir, "story.md", GOOD_MD)
+    (site_dir / "content" / "story.txt").write_bytes((FIXTURES / "seed.txt").read_bytes())
+    result = run(site_dir, "normalize", "--now", NOW)
+    assert result.returncode == 1
+    assert "was not made from a drop" in result.stderr
+    assert (site_dir / "content" / "story.md").read_text(encoding="utf-8") == GOOD_MD
+
+
+def test_an_editor_markdown_with_only_title_date_and_category_builds(site_dir):
+    write_md(site_dir, "minimal.md", GOOD_MD)
+    result = run(site_dir, "--now", NOW)
+    assert result.returncode == 0, result.stderr
+    page = (site_dir / "public" / "a-minimal-article" / "index.html").read_text(encoding="utf-8")
+    assert "The body of the story." in page
+
+
+def test_a_bad_file_exits_one_with_a_located_message_and_the_rest_still_builds(sample_site):
+    write_md(sample_site, "broken.md", '---\ntitle: "Broken"\ndate: "yesterday"\ncategory: "Sport"\n---\n\nText.\n')
+    result = run(sample_site, "--now", NOW)
+    assert result.returncode == 1
+    assert "content/broken.md:3: date 'yesterday' is not an ISO 8601 date; write it like" in result.stderr
+    assert "16 articles" in result.stdout and "1 errors" in result.stdout
+    assert (sample_site / "public" / "index.html").is_file()
+
+
+def test_every_error_of_a_run_is_reported_at_once(site_dir):
+    write_md(site_dir, "one.md", '---\ntitle: "One"\ncategory: "Sport"\n---\nx\n')
+    write_md(site_dir, "two.md", '---\ntitle: "Two"\ndate: "2025-01-01"\n---\nx\n')
+    (site_dir / "content" / "three.txt").write_bytes(b"")
+    result = run(site_dir, "--now", NOW)
+    assert result.returncode == 1
+    assert "content/one.md:" in result.stderr and "date is missing" in result.stderr
+    assert "content/two.md:" in result.stderr and "category is missing" in result.stderr
+    assert "content/three.txt:1: file is empty" in result.stderr
+
+
+def test_a_bad_file_keeps_its_last_good_page(site_dir):
+    path = write_md(site_dir, "story.md", GOOD_MD)
+    assert run(site_dir, "--now", NOW).returncode == 0
+    page = site_dir / "public" / "a-minimal-article" / "index.html"
+    good = page.read_bytes()
+    path.write_text(GOOD_MD.replace('date: "2025-03-01T10:00:00+01:00"', "date: [broken"), encoding="utf-8")
+    assert run(site_dir, "--now", NOW).returncode == 1
+    assert page.read_bytes() == good
+    assert "a-minimal-article" not in (site_dir / "public" / "index.html").read_text(encoding="utf-8")
+
+
+def test_two_articles_claiming_one_url_is_an_error_naming_both_files(site_dir):
+    write_md(site_dir, "a.md", GOOD_MD)
+    write_md(site_dir, "b.md", GOOD_MD.replace("The body", "Another body"))
+    result = run(site_dir, "--now", NOW)
+    assert result.returncode == 1
+    assert "content/b.md:1: URL /a-minimal-article/ is already claimed by content/a.md" in result.stderr
+    page = (site_dir / "public" / "a-minimal-article" / "index.html").read_text(encoding="utf-8")
+    assert "The body of the story." in page
+
+
+def test_check_validates_everything_and_writes_nothing(sample_site):
+    write_md(sample_site, "broken.md", '---\ntitle: "Broken"\n---\n')
+    before = tree(sample_site)
+    result = run(sample_site, "check", "--now", NOW)
+    assert result.returncode == 1
+    assert "content/broken.md:" in result.stderr
+    assert tree(sample_site) == before
+
+
+def test_check_of_a_clean_site_exits_zero(sample_site):
+    run(sample_site, "normalize", "--now", NOW)
+    assert run(sample_site, "check", "--now", NOW).returncode == 0
+
+
+def test_a_broken_config_is_fatal_and_leaves_the_output_untouched(sample_site):
+    assert run(sample_site, "--now", NOW).returncode == 0
+    before = tree(sample_site / "public")
+    (sample_site / "site.toml").write_text('title = "Flash News"\nunknown_key = 1\n', encoding="utf-8")
+    result = run(sample_site, "--now", NOW)
+    assert result.returncode == 2
+    assert "site.toml: unknown key unknown_key" in result.stderr
+    assert tree(sample_site / "public") == before
+
+
+def test_a_broken_template_is_fatal_names_the_template_and_leaves_the_output_untouched(sample_site):
+    assert run(sample_site, "--now", NOW).returncode == 0
+    before = tree(sample_site / "public")
+    template = sample_site / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n{% if %}\n", encoding="utf-8")
+    result = run(sample_site, "--now", NOW)
+    assert result.returncode == 2
+    assert "templates/article.html:" in result.stderr
+    assert tree(sample_site / "public") == before
+
+
+def test_now_and_source_date_epoch_set_the_build_clock(site_dir):
+    write_md(site_dir, "future.md", GOOD_MD.replace("2025-03-01T10:00:00+01:00", "2025-06-01T10:00:00+00:00"))
+    early = run(site_dir, "--now", "2025-05-01T00:00:00+00:00")
+    assert "0 articles" in early.stdout
+    assert "next scheduled publication at 2025-06-01T10:00:00+00:00" in early.stdout
+    late = run(site_dir, env={"SOURCE_DATE_EPOCH": "1767225600"})
+    assert "1 articles" in late.stdout
+
+
+def test_base_url_makes_canonical_urls_absolute(site_dir):
+    write_md(site_dir, "a.md", GOOD_MD)
+    assert run(site_dir, "--now", NOW, "--base-url", "https://example.org/news/").returncode == 0
+    page = (site_dir / "public" / "a-minimal-article" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://example.org/news/a-minimal-article/">' in page
+
+
+def test_main_returns_the_exit_status_without_exiting(site_dir, monkeypatch, capsys):
+    monkeypatch.chdir(site_dir)
+    write_md(site_dir, "a.md", GOOD_MD)
+    assert main(["--now", NOW, "-q"]) == 0
+    assert main(["--now", "not a time"]) == 2
+    assert "--now 'not a time' is not an ISO 8601 time" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["build", "normalize", "check"])
+def test_every_command_has_help(command):
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), command, "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "--now" in result.stdout
