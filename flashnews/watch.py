@@ -1,0 +1,460 @@
+"""File-system events -> debounced incremental rebuilds: watch content, templates, static and config.
+
+The watchdog callback only records paths in a queue. One loop thread sorts each path with
+`classify_change`, waits with a `Debouncer` until the changes have been quiet for a moment and
+the files stopped growing, then normalizes drops and rebuilds with one `BuildState` kept open,
+so every rebuild is incremental. A failed rebuild is reported and the loop keeps watching.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from flashnews.config import SiteConfig, load_config
+from flashnews.drops import DropReport, normalize_drops
+from flashnews.errors import ConfigError, FlashnewsError
+from flashnews.output import staging_path
+from flashnews.pipeline import BuildPaths, build_site
+from flashnews.sources import is_ignored_dir, is_litter
+from flashnews.state import BuildState, state_path
+
+if TYPE_CHECKING:
+    from flashnews.cli import Invocation
+
+ChangeKind = Literal["content", "templates", "static", "config", "ignored"]
+Signature = tuple[int, int, int] | None
+
+QUIET_SECONDS = 0.1
+_SOURCE_SUFFIXES = (".md", ".txt")
+# Reading a file (the build reads every source) raises "opened"/"closed_no_write"; only writes matter.
+_WRITE_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})
+
+
+@dataclass(frozen=True, slots=True)
+class WatchRoots:
+    """The absolute paths a watch looks at, and the output folders it must never react to."""
+
+    content_dir: Path
+    templates_dir: Path
+    static_dir: Path
+    output_dir: Path
+    config_path: Path | None = None
+
+    @property
+    def excluded(self) -> tuple[Path, ...]:
+        return (self.output_dir, staging_path(self.output_dir), state_path(self.output_dir).parent)
+
+
+def watch_roots(paths: BuildPaths, config_path: Path | None) -> WatchRoots:
+    """Absolute roots for a build's folders, spelled the way watchdog reports them."""
+
+    def absolute(path: Path) -> Path:
+        return Path(os.path.abspath(path))
+
+    return WatchRoots(
+        content_dir=absolute(paths.content_dir),
+        templates_dir=absolute(paths.templates_dir),
+        static_dir=absolute(paths.static_dir),
+        output_dir=absolute(paths.output_dir),
+        config_path=absolute(config_path) if config_path else None,
+    )
+
+
+def _classify_inside(kind: ChangeKind, parts: tuple[str, ...]) -> ChangeKind:
+    if kind == "templates":
+        return "ignored" if any(part.startswith(".") for part in parts[:-1]) else kind
+    if any(is_ignored_dir(part) for part in parts[:-1]):
+        return "ignored"
+    if kind == "static" or not parts:
+        return kind
+    name = parts[-1]
+    suffix = os.path.splitext(name)[1]
+    if suffix in _SOURCE_SUFFIXES:
+        return kind
+    # No suffix: most likely a folder of articles being added, moved or removed.
+    return kind if not suffix and not is_ignored_dir(name) else "ignored"
+
+
+def classify_change(path: str | Path, roots: WatchRoots) -> ChangeKind:
+    """Which part of the site a changed path belongs to; pure, the file need not exist."""
+    changed = Path(os.path.abspath(path))
+    if any(changed == folder or changed.is_relative_to(folder) for folder in roots.excluded):
+        return "ignored"
+    if roots.config_path is not None and changed == roots.config_path:
+        return "config"
+    if is_litter(changed.name):
+        return "ignored"
+    candidates: list[tuple[ChangeKind, Path]] = [
+        ("content", roots.content_dir),
+        ("templates", roots.templates_dir),
+        ("static", roots.static_dir),
+    ]
+    # The deepest root wins, in case one folder sits inside another.
+    for kind, root in sorted(candidates, key=lambda item: len(item[1].parts), reverse=True):
+        if changed == root or changed.is_relative_to(root):
+            return _classify_inside(kind, changed.relative_to(root).parts)
+    return "ignored"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeBatch:
+    """Changes that settled together and are rebuilt as one."""
+
+    paths: tuple[str, ...]
+    kinds: frozenset[ChangeKind]
+
+
+class Debouncer:
+    """Collects changed paths until none has changed for `quiet` seconds and every file's
+    signature (size, mtime, inode) stayed the same over that time; pure, the caller passes
+    the clock and the signatures."""
+
+    def __init__(self, quiet: float = QUIET_SECONDS) -> None:
+        self.quiet = quiet
+        self._pending: dict[str, tuple[ChangeKind, Signature]] = {}
+        self._last_at = 0.0
+        self._echoes: dict[str, Signature] = {}
+
+    def expect(self, signatures: Mapping[str, Signature]) -> None:
+        """Remember files the build itself just wrote, so their events are not taken for edits."""
+        self._echoes = dict(signatures)
+
+    def add(self, path: str, kind: ChangeKind, *, signature: Signature, at: float) -> bool:
+        """Record one change; False when it is the echo of the build's own write or ignored."""
+        if kind == "ignored":
+            return False
+        if path not in self._pending and path in self._echoes and self._echoes[path] == signature:
+            return False
+        self._pending[path] = (kind, signature)
+        self._last_at = at
+        return True
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        return tuple(self._pending)
+
+    def seconds_left(self, *, at: float) -> float | None:
+        """How long until a batch may be due; None when nothing is pending."""
+        if not self._pending:
+            return None
+        return max(0.0, self._last_at + self.quiet - at)
+
+    def take(self, *, at: float, signatures: Mapping[str, Signature]) -> ChangeBatch | None:
+        """The settled batch, or None while changes are recent or a file is still changing."""
+        if not self._pending or at - self._last_at < self.quiet:
+            return None
+        moving = [path for path, (_, seen) in self._pending.items() if signatures.get(path, seen) != seen]
+        if moving:
+            for path in moving:
+                self._pending[path] = (self._pending[path][0], signatures[path])
+            self._last_at = at
+            return None
+        batch = ChangeBatch(tuple(sorted(self._pending)), frozenset(kind for kind, _ in self._pending.values()))
+        self._pending.clear()
+        return batch
+
+
+def read_signature(path: str) -> Signature:
+    """A file's (size, mtime in ns, inode), or None when it is gone."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOutcome:
+    """What one build of the watch loop did; number 0 is the build at start."""
+
+    number: int
+    changed: tuple[str, ...]
+    kinds: frozenset[ChangeKind]
+    problems: tuple[str, ...]
+    written: int = 0
+    deleted: int = 0
+    fatal: bool = False
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.problems
+
+
+class _EventRecorder(FileSystemEventHandler):
+    """The watchdog callback: only records changed paths, never builds or raises."""
+
+    def __init__(self, changes: queue.SimpleQueue[str | None]) -> None:
+        self._changes = changes
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _WRITE_EVENTS:
+            return
+        if event.is_directory and event.event_type in ("modified", "closed"):
+            return
+        for path in (event.src_path, getattr(event, "dest_path", "")):
+            if path:
+                self._changes.put(os.fsdecode(path))
+
+
+class Watcher:
+    """Builds once, then rebuilds after every settled change until stopped."""
+
+    def __init__(
+        self,
+        config: SiteConfig,
+        paths: BuildPaths,
+        *,
+        config_path: Path | None = None,
+        base_url: str | None = None,
+        now: datetime | None = None,
+        include_drafts: bool = False,
+        poll: bool = False,
+        quiet: float = QUIET_SECONDS,
+        verbosity: int = 0,
+        on_build: Callable[[BuildOutcome], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self.paths = paths
+        self.roots = watch_roots(paths, config_path)
+        self._base_url = base_url
+        self._now = now
+        self._include_drafts = include_drafts
+        self._poll = poll
+        self._verbosity = verbosity
+        self._on_build = on_build
+        self._clock = clock
+        self._debouncer = Debouncer(quiet)
+        self._changes: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._outcomes: list[BuildOutcome] = []
+        self._built = threading.Condition()
+        self._config_problem: str | None = None
+        self._thread: threading.Thread | None = None
+        self._observer: Observer | PollingObserver | None = None  # type: ignore[valid-type]
+
+    # -- control -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Build in the loop thread, then start watching; returns at once."""
+        self.paths.content_dir.mkdir(parents=True, exist_ok=True)
+        self._thread = threading.Thread(target=self._run, name="flashnews-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+        self._changes.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        if self._observer is not None:
+            self._observer.join(timeout=10)
+
+    @property
+    def outcomes(self) -> tuple[BuildOutcome, ...]:
+        with self._built:
+            return tuple(self._outcomes)
+
+    @property
+    def rebuilds(self) -> int:
+        """Builds after the one at start."""
+        with self._built:
+            return max(0, len(self._outcomes) - 1)
+
+    def wait_for_builds(self, count: int, *, timeout: float) -> bool:
+        """Wait until `count` builds (the one at start included) have finished."""
+        with self._built:
+            return self._built.wait_for(lambda: len(self._outcomes) >= count, timeout=timeout)
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def _start_observer(self) -> None:
+        observer = PollingObserver(timeout=0.25) if self._poll else Observer()
+        recorder = _EventRecorder(self._changes)
+        scheduled: set[Path] = set()
+        for folder in (self.roots.content_dir, self.roots.templates_dir, self.roots.static_dir):
+            if folder.is_dir() and folder not in scheduled:
+                observer.schedule(recorder, str(folder), recursive=True)
+                scheduled.add(folder)
+        if self.roots.config_path is not None and self.roots.config_path.parent.is_dir():
+            observer.schedule(recorder, str(self.roots.config_path.parent), recursive=False)
+        observer.start()
+        self._observer = observer
+
+    def _run(self) -> None:
+        # SQLite connections belong to the thread that opened them, so the state lives here.
+        state = BuildState(state_path(self.paths.output_dir))
+        try:
+            self._start_observer()
+            self._build(state, ChangeBatch((), frozenset()))
+            self._loop(state)
+        finally:
+            state.close()
+
+    def _loop(self, state: BuildState) -> None:
+        while True:
+            wait = self._debouncer.seconds_left(at=self._clock())
+            try:
+                path = self._changes.get(timeout=wait if wait is not None else 1.0)
+            except queue.Empty:
+                path = ""
+            while path is not None:
+                if path:
+                    self._record(path)
+                try:
+                    path = self._changes.get_nowait()
+                except queue.Empty:
+                    break
+            if path is None:
+                return
+            pending = self._debouncer.pending
+            batch = self._debouncer.take(at=self._clock(), signatures={p: read_signature(p) for p in pending})
+            if batch is not None:
+                self._build(state, batch)
+
+    def _record(self, path: str) -> None:
+        kind = classify_change(path, self.roots)
+        if kind != "ignored":
+            self._debouncer.add(path, kind, signature=read_signature(path), at=self._clock())
+
+    def _build(self, state: BuildState, batch: ChangeBatch) -> None:
+        number = len(self._outcomes)
+        try:
+            outcome = self._rebuild(state, batch, number)
+        except FlashnewsError as exc:
+            outcome = self._fatal(batch, number, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug in one rebuild must not end the watch
+            traceback.print_exc()
+            outcome = self._fatal(batch, number, f"internal error: {type(exc).__name__}: {exc}")
+        with self._built:
+            self._outcomes.append(outcome)
+            self._built.notify_all()
+        if self._on_build is not None:
+            try:
+                self._on_build(outcome)
+            except Exception:  # noqa: BLE001 - a listener's failure must not end the watch
+                traceback.print_exc()
+
+    def _fatal(self, batch: ChangeBatch, number: int, message: str) -> BuildOutcome:
+        print(message, file=sys.stderr)
+        print("the previous output is unchanged; watching for the fix", file=sys.stderr)
+        problems = tuple(p for p in (self._config_problem, message) if p)
+        return BuildOutcome(number, batch.paths, batch.kinds, problems, fatal=True)
+
+    def _reload_config(self) -> None:
+        if self.roots.config_path is None:
+            return
+        try:
+            self.config = load_config(self.roots.config_path, base_url=self._base_url)
+        except ConfigError as exc:
+            self._config_problem = f"{exc}; keeping the last good config"
+            print(self._config_problem, file=sys.stderr)
+            return
+        self._config_problem = None
+
+    def _rebuild(self, state: BuildState, batch: ChangeBatch, number: int) -> BuildOutcome:
+        from flashnews.cli import report_problems, summary_line
+
+        if "config" in batch.kinds:
+            self._reload_config()
+            if self._config_problem is not None and batch.kinds == {"config"}:
+                return BuildOutcome(number, batch.paths, batch.kinds, (self._config_problem,), fatal=True)
+        if number and self._verbosity >= 0:
+            print(f"changed: {', '.join(_shown(batch.paths))}")
+        now = self._now or datetime.now(timezone.utc).replace(microsecond=0)
+        drops = normalize_drops(self.paths.content_dir, self.config, now=now)
+        self._debouncer.expect(_drop_signatures(drops, self.paths.content_dir))
+        if self._verbosity >= 0:
+            for path in drops.written:
+                print(f"normalized {path}")
+        report_problems(drops.errors, drops.warnings, self._verbosity)
+        result = build_site(self.config, self.paths, now=now, include_drafts=self._include_drafts, state=state)
+        report_problems(result.errors, result.warnings, self._verbosity)
+        if self._verbosity > 0:
+            for path in result.written_paths:
+                print(f"wrote {path}")
+        print(summary_line(result, drops), flush=True)
+        problems = [str(e) for e in (*drops.errors, *result.errors)]
+        if self._config_problem:
+            problems.insert(0, self._config_problem)
+        return BuildOutcome(number, batch.paths, batch.kinds, tuple(problems), result.written, result.deleted)
+
+
+def _shown(paths: Iterable[str]) -> list[str]:
+    here = os.getcwd()
+    return [os.path.relpath(p, here) if p.startswith(here) else p for p in paths]
+
+
+def _drop_signatures(report: DropReport, content_dir: Path) -> dict[str, Signature]:
+    """The .md files normalizing wrote and the .txt drops it moved away, as they are now."""
+    signatures: dict[str, Signature] = {}
+    root = os.path.abspath(content_dir)
+    for shown in report.written:
+        markdown = os.path.join(root, *Path(shown).parts[1:])
+        raw = os.path.splitext(markdown)[0] + ".txt"
+        signatures[markdown] = read_signature(markdown)
+        signatures[raw] = read_signature(raw)
+    return signatures
+
+
+def _config_path(invocation: Invocation) -> Path | None:
+    if invocation.args.config is not None:
+        return Path(invocation.args.config)
+    return Path("site.toml") if Path("site.toml").is_file() else None
+
+
+def run_watch(invocation: Invocation) -> int:
+    """`watch` and `serve`: build, then rebuild on change (and preview) until Ctrl-C."""
+    fixed_now = invocation.args.now or os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    server = None
+    channel = None
+    if invocation.command == "serve":
+        from flashnews.serve import PreviewServer, ReloadChannel
+
+        channel = ReloadChannel()
+        try:
+            server = PreviewServer(
+                invocation.paths.output_dir, channel, host=invocation.args.host, port=invocation.args.port, verbose=invocation.verbosity > 0
+            )
+        except OSError as exc:
+            print(f"cannot listen on {invocation.args.host}:{invocation.args.port}: {exc.strerror}; try --port", file=sys.stderr)
+            return 2
+    watcher = Watcher(
+        invocation.config,
+        invocation.paths,
+        config_path=_config_path(invocation),
+        base_url=invocation.args.base_url,
+        now=invocation.now if fixed_now else None,
+        include_drafts=invocation.include_drafts,
+        poll=invocation.args.poll,
+        verbosity=invocation.verbosity,
+        on_build=channel.publish_outcome if channel is not None else None,
+    )
+    watcher.start()
+    if server is not None:
+        server.start()
+        print(f"serving {invocation.paths.output_dir} at {server.url}  (Ctrl-C to stop)", flush=True)
+    else:
+        print("watching for changes  (Ctrl-C to stop)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("stopping")
+    finally:
+        if server is not None:
+            server.stop()
+        watcher.stop()
+    return 0
