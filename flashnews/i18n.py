@@ -67,9 +67,15 @@ def strings_for(language: str) -> dict[str, str]:
     return STRINGS[language]
 
 
+def has_time_of_day(moment: datetime) -> bool:
+    """Datelines without a time are stored at midnight; such dates are shown without one."""
+    return (moment.hour, moment.minute, moment.second) != (0, 0, 0)
+
+
 def format_date_time(moment: datetime, language: str) -> str:
-    """'27 February 2025, 14:30' / '27 shkurt 2025, 14:30'."""
-    return format_datetime(moment, "d MMMM y, HH:mm", tzinfo=moment.tzinfo, locale=language)
+    """'27 February 2025, 14:30' / '27 shkurt 2025, 14:30' ('27 February 2025' at midnight)."""
+    pattern = "d MMMM y, HH:mm" if has_time_of_day(moment) else "d MMMM y"
+    return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=language)
 
 
 def format_edition_date(moment: datetime, language: str) -> str:
@@ -78,7 +84,8 @@ def format_edition_date(moment: datetime, language: str) -> str:
 
 
 def format_time(moment: datetime, language: str) -> str:
-    return format_datetime(moment, "HH:mm", tzinfo=moment.tzinfo, locale=language)
+    """'14:30', or '' for a date stored without a time."""
+    return format_datetime(moment, "HH:mm", tzinfo=moment.tzinfo, locale=language) if has_time_of_day(moment) else ""
 
 
 def format_short_date(moment: datetime, language: str) -> str:
