@@ -82,17 +82,35 @@ def _roll_back(output_dir: Path, staging: Path, journal: dict[str, list[str]]) -
     _prune_empty_dirs(output_dir, journal["replace"])
 
 
+def _read_journal(path: Path) -> dict[str, list[str]] | None:
+    # The journal is renamed into place whole, so an unreadable one was never committed to:
+    # nothing in the output folder was touched yet.
+    try:
+        journal = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return journal if isinstance(journal, dict) else None
+
+
 def recover_output(output_dir: Path) -> bool:
-    """Undo a build that was interrupted before its commit point; True if one was undone."""
+    """Undo a build that was interrupted before its commit point; True if one was undone.
+
+    Raises OutputError when the rollback itself fails; the staging folder is then kept,
+    so the next run can finish restoring the previous output."""
     staging = staging_path(output_dir)
     if not staging.exists():
         return False
-    journal_path = staging / JOURNAL
-    undone = journal_path.exists()
-    if undone:
-        _roll_back(output_dir, staging, json.loads(journal_path.read_text(encoding="utf-8")))
+    journal = _read_journal(staging / JOURNAL)
+    if journal is not None:
+        try:
+            _roll_back(output_dir, staging, journal)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot restore {output_dir} from the interrupted build in {staging}: {exc}",
+                hint="free the disk or fix permissions, then build again",
+            ) from exc
     shutil.rmtree(staging, ignore_errors=True)
-    return undone
+    return journal is not None
 
 
 def write_outputs(output_dir: Path, files: Sequence[OutputFile], *, stale: Collection[str] = ()) -> WriteReport:
@@ -114,27 +132,33 @@ def write_outputs(output_dir: Path, files: Sequence[OutputFile], *, stale: Colle
             os.replace(staging, output_dir)
             return WriteReport(written=tuple(paths))
         _commit(output_dir, staging, paths, stale)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"cannot write the output folder {output_dir}: {exc}", hint="the previous output is unchanged") from exc
+    except BaseException as exc:
+        # Any failure, an interrupt included, rolls back to the previous output.
+        recover_output(output_dir)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write the output folder {output_dir}: {exc}", hint="the previous output is unchanged") from exc
+        raise
     return WriteReport(written=tuple(paths), deleted=tuple(stale))
 
 
+def _write_journal(staging: Path, journal: dict[str, list[str]]) -> None:
+    temporary = staging / f"{JOURNAL}.tmp"
+    temporary.write_text(json.dumps(journal), encoding="utf-8")
+    os.replace(temporary, staging / JOURNAL)
+
+
 def _commit(output_dir: Path, staging: Path, paths: list[str], stale: list[str]) -> None:
+    """Swap the staged files in; the caller rolls back (from the journal) if this raises."""
     existed = [p for p in paths if (output_dir / p).exists()]
     journal = {"replace": paths, "delete": [p for p in stale if (output_dir / p).exists()], "existed": existed}
-    (staging / JOURNAL).write_text(json.dumps(journal), encoding="utf-8")
+    _write_journal(staging, journal)
     backup = staging / _BACKUP
-    try:
-        for path in existed:
-            _backup(output_dir / path, backup / path)
-        for path in paths:
-            _move(staging / path, output_dir / path)
-        for path in journal["delete"]:
-            _move(output_dir / path, backup / path)
-    except OSError:
-        _roll_back(output_dir, staging, journal)
-        raise
+    for path in existed:
+        _backup(output_dir / path, backup / path)
+    for path in paths:
+        _move(staging / path, output_dir / path)
+    for path in journal["delete"]:
+        _move(output_dir / path, backup / path)
     (staging / JOURNAL).unlink()
     _prune_empty_dirs(output_dir, journal["delete"])
     shutil.rmtree(staging, ignore_errors=True)
