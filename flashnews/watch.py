@@ -155,7 +155,7 @@ class Debouncer:
 
     def take(self, *, at: float, signatures: Mapping[str, Signature]) -> ChangeBatch | None:
         """The settled batch, or None while changes are recent or a file is still changing."""
-        if not self._pending or at - self._last_at < self.quiet:
+        if not self._pending or at < self._last_at + self.quiet:
             return None
         moving = [path for path, (_, seen) in self._pending.items() if signatures.get(path, seen) != seen]
         if moving:

@@ -1,0 +1,464 @@
+"""Watch mode: the change classifier, the debouncer, and a real watchdog observer on a temporary site."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from flashnews.cli import main
+from flashnews.config import load_config
+from flashnews.pipeline import BuildPaths
+from flashnews.watch import BuildOutcome, ChangeBatch, Debouncer, WatchRoots, Watcher, classify_change
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = "2025-06-01T12:00:00+00:00"
+TIMEOUT = 60.0
+
+
+# -- classify_change --------------------------------------------------------------------------
+
+ROOTS = WatchRoots(
+    content_dir=Path("/site/content"),
+    templates_dir=Path("/site/templates"),
+    static_dir=Path("/site/static"),
+    output_dir=Path("/site/public"),
+    config_path=Path("/site/site.toml"),
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/site/content/fire.txt", "content"),
+        ("/site/content/politics/vote.md", "content"),
+        ("/site/content/politics", "content"),
+        ("/site/content", "content"),
+        ("/site/templates/article.html", "templates"),
+        ("/site/templates/partials/_card.html", "templates"),
+        ("/site/static/style.css", "static"),
+        ("/site/static/img/logo.png", "static"),
+        ("/site/site.toml", "config"),
+    ],
+)
+def test_paths_are_sorted_into_the_part_of_the_site_they_change(path: str, kind: str) -> None:
+    assert classify_change(path, ROOTS) == kind
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/site/content/.fire.md.swp",
+        "/site/content/fire.md~",
+        "/site/content/4913",
+        "/site/content/.#fire.md",
+        "/site/content/#fire.md#",
+        "/site/content/.DS_Store",
+        "/site/content/Thumbs.db",
+        "/site/content/fire (conflicted copy 2025-06-01).md",
+        "/site/content/fire.md.tmp",
+        "/site/content/photo.jpg",
+        "/site/content/_archive/fire.txt",
+        "/site/content/_archive/manifest.json",
+        "/site/content/_archive",
+        "/site/content/.git/index",
+        "/site/public/index.html",
+        "/site/public",
+        "/site/.public.staging/index.html",
+        "/site/.public.flashnews/state.sqlite-wal",
+        "/site/templates/.article.html.swp",
+        "/site/static/.hidden",
+        "/site/static/_drafts/new.css",
+        "/site/other.toml",
+        "/site/README.md",
+        "/elsewhere/fire.md",
+    ],
+)
+def test_litter_output_folders_and_unrelated_paths_are_ignored(path: str) -> None:
+    assert classify_change(path, ROOTS) == "ignored"
+
+
+def test_an_output_folder_inside_the_content_folder_is_still_ignored() -> None:
+    roots = WatchRoots(Path("/s/content"), Path("/s/templates"), Path("/s/static"), Path("/s/content/public"))
+    assert classify_change("/s/content/public/fire/index.html", roots) == "ignored"
+    assert classify_change("/s/content/fire.md", roots) == "content"
+
+
+def test_without_a_config_file_nothing_is_config() -> None:
+    roots = WatchRoots(Path("/s/content"), Path("/s/templates"), Path("/s/static"), Path("/s/public"))
+    assert classify_change("/s/site.toml", roots) == "ignored"
+
+
+# -- Debouncer (fake clock, fake signatures) -----------------------------------------------------
+
+
+def test_a_change_is_due_only_after_the_quiet_period() -> None:
+    debouncer = Debouncer(quiet=0.1)
+    debouncer.add("/c/a.md", "content", signature=(1, 1, 1), at=10.0)
+    assert debouncer.take(at=10.05, signatures={"/c/a.md": (1, 1, 1)}) is None
+    assert debouncer.take(at=10.1, signatures={"/c/a.md": (1, 1, 1)}) == ChangeBatch(("/c/a.md",), frozenset({"content"}))
+    assert debouncer.take(at=20.0, signatures={}) is None
+
+
+def test_every_new_change_restarts_the_quiet_period() -> None:
+    debouncer = Debouncer(quiet=0.1)
+    for step in range(200):
+        debouncer.add(f"/c/{step}.txt", "content", signature=(1, step, step), at=10.0 + step * 0.05)
+        assert debouncer.take(at=10.0 + step * 0.05 + 0.01, signatures={}) is None
+    batch = debouncer.take(at=10.0 + 199 * 0.05 + 0.1, signatures={})
+    assert batch is not None and len(batch.paths) == 200
+
+
+def test_a_file_that_keeps_growing_without_events_is_not_due_until_it_stops() -> None:
+    debouncer = Debouncer(quiet=0.1)
+    debouncer.add("/c/big.txt", "content", signature=(100, 1, 7), at=0.0)
+    assert debouncer.take(at=0.2, signatures={"/c/big.txt": (5000, 2, 7)}) is None
+    assert debouncer.take(at=0.35, signatures={"/c/big.txt": (9000, 3, 7)}) is None
+    assert debouncer.take(at=0.4, signatures={"/c/big.txt": (9000, 3, 7)}) is None, "quiet again only from 0.35"
+    assert debouncer.take(at=0.5, signatures={"/c/big.txt": (9000, 3, 7)}) is not None
+
+
+def test_kinds_of_a_batch_are_collected() -> None:
+    debouncer = Debouncer(quiet=0.1)
+    debouncer.add("/t/base.html", "templates", signature=None, at=0.0)
+    debouncer.add("/site.toml", "config", signature=(1, 1, 1), at=0.0)
+    batch = debouncer.take(at=1.0, signatures={"/t/base.html": None, "/site.toml": (1, 1, 1)})
+    assert batch is not None and batch.kinds == {"templates", "config"}
+
+
+def test_echoes_of_the_builds_own_writes_are_dropped_but_later_edits_are_not() -> None:
+    debouncer = Debouncer(quiet=0.1)
+    debouncer.expect({"/c/a.md": (10, 5, 3), "/c/a.txt": None})
+    assert not debouncer.add("/c/a.md", "content", signature=(10, 5, 3), at=0.0)
+    assert not debouncer.add("/c/a.txt", "content", signature=None, at=0.0)
+    assert debouncer.seconds_left(at=0.0) is None
+    assert debouncer.add("/c/a.md", "content", signature=(12, 6, 3), at=1.0)
+    assert debouncer.seconds_left(at=1.0) == pytest.approx(0.1)
+
+
+def test_ignored_paths_never_make_a_batch() -> None:
+    debouncer = Debouncer(quiet=0.1)
+    assert not debouncer.add("/c/.a.swp", "ignored", signature=(1, 1, 1), at=0.0)
+    assert debouncer.take(at=5.0, signatures={}) is None
+
+
+# -- a real observer on a temporary site ---------------------------------------------------------
+
+
+def raw_drop(headline: str, *, section: str = "Sport", day: int = 10) -> str:
+    return f"Flash News\n\n{section}\n\n{headline}\n\nMay {day}, 2025\n\nThe story of {headline.lower()}.\n\nA second paragraph.\n"
+
+
+def markdown(title: str, slug: str, *, section: str = "Ekonomi", body: str = "The market opened higher.") -> str:
+    return f'---\ntitle: "{title}"\ndate: "2025-05-11T10:00:00+02:00"\ncategory: "{section}"\nslug: "{slug}"\n---\n\n{body}\n'
+
+
+@dataclass
+class Site:
+    root: Path
+    paths: BuildPaths
+    config_path: Path
+
+    @property
+    def content(self) -> Path:
+        return self.paths.content_dir
+
+    @property
+    def output(self) -> Path:
+        return self.paths.output_dir
+
+    def page(self, relative: str) -> str:
+        return (self.output / relative).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    root = tmp_path / "site"
+    root.mkdir()
+    for folder in ("templates", "static"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "site.toml", root / "site.toml")
+    content = root / "content"
+    content.mkdir()
+    for sample in sorted((REPO / "content").glob("00[1-3]_*.txt")):
+        shutil.copy(sample, content / sample.name)
+    (content / "market.md").write_text(markdown("Market opens higher", "market-opens-higher"), encoding="utf-8")
+    paths = BuildPaths(content, root / "public", root / "templates", root / "static")
+    return Site(root, paths, root / "site.toml")
+
+
+def start_watcher(site: Site, **options: object) -> Watcher:
+    watcher = Watcher(
+        load_config(site.config_path),
+        site.paths,
+        config_path=site.config_path,
+        now=datetime.fromisoformat(NOW),
+        **options,  # type: ignore[arg-type]
+    )
+    watcher.start()
+    assert watcher.wait_for_builds(1, timeout=TIMEOUT), "the first build did not finish"
+    return watcher
+
+
+@pytest.fixture
+def watcher(site: Site) -> Iterator[Watcher]:
+    running = start_watcher(site)
+    yield running
+    running.stop()
+
+
+def wait_until(condition: Callable[[], object], *, timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(0.02)
+
+
+def next_build(watcher: Watcher, change: Callable[[], object]) -> BuildOutcome:
+    """Make a change and return the build it caused."""
+    count = len(watcher.outcomes)
+    change()
+    assert watcher.wait_for_builds(count + 1, timeout=TIMEOUT), "no rebuild after the change"
+    return watcher.outcomes[count]
+
+
+def read_tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_cold_build(site: Site, tmp_path: Path) -> None:
+    cold = tmp_path / f"cold-{time.monotonic_ns()}"
+    shutil.copytree(site.content, cold / "content")
+    status = main(
+        [
+            "build", "--content", str(cold / "content"), "--output", str(cold / "public"),
+            "--config", str(site.config_path), "--now", NOW, "-q",
+        ]
+    )  # fmt: skip
+    assert status in (0, 1)
+    watched, fresh = read_tree(site.output), read_tree(cold / "public")
+    assert sorted(watched) == sorted(fresh)
+    assert [path for path in watched if watched[path] != fresh[path]] == []
+
+
+def test_the_first_build_publishes_the_site_and_equals_a_cold_build(site: Site, watcher: Watcher, tmp_path: Path) -> None:
+    assert watcher.outcomes[0].is_clean
+    assert "Market opens higher" in site.page("index.html")
+    assert not list(site.content.glob("*.txt")), "the drops were normalized and archived"
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_dropped_txt_is_normalized_and_published(site: Site, watcher: Watcher, tmp_path: Path) -> None:
+    outcome = next_build(watcher, lambda: (site.content / "cup.txt").write_text(raw_drop("Team wins the cup final"), encoding="utf-8"))
+    wait_until(lambda: (site.output / "team-wins-the-cup-final/index.html").is_file())
+    assert outcome.is_clean
+    assert (site.content / "cup.md").is_file() and (site.content / "_archive/cup.txt").is_file()
+    assert not (site.content / "cup.txt").exists()
+    assert "Team wins the cup final" in site.page("index.html")
+    assert "Team wins the cup final" in site.page("sport/index.html")
+    assert "Team wins the cup final" in site.page("feeds/atom.xml")
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_the_builds_own_writes_do_not_cause_another_rebuild(site: Site, watcher: Watcher) -> None:
+    next_build(watcher, lambda: (site.content / "cup.txt").write_text(raw_drop("Team wins the cup final"), encoding="utf-8"))
+    sentinel = site.content / "sentinel.md"
+    outcome = next_build(watcher, lambda: sentinel.write_text(markdown("Sentinel", "sentinel"), encoding="utf-8"))
+    assert outcome.number == 2
+    assert outcome.changed == (str(sentinel),)
+
+
+def test_an_edited_md_updates_its_page_the_front_page_its_section_and_the_feeds(
+    site: Site, watcher: Watcher, tmp_path: Path
+) -> None:
+    source = site.content / "market.md"
+    next_build(watcher, lambda: source.write_text(markdown("Markets rally at the open", "market-opens-higher"), encoding="utf-8"))
+    for page in ("market-opens-higher/index.html", "index.html", "ekonomi/index.html", "feeds/rss.xml", "feeds/atom.xml"):
+        assert "Markets rally at the open" in site.page(page), page
+        assert "Market opens higher" not in site.page(page), page
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_an_atomic_save_reported_only_as_a_move_is_picked_up(site: Site, watcher: Watcher, tmp_path: Path) -> None:
+    temporary = site.content / ".market.md.kate-swp-1234"
+
+    def save() -> None:
+        temporary.write_text(markdown("Market closes flat", "market-opens-higher"), encoding="utf-8")
+        os.replace(temporary, site.content / "market.md")
+
+    outcome = next_build(watcher, save)
+    assert outcome.changed == (str(site.content / "market.md"),)
+    assert "Market closes flat" in site.page("market-opens-higher/index.html")
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_vim_style_save_with_the_file_briefly_gone_is_picked_up(site: Site, watcher: Watcher, tmp_path: Path) -> None:
+    source = site.content / "market.md"
+
+    def save() -> None:
+        (site.content / "4913").write_text("")
+        (site.content / "4913").unlink()
+        os.rename(source, site.content / "market.md~")
+        source.write_text(markdown("Market dips after lunch", "market-opens-higher"), encoding="utf-8")
+        (site.content / "market.md~").unlink()
+
+    outcome = next_build(watcher, save)
+    assert outcome.is_clean
+    assert "Market dips after lunch" in site.page("market-opens-higher/index.html")
+    assert not [path for path in outcome.changed if path.endswith(("~", "4913"))]
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_deleted_article_disappears_from_every_page(site: Site, watcher: Watcher, tmp_path: Path) -> None:
+    next_build(watcher, lambda: (site.content / "market.md").unlink())
+    assert not (site.output / "market-opens-higher").exists()
+    for page in ("index.html", "ekonomi/index.html", "feeds/rss.xml", "feeds/atom.xml", "sitemap.xml"):
+        if (site.output / page).is_file():
+            assert "Market opens higher" not in site.page(page) and "market-opens-higher" not in site.page(page), page
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_renamed_article_leaves_no_stale_page(site: Site, watcher: Watcher, tmp_path: Path) -> None:
+    source = site.content / "market.md"
+    source.write_text(markdown("Market opens higher", "market-opens-higher"), encoding="utf-8")
+    next_build(watcher, lambda: None)  # settle the rewrite before the rename
+    renamed = site.content / "economy" / "stocks.md"
+
+    def rename() -> None:
+        renamed.parent.mkdir()
+        text = source.read_text(encoding="utf-8").replace("market-opens-higher", "stocks-open-higher")
+        source.rename(renamed)
+        renamed.write_text(text, encoding="utf-8")
+
+    next_build(watcher, rename)
+    wait_until(lambda: (site.output / "stocks-open-higher/index.html").is_file())
+    assert not (site.output / "market-opens-higher").exists()
+    assert "market-opens-higher" not in site.page("index.html")
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_renaming_an_article_to_litter_unpublishes_it(site: Site, watcher: Watcher, tmp_path: Path) -> None:
+    next_build(watcher, lambda: (site.content / "market.md").rename(site.content / "market.md.bak"))
+    assert not (site.output / "market-opens-higher").exists()
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_two_hundred_drops_at_once_make_one_rebuild(site: Site, tmp_path: Path) -> None:
+    watcher = start_watcher(site, quiet=0.5)
+    try:
+        names = [f"burst-{n:03d}" for n in range(200)]
+        count = len(watcher.outcomes)
+        for n, name in enumerate(names):
+            (site.content / f"{name}.txt").write_text(raw_drop(f"Burst story number {n}", day=1 + n % 28), encoding="utf-8")
+        wait_until(lambda: all((site.content / f"{name}.md").is_file() for name in names))
+        assert watcher.wait_for_builds(count + 1, timeout=TIMEOUT)
+        sentinel = site.content / "sentinel.md"
+        last = next_build(watcher, lambda: sentinel.write_text(markdown("Sentinel", "sentinel"), encoding="utf-8"))
+        with_burst = [o for o in watcher.outcomes if any("burst-" in path for path in o.changed)]
+        assert len(with_burst) == 1
+        assert {Path(p).stem for p in with_burst[0].changed} == set(names)
+        assert watcher.rebuilds == 2 and last.changed == (str(sentinel),)
+        assert (site.output / "burst-story-number-199/index.html").is_file()
+        assert_same_as_cold_build(site, tmp_path)
+    finally:
+        watcher.stop()
+
+
+def test_swap_and_backup_litter_alone_never_reaches_a_build(site: Site, watcher: Watcher) -> None:
+    def litter_then_edit() -> None:
+        for name in (".market.md.swp", "market.md~", "4913", ".#market.md", "#market.md#", ".DS_Store", "Thumbs.db",
+                     "market (conflicted copy).md", "market.md.tmp"):  # fmt: skip
+            (site.content / name).write_text("litter", encoding="utf-8")
+        (site.content / "_archive").mkdir(exist_ok=True)
+        (site.content / "_archive" / "old.txt").write_text("archived", encoding="utf-8")
+        (site.content / "real.md").write_text(markdown("Real news", "real-news"), encoding="utf-8")
+
+    outcome = next_build(watcher, litter_then_edit)
+    assert outcome.changed == (str(site.content / "real.md"),)
+
+
+def test_a_broken_file_reports_its_location_keeps_the_last_good_page_and_clears_when_fixed(
+    site: Site, watcher: Watcher, tmp_path: Path
+) -> None:
+    source = site.content / "market.md"
+    good_page = site.page("market-opens-higher/index.html")
+    broken = next_build(watcher, lambda: source.write_text('---\ntitle: [unclosed\ndate: "2025-05-11"\n---\n\nBody\n', encoding="utf-8"))
+    assert broken.problems and broken.problems[0].startswith("content/market.md:")
+    assert site.page("market-opens-higher/index.html") == good_page
+    fixed = next_build(watcher, lambda: source.write_text(markdown("Market opens higher", "market-opens-higher"), encoding="utf-8"))
+    assert fixed.is_clean
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_template_edit_rerenders_the_pages_and_a_broken_template_keeps_the_output(
+    site: Site, watcher: Watcher, tmp_path: Path
+) -> None:
+    template = site.paths.templates_dir / "article.html"
+    original = template.read_text(encoding="utf-8")
+    next_build(watcher, lambda: template.write_text(original.replace("{% block main %}", "{% block main %}<!-- edited -->", 1), encoding="utf-8"))
+    assert "<!-- edited -->" in site.page("market-opens-higher/index.html")
+    assert_same_as_cold_build(site, tmp_path)
+    before = read_tree(site.output)
+    broken = next_build(watcher, lambda: template.write_text("{% block main %}{% if %}", encoding="utf-8"))
+    assert broken.fatal and "templates/article.html" in broken.problems[0]
+    assert read_tree(site.output) == before
+    fixed = next_build(watcher, lambda: template.write_text(original, encoding="utf-8"))
+    assert fixed.is_clean and "<!-- edited -->" not in site.page("market-opens-higher/index.html")
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_static_file_change_is_copied(site: Site, watcher: Watcher, tmp_path: Path) -> None:
+    stylesheet = site.paths.static_dir / "style.css"
+    next_build(watcher, lambda: stylesheet.write_text(stylesheet.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8"))
+    assert site.page("static/style.css").endswith("/* edited */\n")
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_config_change_reloads_and_a_broken_config_keeps_the_last_good_one(
+    site: Site, watcher: Watcher, tmp_path: Path
+) -> None:
+    original = site.config_path.read_text(encoding="utf-8")
+    renamed = original.replace('title = "Flash News"', 'title = "Flash Lajme"', 1)
+    next_build(watcher, lambda: site.config_path.write_text(renamed, encoding="utf-8"))
+    assert "Flash Lajme" in site.page("index.html")
+    assert_same_as_cold_build(site, tmp_path)
+    before = read_tree(site.output)
+    broken = next_build(watcher, lambda: site.config_path.write_text("unknown_key = 1\n" + renamed, encoding="utf-8"))
+    assert broken.problems and "unknown key unknown_key" in broken.problems[0]
+    assert read_tree(site.output) == before
+    edit = next_build(watcher, lambda: (site.content / "real.md").write_text(markdown("Real news", "real-news"), encoding="utf-8"))
+    assert "Flash Lajme" in site.page("real-news/index.html"), "built with the last good config"
+    assert "unknown_key" in edit.problems[0], "the config error stays on show until fixed"
+    fixed = next_build(watcher, lambda: site.config_path.write_text(original, encoding="utf-8"))
+    assert fixed.is_clean and "Flash Lajme" not in site.page("index.html")
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_failing_listener_does_not_stop_the_watch(site: Site) -> None:
+    def listener(outcome: BuildOutcome) -> None:
+        raise RuntimeError("listener failed")
+
+    watcher = start_watcher(site, on_build=listener)
+    try:
+        next_build(watcher, lambda: (site.content / "one.md").write_text(markdown("One", "one"), encoding="utf-8"))
+        next_build(watcher, lambda: (site.content / "two.md").write_text(markdown("Two", "two"), encoding="utf-8"))
+        assert (site.output / "two/index.html").is_file()
+    finally:
+        watcher.stop()
+
+
+def test_the_polling_observer_picks_up_a_drop_too(site: Site, tmp_path: Path) -> None:
+    watcher = start_watcher(site, poll=True)
+    try:
+        next_build(watcher, lambda: (site.content / "cup.txt").write_text(raw_drop("Polled cup final"), encoding="utf-8"))
+        wait_until(lambda: (site.output / "polled-cup-final/index.html").is_file())
+        assert_same_as_cold_build(site, tmp_path)
+    finally:
+        watcher.stop()
