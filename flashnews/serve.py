@@ -252,7 +252,7 @@ class PreviewServer:
         return f"http://{shown}:{port}/"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="flashnews-serve", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="flashnews-serve", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
