@@ -15,7 +15,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -188,6 +188,7 @@ class BuildOutcome:
     written: int = 0
     deleted: int = 0
     fatal: bool = False
+    seconds: float = 0.0
 
     @property
     def is_clean(self) -> bool:
@@ -332,6 +333,7 @@ class Watcher:
 
     def _build(self, state: BuildState, batch: ChangeBatch) -> None:
         number = len(self._outcomes)
+        started = time.perf_counter()
         try:
             outcome = self._rebuild(state, batch, number)
         except FlashnewsError as exc:
@@ -339,6 +341,7 @@ class Watcher:
         except Exception as exc:  # noqa: BLE001 - a bug in one rebuild must not end the watch
             traceback.print_exc()
             outcome = self._fatal(batch, number, f"internal error: {type(exc).__name__}: {exc}")
+        outcome = replace(outcome, seconds=time.perf_counter() - started)
         with self._built:
             self._outcomes.append(outcome)
             self._built.notify_all()
