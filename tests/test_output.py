@@ -1,0 +1,198 @@
+"""Writing the output is one transaction: a build that fails, is interrupted or is killed
+leaves the previous output exactly as it was, and no staging litter survives the next run."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import flashnews.output
+from flashnews.output import JOURNAL, recover_output, staging_path, write_outputs
+from flashnews.model import OutputFile
+from tests.conftest import REPO
+from tests.publishing import BASE_URL, build, tree, write_article
+
+NOW = "2025-12-05T12:00:00+01:00"
+SECTIONS = ("Sport", "Ekonomi", "Bota", "Politikë", "Kulturë", "Teknologji")
+BODY = "\n\n".join(f"Paragraph {n} of a generated story, long enough to look like news copy." for n in range(8))
+
+
+def write_articles(site: Path, count: int) -> None:
+    for n in range(count):
+        date = f"2025-{1 + n % 11:02d}-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:00+01:00"
+        write_article(site, f"story-{n:04d}", date=date, category=SECTIONS[n % len(SECTIONS)], body=BODY)
+
+
+def change_templates(site: Path, mark: str) -> None:
+    """Edit the base layout, so every page is rendered and written again."""
+    with (site / "templates" / "base.html").open("a", encoding="utf-8") as handle:
+        handle.write(f"<!-- {mark} -->\n")
+
+
+def fail_on_call(number: int, function: Callable[..., object], error: BaseException) -> Callable[..., object]:
+    calls = 0
+
+    def faulty(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == number:
+            raise error
+        return function(*args, **kwargs)
+
+    return faulty
+
+
+@pytest.fixture
+def built(site_dir: Path) -> Path:
+    write_articles(site_dir, 12)
+    assert build(site_dir, NOW) == 0
+    return site_dir
+
+
+def test_a_fault_while_staging_leaves_the_output_unchanged(built, monkeypatch):
+    before = tree(built / "public")
+    change_templates(built, "fault while staging")
+    monkeypatch.setattr(flashnews.output, "_write_file", fail_on_call(7, flashnews.output._write_file, OSError(errno.ENOSPC, "No space left")))
+    assert build(built, NOW) == 2
+    assert tree(built / "public") == before
+    assert not staging_path(built / "public").exists()
+
+
+def test_a_fault_while_swapping_rolls_back_every_file_already_moved(built, monkeypatch):
+    before = tree(built / "public")
+    change_templates(built, "fault while swapping")
+    (built / "content" / "story-0003.md").unlink()
+    monkeypatch.setattr(os, "replace", fail_on_call(7, os.replace, OSError(errno.EIO, "I/O error")))
+    assert build(built, NOW) == 2
+    assert tree(built / "public") == before
+    assert "story-0003/index.html" in before
+    assert not staging_path(built / "public").exists()
+
+
+def test_an_interrupt_while_swapping_rolls_back_too(built, monkeypatch):
+    before = tree(built / "public")
+    change_templates(built, "interrupt while swapping")
+    monkeypatch.setattr(os, "replace", fail_on_call(7, os.replace, KeyboardInterrupt()))
+    assert build(built, NOW) == 130
+    assert tree(built / "public") == before
+    assert not staging_path(built / "public").exists()
+
+
+def test_the_build_after_a_fault_equals_a_cold_build(built, monkeypatch):
+    change_templates(built, "fault then retry")
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", fail_on_call(7, os.replace, OSError(errno.EIO, "I/O error")))
+        assert build(built, NOW) == 2
+    assert build(built, NOW) == 0
+    assert build(built, NOW, output="cold") == 0
+    assert tree(built / "public") == tree(built / "cold")
+
+
+def test_a_half_written_journal_means_nothing_was_swapped(tmp_path):
+    output = tmp_path / "public"
+    write_outputs(output, [OutputFile("index.html", b"old")])
+    staging = staging_path(output)
+    (staging / "index.html").parent.mkdir(parents=True)
+    (staging / "index.html").write_bytes(b"new")
+    (staging / JOURNAL).write_text('{"replace": ["index.ht', encoding="utf-8")
+    assert recover_output(output) is False
+    assert tree(output) == {"index.html": tree(output)["index.html"]} and (output / "index.html").read_bytes() == b"old"
+    assert not staging.exists()
+
+
+def test_stale_files_go_only_when_the_whole_write_succeeds(tmp_path):
+    output = tmp_path / "public"
+    write_outputs(output, [OutputFile("a/index.html", b"a"), OutputFile("b/index.html", b"b")])
+    report = write_outputs(output, [OutputFile("a/index.html", b"a2")], stale=["b/index.html"])
+    assert report.deleted == ("b/index.html",)
+    assert sorted(tree(output)) == ["a/index.html"] and not (output / "b").exists()
+
+
+# --- a real build process, killed with SIGKILL while it writes a 2,000-article site ---
+
+
+def start_build(site: Path) -> subprocess.Popen[bytes]:
+    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "build", "--content", "content", "--output", "public", "--config", "site.toml",
+         "--base-url", BASE_URL, "--now", NOW, "-q"],
+        cwd=site, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def kill_build_when(site: Path, condition: Callable[[], bool]) -> bool:
+    """Run a build and SIGKILL it as soon as `condition` holds; False if it finished first."""
+    process = start_build(site)
+    try:
+        deadline = time.monotonic() + 300
+        while process.poll() is None and time.monotonic() < deadline:
+            if condition():
+                process.kill()
+                process.wait()
+                return True
+        return False
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A built 2,000-article site, shared by the kill tests: each leaves it freshly built."""
+    site = tmp_path_factory.mktemp("big")
+    for name in ("templates", "static"):
+        shutil.copytree(REPO / name, site / name)
+    shutil.copy(REPO / "site.toml", site / "site.toml")
+    (site / "content").mkdir()
+    write_articles(site, 2000)
+    assert build(site, NOW) == 0
+    return site
+
+
+def test_a_build_killed_while_staging_leaves_the_output_as_it_was(big_site):
+    public = big_site / "public"
+    staging = staging_path(public)
+    before = tree(public)
+    for attempt in range(5):
+        change_templates(big_site, f"killed while staging {attempt}")
+        if kill_build_when(big_site, staging.exists) and not (staging / JOURNAL).exists():
+            break
+        recover_output(public)
+        before = tree(public)
+    else:
+        pytest.fail("the build was never caught while staging")
+    assert tree(public) == before, "no file of the output may change before the swap starts"
+    assert build(big_site, NOW) == 0
+    assert not staging.exists()
+    assert tree(public) != before
+
+
+def test_a_build_killed_while_swapping_is_rolled_back_by_the_next_run(big_site):
+    public = big_site / "public"
+    staging = staging_path(public)
+    before = tree(public)
+    for attempt in range(5):
+        change_templates(big_site, f"killed while swapping {attempt}")
+        if kill_build_when(big_site, (staging / JOURNAL).exists) and (staging / JOURNAL).exists():
+            break
+        # The build got past its commit point first: its output is the new baseline.
+        recover_output(public)
+        before = tree(public)
+    else:
+        pytest.fail("the build was never caught while swapping")
+    assert recover_output(public) is True
+    assert tree(public) == before
+    assert not staging.exists()
+    assert build(big_site, NOW) == 0
+    assert not staging.exists()
+    assert build(big_site, NOW, output="cold") == 0
+    assert tree(public) == tree(big_site / "cold")
