@@ -86,6 +86,7 @@ class SiteConfig:
     feed_items: int = 30
     news_sitemap_hours: int = 48
     logo: str = "static/logo.png"
+    search: bool = True
     sections: tuple[SectionConfig, ...] = ()
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
 

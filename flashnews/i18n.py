@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
+from functools import lru_cache
 
 from babel.dates import format_datetime
 
@@ -31,6 +32,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "related": "Related",
         "search": "Search",
         "search_placeholder": "Search articles",
+        "search_needs_script": "Search runs in your browser and needs JavaScript.",
+        "related_heading": "Related coverage",
         "footer_note": "Independent news, updated around the clock.",
     },
     "sq": {
@@ -57,9 +60,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "related": "Të ngjashme",
         "search": "Kërko",
         "search_placeholder": "Kërko artikuj",
+        "search_needs_script": "Kërkimi punon në shfletuesin tuaj dhe kërkon JavaScript.",
+        "related_heading": "Lajme të lidhura",
         "footer_note": "Lajme të pavarura, të përditësuara gjatë gjithë kohës.",
     },
 }
+
+
+# Every article date is shown on several pages (its own, listings, rails) and babel is slow per
+# call. The text depends only on the wall-clock fields, so the cache is keyed on those: aware
+# datetimes in different zones compare equal when they are the same instant.
+@lru_cache(maxsize=1 << 16)
+def _format_wall(wall: datetime, pattern: str, language: str) -> str:
+    return format_datetime(wall, pattern, tzinfo=timezone.utc, locale=language)
+
+
+def _format_wall_time(moment: datetime, pattern: str, language: str) -> str:
+    return _format_wall(moment.replace(tzinfo=None), pattern, language)
 
 
 def strings_for(language: str) -> dict[str, str]:
@@ -75,19 +92,19 @@ def has_time_of_day(moment: datetime) -> bool:
 def format_date_time(moment: datetime, language: str) -> str:
     """'27 February 2025, 14:30' / '27 shkurt 2025, 14:30' ('27 February 2025' at midnight)."""
     pattern = "d MMMM y, HH:mm" if has_time_of_day(moment) else "d MMMM y"
-    return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=language)
+    return _format_wall_time(moment, pattern, language)
 
 
 def format_edition_date(moment: datetime, language: str) -> str:
     """'Thursday, 27 February 2025' / 'e enjte, 27 shkurt 2025'."""
-    return format_datetime(moment, "EEEE, d MMMM y", tzinfo=moment.tzinfo, locale=language)
+    return _format_wall_time(moment, "EEEE, d MMMM y", language)
 
 
 def format_time(moment: datetime, language: str) -> str:
     """'14:30', or '' for a date stored without a time."""
-    return format_datetime(moment, "HH:mm", tzinfo=moment.tzinfo, locale=language) if has_time_of_day(moment) else ""
+    return _format_wall_time(moment, "HH:mm", language) if has_time_of_day(moment) else ""
 
 
 def format_short_date(moment: datetime, language: str) -> str:
     """'27 Feb' / '27 shk'."""
-    return format_datetime(moment, "d MMM", tzinfo=moment.tzinfo, locale=language)
+    return _format_wall_time(moment, "d MMM", language)

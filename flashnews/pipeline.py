@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from flashnews import content, markup, records
+from flashnews import content, fingerprint, images, markup, records, search
+from flashnews.drops import ARCHIVE_DIR
+from flashnews.fingerprint import clock_window
 from flashnews.config import SiteConfig
 from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning, TemplateError
-from flashnews.model import OutputFile, RenderedArticle
+from flashnews.model import OutputFile, RenderedArticle, Site
 from flashnews.feeds import plan_feed_pages
 from flashnews.output import recover_output, write_outputs
 from flashnews.render import (
@@ -32,7 +35,8 @@ from flashnews.render import (
 from flashnews.site import collect_site
 from flashnews.sitemap import plan_sitemap_pages
 from flashnews.sources import display_path, is_ignored_dir, is_litter, list_source_files
-from flashnews.state import BuildState, OutputRecord, state_path
+from flashnews.state import BuildState, FileStamp, OutputRecord, stamp_of, state_path
+from flashnews.workers import StagePool, parse_source, restore_error
 
 # Bump when parsing or Markdown output changes, so cached articles are rebuilt.
 PIPELINE_VERSION = "1"
@@ -90,22 +94,29 @@ def read_static_files(static_dir: Path) -> list[OutputFile]:
 
 
 def load_articles(
-    content_dir: Path, config: SiteConfig, state: BuildState
+    content_dir: Path,
+    config: SiteConfig,
+    state: BuildState,
+    *,
+    pool: StagePool | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[list[RenderedArticle], list[FlashnewsError], list[SourceWarning], set[str]]:
     """Parse and render every .md source, reusing cached results; returns articles, errors,
-    warnings and the sources that failed."""
-    converter = markup.create_converter()
+    warnings and the sources that failed. A source whose stat is unchanged is not read."""
     salt = f"{PIPELINE_VERSION}\0{config.timezone}\0"
-    sources: list[tuple[str, bytes, str]] = []
+    known = state.read_file_digests()
+    remembered: dict[str, tuple[FileStamp, str]] = {}
+    sources: list[tuple[str, Path, bytes | None, str]] = []
     errors: list[FlashnewsError] = []
     failed: set[str] = set()
     for path in list_source_files(content_dir, suffix=".md"):
         shown = display_path(path, content_dir)
         try:
-            size = path.stat().st_size
-            if size > config.normalize.max_source_bytes:
-                raise SourceError(SourceLocation(shown, 1), f"file is {size} bytes, over the {config.normalize.max_source_bytes} byte limit")
-            data = path.read_bytes()
+            stamp = stamp_of(path.stat())
+            if stamp.size > config.normalize.max_source_bytes:
+                raise SourceError(SourceLocation(shown, 1), f"file is {stamp.size} bytes, over the {config.normalize.max_source_bytes} byte limit")
+            hit = known.get(shown)
+            data = None if hit is not None and hit[0] == stamp else path.read_bytes()
         except SourceError as exc:
             errors.append(exc)
             failed.add(shown)
@@ -114,45 +125,137 @@ def load_articles(
             errors.append(SourceError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}"))
             failed.add(shown)
             continue
-        sources.append((shown, data, _sha(salt.encode() + shown.encode() + b"\0" + data)))
-    cached = state.get_many(key for _, _, key in sources)
-    articles: list[RenderedArticle] = []
-    warnings: list[SourceWarning] = []
-    fresh: dict[str, bytes] = {}
-    for shown, data, key in sources:
+        digest = _sha(data) if data is not None else known[shown][1]
+        remembered[shown] = (stamp, digest)
+        sources.append((shown, path, data, _sha(f"{salt}{shown}\0{digest}".encode())))
+    cached = state.get_many(key for _, _, _, key in sources)
+    articles: dict[str, RenderedArticle] = {}
+    jobs: list[tuple[str, str, str]] = []
+    keys: dict[str, str] = {}
+    for shown, path, data, key in sources:
         if key in cached:
-            articles.append(records.decode_rendered(cached[key]))
+            articles[shown] = records.decode_rendered(cached[key])
             continue
         try:
-            text = data.decode("utf-8")
+            raw = data if data is not None else path.read_bytes()
+        except OSError as exc:
+            errors.append(SourceError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}"))
+            failed.add(shown)
+            continue
+        try:
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
+            line = raw.count(b"\n", 0, exc.start) + 1
             errors.append(SourceError(SourceLocation(shown, line), "not valid UTF-8", hint="save the .md file as UTF-8"))
             failed.add(shown)
             continue
-        try:
-            article, found = content.parse_article(text, path=shown, zone=config.tz)
-            item = markup.render_article(article, converter)
-        except SourceError as exc:
-            errors.append(exc)
+        jobs.append((shown, text, config.timezone))
+        keys[shown] = key
+    warnings: list[SourceWarning] = []
+    fresh: dict[str, bytes] = {}
+    results = pool.parse_sources(jobs) if pool is not None else map(lambda job: parse_source(*job), jobs)
+    for done, ((shown, _, _), (record, found, error)) in enumerate(zip(jobs, results), start=1):
+        if progress is not None:
+            progress("parse", done, len(jobs))
+        if error is not None:
+            errors.append(restore_error(error))
             failed.add(shown)
             continue
+        assert record is not None
         warnings.extend(found)
-        articles.append(item)
-        fresh[key] = records.encode_rendered(item)
+        articles[shown] = records.decode_rendered(record)
+        fresh[keys[shown]] = record
     state.put_many(fresh)
-    return articles, errors, warnings, failed
+    state.write_file_digests(remembered)
+    # Sources come back in listing order whichever path they took, so results never depend on the cache.
+    ordered = [articles[shown] for shown, _, _, _ in sources if shown in articles]
+    return ordered, errors, warnings, failed
 
 
-def plan_site_pages(site: object, config: SiteConfig) -> list[PagePlan]:
+def plan_site_pages(site: object, config: SiteConfig, *, lead_images: Mapping[str, images.LeadImage] | None = None) -> list[PagePlan]:
     return [
-        *plan_index_pages(site, config),  # type: ignore[arg-type]
-        *plan_section_pages(site, config),  # type: ignore[arg-type]
-        *plan_article_pages(site, config),  # type: ignore[arg-type]
+        *plan_index_pages(site, config, images=lead_images),  # type: ignore[arg-type]
+        *plan_section_pages(site, config, images=lead_images),  # type: ignore[arg-type]
+        *plan_article_pages(site, config, images=lead_images),  # type: ignore[arg-type]
         plan_not_found_page(site, config),  # type: ignore[arg-type]
+        *([search.plan_search_page(site, config)] if config.search else []),  # type: ignore[arg-type]
         *plan_feed_pages(site, config),  # type: ignore[arg-type]
         *plan_sitemap_pages(site, config),  # type: ignore[arg-type]
     ]
+
+
+def load_lead_images(
+    content_dir: Path, site: Site, state: BuildState
+) -> tuple[dict[str, images.LeadImage], dict[str, OutputRecord], list[FlashnewsError]]:
+    """Find and resize every published article's lead picture, reusing cached variants; returns
+    the pictures by source path, an output record per variant (its digest is the cache key of
+    its bytes) and the pictures that could not be read."""
+    found: dict[str, images.LeadImage] = {}
+    outputs: dict[str, OutputRecord] = {}
+    errors: list[FlashnewsError] = []
+    for item in site.articles:
+        article = item.article
+        try:
+            picture = images.find_image_file(content_dir, article)
+            data = picture.read_bytes() if picture else b""
+        except OSError as exc:
+            errors.append(SourceError(SourceLocation(article.source_path, 1), f"cannot read the lead image: {exc.strerror}"))
+            continue
+        if picture is None:
+            continue
+        digest = _sha(data)
+        key = f"image\0{images.IMAGE_VERSION}\0{digest}"
+        cached = state.get_many([key])
+        if key in cached:
+            sizes = [tuple(pair) for pair in json.loads(cached[key])]
+        else:
+            try:
+                made = images.resize_image(data)
+            except images.ImageError as exc:
+                shown = display_path(picture, content_dir)
+                errors.append(SourceError(SourceLocation(article.source_path, 1), f"lead image {shown} is {exc}", hint="save it as JPEG, PNG or WebP"))
+                continue
+            sizes = [(width, height) for width, height, _ in made]
+            state.put_many({f"{key}\0{width}": jpeg for width, _, jpeg in made} | {key: json.dumps(sizes).encode()})
+        variants = tuple(images.ImageVariant(images.variant_path(digest, w), w, h) for w, h in sizes)
+        found[article.source_path] = images.LeadImage(article.extra.get("image_alt", "").strip() or article.title, variants)
+        for variant in variants:
+            outputs[variant.path] = OutputRecord(f"{key}\0{variant.width}", article.source_path)
+    return found, outputs, errors
+
+
+def index_for_search(
+    *,
+    config: SiteConfig,
+    output_dir: Path,
+    plans: list[PagePlan],
+    rendered: list[OutputFile],
+    previous: Mapping[str, OutputRecord],
+    records_now: dict[str, OutputRecord],
+    failed: set[str],
+) -> list[OutputFile]:
+    """Re-index the article pages with Pagefind when any of them changed, came or went; adds
+    the index's records to records_now and returns its files that differ from the last build."""
+    fresh = {f.path: f.data for f in rendered}
+    pages = [plan.path for plan in plans if plan.template == "article.html"]
+    kept = [p for p, r in previous.items() if r.source in failed and p not in records_now and p.endswith(".html")]
+    old_pages = {p for p, r in previous.items() if r.source and p.endswith(".html")}
+    old_index = {p: r for p, r in previous.items() if search.is_search_output(p)}
+    entry = output_dir / search.SEARCH_DIR / "pagefind-entry.json"
+    if old_index and entry.is_file() and old_pages == {*pages, *kept} and not any(p in fresh for p in pages):
+        records_now.update(old_index)
+        return []
+    sources = [(p, fresh.get(p) or output_dir / p) for p in sorted({*pages, *kept})]
+    if not sources:
+        return []  # Pagefind refuses an empty site; the search page then finds nothing
+    changed = []
+    for item in search.build_search_index(sources, language=config.language, work_dir=state_path(output_dir).parent):
+        record = OutputRecord(_sha(item.data))
+        records_now[item.path] = record
+        old = previous.get(item.path)
+        if old is None or old.digest != record.digest or not (output_dir / item.path).is_file():
+            changed.append(item)
+    return changed
 
 
 def _plan_digest(template_hash: str, plan: PagePlan) -> str:
@@ -167,10 +270,12 @@ def build_site(
     now: datetime,
     include_drafts: bool = False,
     state: BuildState | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> BuildResult:
     """Build the site into paths.output_dir; raises TemplateError, OutputError or ConfigError
-    (fatal: the previous output is left untouched) and reports source errors in the result."""
+    (fatal: the previous output is left untouched) and reports source errors in the result.
+
+    progress(stage, done, total) is called as sources are parsed and pages rendered."""
     started = time.perf_counter()
     recover_output(paths.output_dir)
     own_state = state is None
@@ -178,41 +283,146 @@ def build_site(
     try:
         if not paths.templates_dir.is_dir():
             raise TemplateError("", None, f"templates folder {paths.templates_dir} not found")
-        environment = create_environment(paths.templates_dir)
         template_hash = templates_digest(paths.templates_dir)
-        articles, errors, warnings, failed = load_articles(paths.content_dir, config, state)
-        site, collisions = collect_site(articles, now=now, config=config, include_drafts=include_drafts)
-        errors.extend(collisions)
-        failed.update(c.location.path for c in collisions)
-        plans = plan_site_pages(site, config)
-        previous = state.read_outputs()
-        if previous and not paths.output_dir.is_dir():
-            state.clear_outputs()
-            previous = {}
-        records_now: dict[str, OutputRecord] = {}
-        to_render: list[PagePlan] = []
-        for plan in plans:
-            record = OutputRecord(_plan_digest(template_hash, plan), plan.source)
-            records_now[plan.path] = record
-            old = previous.get(plan.path)
-            if old is None or old.digest != record.digest or not (paths.output_dir / plan.path).is_file():
-                to_render.append(plan)
-        files = [render_page(environment, plan) for plan in to_render]
-        for static in read_static_files(paths.static_dir):
-            record = OutputRecord(_sha(static.data))
-            records_now[static.path] = record
-            old = previous.get(static.path)
-            if old is None or old.digest != record.digest or not (paths.output_dir / static.path).is_file():
-                files.append(static)
-        kept = {path: record for path, record in previous.items() if record.source in failed and path not in records_now}
-        stale = [path for path in previous if path not in records_now and path not in kept]
-        report = write_outputs(paths.output_dir, files, stale=stale)
-        changed = {f.path: records_now[f.path] for f in files}
-        state.write_outputs(changed, report.deleted)
+        fingerprint_now = _input_fingerprint(config, paths, include_drafts=include_drafts, template_hash=template_hash)
+        unchanged = _unchanged_result(state, fingerprint_now, now=now, output_dir=paths.output_dir, started=started)
+        if unchanged is not None:
+            return unchanged
+        environment = create_environment(paths.templates_dir)
+        with StagePool(environment, paths.templates_dir) as pool:
+            return _build_changed(
+                config, paths, now=now, include_drafts=include_drafts, state=state, pool=pool, progress=progress,
+                template_hash=template_hash, fingerprint_now=fingerprint_now, started=started,
+            )
     finally:
         if own_state:
             state.close()
+
+
+def _input_fingerprint(config: SiteConfig, paths: BuildPaths, *, include_drafts: bool, template_hash: str) -> str:
+    return fingerprint.input_fingerprint(
+        PIPELINE_VERSION,
+        fingerprint.code_stamp(),
+        config.digest(),
+        include_drafts,
+        template_hash,
+        [str(p.resolve()) for p in (paths.content_dir, paths.templates_dir, paths.static_dir)],
+        fingerprint.stamp_tree(paths.content_dir, skip=[ARCHIVE_DIR]),
+        fingerprint.stamp_tree(paths.static_dir),
+    )
+
+
+def _unchanged_result(state: BuildState, fingerprint_now: str, *, now: datetime, output_dir: Path, started: float) -> BuildResult | None:
+    """The result of the last build when nothing it read has changed, the clock is still inside its
+    window and every output it recorded is still there; None when the site must be built."""
+    if state.read_value("fingerprint") != fingerprint_now:
+        return None
+    window = fingerprint.ClockWindow.decode(state.read_value("clock") or "")
+    summary = json.loads(state.read_value("summary") or "null")
+    if window is None or not window.contains(now) or not isinstance(summary, dict):
+        return None
+    folder = str(output_dir) + os.sep
+    if not all(os.path.isfile(folder + path) for path in state.read_output_paths()):
+        return None
+    scheduled = summary["next_scheduled_at"]
     return BuildResult(
+        articles=summary["articles"],
+        pages=summary["pages"],
+        written=0,
+        deleted=0,
+        errors=(),
+        warnings=(),
+        next_scheduled_at=datetime.fromisoformat(scheduled) if scheduled else None,
+        seconds=time.perf_counter() - started,
+        held_back=summary["held_back"],
+    )
+
+
+def _remember_build(state: BuildState, fingerprint_now: str, result: BuildResult, window: fingerprint.ClockWindow) -> None:
+    if result.errors or result.warnings:
+        # Only a clean build may be skipped next time: errors and warnings must be shown again.
+        state.write_values({"fingerprint": None, "clock": None, "summary": None})
+        return
+    summary = {
+        "articles": result.articles,
+        "pages": result.pages,
+        "held_back": result.held_back,
+        "next_scheduled_at": result.next_scheduled_at.isoformat() if result.next_scheduled_at else None,
+    }
+    state.write_values({"fingerprint": fingerprint_now, "clock": window.encode(), "summary": json.dumps(summary)})
+
+
+def _build_changed(
+    config: SiteConfig,
+    paths: BuildPaths,
+    *,
+    now: datetime,
+    include_drafts: bool,
+    state: BuildState,
+    pool: StagePool,
+    progress: Callable[[str, int, int], None] | None,
+    template_hash: str,
+    fingerprint_now: str,
+    started: float,
+) -> BuildResult:
+    """Build everything whose inputs changed since the last build."""
+    state.write_values({"fingerprint": None})
+    articles, errors, warnings, failed = load_articles(paths.content_dir, config, state, pool=pool, progress=progress)
+    site, collisions = collect_site(articles, now=now, config=config, include_drafts=include_drafts)
+    errors.extend(collisions)
+    failed.update(c.location.path for c in collisions)
+    lead_images, image_records, image_errors = load_lead_images(paths.content_dir, site, state)
+    errors.extend(image_errors)
+    plans = plan_site_pages(site, config, lead_images=lead_images)
+    previous = state.read_outputs()
+    if previous and not paths.output_dir.is_dir():
+        state.clear_outputs()
+        previous = {}
+    records_now: dict[str, OutputRecord] = {}
+    to_render: list[PagePlan] = []
+    for plan in plans:
+        record = OutputRecord(_plan_digest(template_hash, plan), plan.source)
+        records_now[plan.path] = record
+        old = previous.get(plan.path)
+        if old is None or old.digest != record.digest or not (paths.output_dir / plan.path).is_file():
+            to_render.append(plan)
+    done = 0
+
+    def rendered(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress("render", done, len(to_render))
+
+    pages = pool.render_pages(to_render, progress=rendered)
+    files = [OutputFile(plan.path, data) for plan, data in zip(to_render, pages)]
+    for static in read_static_files(paths.static_dir):
+        record = OutputRecord(_sha(static.data))
+        records_now[static.path] = record
+        old = previous.get(static.path)
+        if old is None or old.digest != record.digest or not (paths.output_dir / static.path).is_file():
+            files.append(static)
+    for path, record in image_records.items():
+        records_now[path] = record
+        old = previous.get(path)
+        if old is None or old.digest != record.digest or not (paths.output_dir / path).is_file():
+            files.append(OutputFile(path, state.get_many([record.digest])[record.digest]))
+    if config.search:
+        files += index_for_search(
+            config=config,
+            output_dir=paths.output_dir,
+            plans=plans,
+            rendered=files,
+            previous=previous,
+            records_now=records_now,
+            failed=failed,
+        )
+    kept = {path: record for path, record in previous.items() if record.source in failed and path not in records_now}
+    stale = [path for path in previous if path not in records_now and path not in kept]
+    report = write_outputs(paths.output_dir, files, stale=stale)
+    changed = {f.path: records_now[f.path] for f in files}
+    state.write_outputs(changed, report.deleted)
+    result = BuildResult(
         articles=len(site.articles),
         pages=len(plans),
         written=len(report.written),
@@ -225,6 +435,8 @@ def build_site(
         rendered=len(to_render),
         written_paths=report.written,
     )
+    _remember_build(state, fingerprint_now, result, clock_window(site, config, now=now))
+    return result
 
 
 def check_site(config: SiteConfig, paths: BuildPaths, *, now: datetime, include_drafts: bool = False) -> BuildResult:

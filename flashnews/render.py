@@ -5,14 +5,17 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import jinja2
 
 from flashnews.config import SiteConfig
+from flashnews.images import LeadImage, image_context
 from flashnews.i18n import format_date_time, format_edition_date, format_short_date, format_time, strings_for
 from flashnews.errors import TemplateError
 from flashnews.model import OutputFile, RenderedArticle, Site
+from flashnews.related import find_related
 from flashnews.seo import article_seo
 from flashnews.site import article_url, section_key, section_url
 
@@ -48,6 +51,7 @@ def site_context(site: Site, config: SiteConfig) -> Context:
         "base_url": config.base_url,
         "nav": [{"key": s.key, "label": s.label, "url": section_url(s.key)} for s in site.sections],
         "feeds": {"rss": "feeds/rss.xml", "atom": "feeds/atom.xml"},
+        "search_url": "search/" if config.search else "",
     }
 
 
@@ -95,8 +99,20 @@ def _page_url(prefix: str, number: int) -> str:
     return prefix if number == 1 else f"{prefix}page/{number}/"
 
 
+def _lead_image(item: RenderedArticle, config: SiteConfig, images: Mapping[str, LeadImage], root: str) -> Context | None:
+    image = images.get(item.article.source_path)
+    return image_context(image, root=root, absolute_root=config.base_url) if image else None
+
+
 def _plan_listing(
-    *, site: Site, config: SiteConfig, items: tuple[RenderedArticle, ...], prefix: str, template: str, extra: Context
+    *,
+    site: Site,
+    config: SiteConfig,
+    items: tuple[RenderedArticle, ...],
+    prefix: str,
+    template: str,
+    extra: Context,
+    images: Mapping[str, LeadImage],
 ) -> list[PagePlan]:
     per_page = config.per_page
     count = max(1, -(-len(items) // per_page))
@@ -111,6 +127,7 @@ def _plan_listing(
             "canonical_url": absolute_url(config, _page_url(prefix, number)),
             "edition_date": format_edition_date(site.built_at.astimezone(config.tz), config.language),
             "items": [article_card(item, config) for item in chunk],
+            "lead_image": _lead_image(chunk[0], config, images, _root_for(path)) if chunk and number == 1 else None,
             "pagination": {
                 "number": number,
                 "count": count,
@@ -123,31 +140,43 @@ def _plan_listing(
     return plans
 
 
-def plan_index_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
+def plan_index_pages(site: Site, config: SiteConfig, *, images: Mapping[str, LeadImage] | None = None) -> list[PagePlan]:
     """The front page ("Latest news") and its older pages."""
-    return _plan_listing(site=site, config=config, items=site.articles, prefix="", template="index.html", extra={"section": None})
+    return _plan_listing(
+        site=site, config=config, items=site.articles, prefix="", template="index.html", extra={"section": None}, images=images or {}
+    )
 
 
-def plan_section_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
+def plan_section_pages(site: Site, config: SiteConfig, *, images: Mapping[str, LeadImage] | None = None) -> list[PagePlan]:
     """One paginated listing per section."""
     plans: list[PagePlan] = []
     for section in site.sections:
         extra = {"section": {"key": section.key, "label": section.label, "url": section_url(section.key)}}
         plans += _plan_listing(
-            site=site, config=config, items=section.articles, prefix=section_url(section.key), template="section.html", extra=extra
+            site=site,
+            config=config,
+            items=section.articles,
+            prefix=section_url(section.key),
+            template="section.html",
+            extra=extra,
+            images=images or {},
         )
     return plans
 
 
-def plan_article_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
-    """One page per article; its rail lists the news published just before it, so a page
-    changes only when its neighbours do."""
+def plan_article_pages(site: Site, config: SiteConfig, *, images: Mapping[str, LeadImage] | None = None) -> list[PagePlan]:
+    """One page per article; its rail lists the news published just before it and its related
+    list draws on nearby articles of its section, so a page changes only when its neighbours do."""
     base = site_context(site, config)
+    related = find_related(site)
+    images = images or {}
+    # An article shows up in many rails and related lists; make each card once.
+    cards = {item.article.source_path: article_card(item, config) for item in site.articles}
     plans = []
     for index, item in enumerate(site.articles):
         article = item.article
         path = article_url(item) + "index.html"
-        card = article_card(item, config)
+        card = cards[article.source_path]
         rail = site.articles[index + 1 : index + 1 + config.latest_count]
         if len(rail) < config.latest_count:
             rail = tuple(a for a in site.articles[: config.latest_count + 1] if a is not item)[: config.latest_count]
@@ -163,8 +192,10 @@ def plan_article_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
                 "word_count": item.word_count,
                 "body_html": item.body_html,
                 "description": item.lead,
+                "image": _lead_image(item, config, images, _root_for(path)),
             },
-            "rail": [article_card(other, config) for other in rail],
+            "rail": [cards[other.article.source_path] for other in rail],
+            "related": [cards[other.article.source_path] for other in related.get(article.source_path, ())],
             "seo": article_seo(item, config, url=absolute_url(config, article_url(item)), section_label=_section_label(item, config)),
         }
         plans.append(PagePlan(path, "article.html", context, source=article.source_path))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 
 from flashnews.config import SectionConfig, SiteConfig
 from flashnews.errors import SourceLocation, UrlCollisionError
@@ -11,7 +12,7 @@ from flashnews.model import RenderedArticle, Section, Site
 from flashnews.slugs import make_slug
 
 # Top-level folders and files the site itself uses; an article slug may not take them.
-RESERVED_SLUGS = frozenset({"page", "feeds", "search", "static", "pagefind", "sitemap", "404", "index", "robots"})
+RESERVED_SLUGS = frozenset({"page", "feeds", "search", "static", "pagefind", "images", "sitemap", "404", "index", "robots"})
 
 
 def article_url(item: RenderedArticle) -> str:
@@ -23,6 +24,7 @@ def section_url(key: str) -> str:
     return f"{key}/"
 
 
+@lru_cache(maxsize=1024)
 def section_key(name: str) -> str:
     return make_slug(name)
 

@@ -40,11 +40,13 @@ def site(site_dir: Path) -> Path:
 def test_sitemap_lists_every_page_of_the_site(site):
     assert build(site, NOW) == 0
     public = site / "public"
-    folders = {p.parent.relative_to(public).as_posix() for p in public.rglob("index.html")}
+    # The search page is noindex and stays out of the sitemap, like 404.html.
+    folders = {p.parent.relative_to(public).as_posix() for p in public.rglob("index.html")} - {"search"}
     pages = {BASE_URL if folder == "." else f"{BASE_URL}{folder}/" for folder in folders}
     assert len(pages) == 2 + 2 + 1 + 4  # front pages 1-2, sport pages 1-2, ekonomi, 4 articles
     assert set(urls(public / "sitemap.xml")) == pages
     assert BASE_URL + "404.html" not in urls(public / "sitemap.xml")
+    assert BASE_URL + "search/" not in urls(public / "sitemap.xml")
 
 
 def test_article_lastmod_is_its_update_else_its_date(site):

@@ -1,0 +1,126 @@
+"""An article's lead picture -> resized JPEG variants, and what its page and metadata show of it.
+
+The picture is the file named in front matter (`image: harbour.jpg`, beside the article) or, failing
+that, a file with the article's base name (content/foo.jpg for content/foo.md). Variants are
+written under images/, named by the picture's hash, so a changed picture gets new URLs.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from flashnews.model import Article
+
+IMAGE_DIR = "images"
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+WIDTHS = (480, 960, 1440)
+JPEG_QUALITY = 80
+# How wide the picture is drawn: the story column on wide screens, the whole width on phones.
+SIZES = "(min-width: 48rem) 44rem, 100vw"
+# Bump when the resizing changes, so cached variants are made again.
+IMAGE_VERSION = "1"
+
+
+class ImageError(ValueError):
+    """A picture that cannot be read or resized."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageVariant:
+    """One resized copy of a lead picture, at a POSIX path relative to the site root."""
+
+    path: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class LeadImage:
+    """An article's lead picture: its variants, narrowest first, and its alternative text."""
+
+    alt: str
+    variants: tuple[ImageVariant, ...]
+
+
+def source_file(content_dir: Path, article: Article) -> Path:
+    """The .md file of an article (its source_path starts with the content folder's name)."""
+    return content_dir.joinpath(*PurePosixPath(article.source_path).parts[1:])
+
+
+def find_image_file(content_dir: Path, article: Article) -> Path | None:
+    """The article's lead picture file, if there is one: front matter `image`, else a
+    picture with the article's base name."""
+    source = source_file(content_dir, article)
+    named = article.extra.get("image", "").strip()
+    if named:
+        candidate = (source.parent / named).resolve()
+        if candidate.is_relative_to(content_dir.resolve()) and candidate.is_file():
+            return candidate
+        return None
+    for suffix in IMAGE_SUFFIXES:
+        for spelling in (suffix, suffix.upper()):
+            candidate = source.with_suffix(spelling)
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def variant_widths(width: int) -> tuple[int, ...]:
+    """The widths to make of a picture this wide: the standard ones it can fill, and its own
+    width when that is narrower than the widest (pictures are never enlarged)."""
+    kept = [w for w in WIDTHS if w < width]
+    return tuple([*kept, min(width, WIDTHS[-1])])
+
+
+def variant_path(digest: str, width: int) -> str:
+    return f"{IMAGE_DIR}/{digest[:20]}-{width}.jpg"
+
+
+def resize_image(data: bytes) -> list[tuple[int, int, bytes]]:
+    """(width, height, JPEG bytes) for every variant width; raises ImageError."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            picture = ImageOps.exif_transpose(opened)
+            picture.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+        raise ImageError(f"not a readable picture ({exc})") from exc
+    if picture.mode in ("RGBA", "LA", "P"):
+        picture = picture.convert("RGBA")
+        background = Image.new("RGB", picture.size, (255, 255, 255))
+        background.paste(picture, mask=picture.getchannel("A"))
+        picture = background
+    elif picture.mode != "RGB":
+        picture = picture.convert("RGB")
+    results = []
+    for width in variant_widths(picture.width):
+        height = max(1, round(picture.height * width / picture.width))
+        resized = picture if width == picture.width else picture.resize((width, height), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        resized.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        results.append((width, height, buffer.getvalue()))
+    return results
+
+
+def image_context(image: LeadImage, *, root: str, absolute_root: str) -> dict[str, Any]:
+    """What a page shows of a lead picture; `root` leads from the page to the site root and
+    `absolute_root` is the site's public URL, for OpenGraph and JSON-LD."""
+    variants: Sequence[ImageVariant] = image.variants
+    default = next((v for v in variants if v.width >= 960), variants[-1])
+    largest = variants[-1]
+    return {
+        "src": root + default.path,
+        "srcset": ", ".join(f"{root}{v.path} {v.width}w" for v in variants),
+        "sizes": SIZES,
+        "width": default.width,
+        "height": default.height,
+        "alt": image.alt,
+        "url": absolute_root.rstrip("/") + "/" + largest.path,
+        "url_width": largest.width,
+        "url_height": largest.height,
+    }

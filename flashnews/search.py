@@ -1,0 +1,97 @@
+"""Article pages -> the Pagefind full-text index (OutputFiles under pagefind/), and the search page plan.
+
+Pagefind runs over a scratch copy of the article pages, never over the live output folder, so
+its files join the same write transaction as the pages they index. Every page is indexed in the
+interface language (one index, so a reader on an English page also finds Albanian articles).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flashnews.config import SiteConfig
+from flashnews.errors import OutputError
+from flashnews.model import OutputFile, Site
+from flashnews.render import PagePlan, absolute_url, site_context
+
+SEARCH_DIR = "pagefind"
+SEARCH_PAGE = "search/index.html"
+# pagefind-entry.json lists languages in hash-map order; everything else Pagefind writes is
+# already byte-stable, so this file is re-serialized with sorted keys.
+_ENTRY_FILE = "pagefind-entry.json"
+
+
+def plan_search_page(site: Site, config: SiteConfig) -> PagePlan:
+    """search/index.html: the search box and its results, driven by Pagefind in the browser."""
+    root_path = urlsplit(config.base_url).path or "/"
+    context = {
+        "site": site_context(site, config),
+        "root": "../",
+        "root_path": root_path if root_path.endswith("/") else root_path + "/",
+        "canonical_url": absolute_url(config, "search/"),
+        "bundle_path": "../" + SEARCH_DIR + "/",
+    }
+    return PagePlan(SEARCH_PAGE, "search.html", context)
+
+
+def is_search_output(path: str) -> bool:
+    return path.startswith(SEARCH_DIR + "/")
+
+
+def _place(scratch: Path, relative: str, page: bytes | Path) -> None:
+    target = scratch / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(page, bytes):
+        target.write_bytes(page)
+        return
+    try:
+        os.link(page, target)
+    except OSError:
+        shutil.copyfile(page, target)
+
+
+def _read_bundle(bundle: Path) -> list[OutputFile]:
+    files = []
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+        relative = path.relative_to(bundle).as_posix()
+        data = path.read_bytes()
+        if relative == _ENTRY_FILE:
+            data = json.dumps(json.loads(data), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        files.append(OutputFile(f"{SEARCH_DIR}/{relative}", data))
+    return files
+
+
+def build_search_index(pages: Iterable[tuple[str, bytes | Path]], *, language: str, work_dir: Path) -> list[OutputFile]:
+    """Index pages given as (output path, HTML bytes or a file holding them); raises OutputError
+    when Pagefind fails. work_dir holds the scratch copy (hard links where the disk allows)."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="search-", dir=work_dir) as scratch_name:
+        scratch = Path(scratch_name)
+        site_root = scratch / "site"
+        site_root.mkdir()
+        for relative, page in pages:
+            _place(site_root, relative, page)
+        bundle = scratch / "bundle"
+        command = [
+            sys.executable, "-m", "pagefind", "--site", str(site_root), "--output-path", str(bundle),
+            "--force-language", language, "--silent",
+        ]
+        try:
+            finished = subprocess.run(command, capture_output=True, text=True, check=False)
+        except OSError as exc:
+            raise OutputError(f"cannot run Pagefind: {exc}", hint="pip install 'pagefind[bin]', or set search = false in site.toml") from exc
+        if finished.returncode != 0 or not (bundle / _ENTRY_FILE).is_file():
+            detail = (finished.stderr or finished.stdout).strip().splitlines()
+            raise OutputError(
+                f"Pagefind failed to index the site: {detail[-1] if detail else f'exit status {finished.returncode}'}",
+                hint="pip install 'pagefind[bin]', or set search = false in site.toml",
+            )
+        return _read_bundle(bundle)
