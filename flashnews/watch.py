@@ -168,6 +168,16 @@ class Debouncer:
         return batch
 
 
+def needs_normalizing(batch: ChangeBatch, roots: WatchRoots) -> bool:
+    """Whether a batch can change what the drops normalize to: a .txt changed, something in
+    content/ was deleted or moved (a .md removed to regenerate it from its drop, a folder), or
+    the config; edits of existing .md files and of templates or static files cannot."""
+    if "config" in batch.kinds:
+        return True
+    content = [path for path in batch.paths if classify_change(path, roots) == "content"]
+    return any(not path.endswith(".md") or not os.path.isfile(path) for path in content)
+
+
 def read_signature(path: str) -> Signature:
     """A file's (size, mtime in ns, inode), or None when it is gone."""
     try:
@@ -378,8 +388,10 @@ class Watcher:
         if number and self._verbosity >= 0:
             print(f"changed: {', '.join(_shown(batch.paths))}")
         now = self._now or datetime.now(timezone.utc).replace(microsecond=0)
-        drops = normalize_drops(self.paths.content_dir, self.config, now=now)
-        self._debouncer.expect(_drop_signatures(drops, self.paths.content_dir))
+        drops = DropReport()
+        if number == 0 or needs_normalizing(batch, self.roots):
+            drops = normalize_drops(self.paths.content_dir, self.config, now=now)
+            self._debouncer.expect(_drop_signatures(drops, self.paths.content_dir))
         if self._verbosity >= 0:
             for path in drops.written:
                 print(f"normalized {path}")

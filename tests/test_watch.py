@@ -15,7 +15,7 @@ import pytest
 from flashnews.cli import main
 from flashnews.config import load_config
 from flashnews.pipeline import BuildPaths
-from flashnews.watch import BuildOutcome, ChangeBatch, Debouncer, WatchRoots, Watcher, classify_change
+from flashnews.watch import BuildOutcome, ChangeBatch, Debouncer, WatchRoots, Watcher, classify_change, needs_normalizing
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2025-06-01T12:00:00+00:00"
@@ -462,3 +462,33 @@ def test_the_polling_observer_picks_up_a_drop_too(site: Site, tmp_path: Path) ->
         assert_same_as_cold_build(site, tmp_path)
     finally:
         watcher.stop()
+
+
+def test_only_changes_that_can_affect_drops_normalize_them(tmp_path: Path) -> None:
+    roots = WatchRoots(tmp_path / "content", tmp_path / "templates", tmp_path / "static", tmp_path / "public", tmp_path / "site.toml")
+    (tmp_path / "content").mkdir()
+    edited = tmp_path / "content" / "fire.md"
+    edited.write_text("x", encoding="utf-8")
+
+    def batch(*paths: Path, kinds: frozenset[str] = frozenset({"content"})) -> ChangeBatch:
+        return ChangeBatch(tuple(str(p) for p in paths), kinds)  # type: ignore[arg-type]
+
+    assert not needs_normalizing(batch(edited), roots)
+    assert not needs_normalizing(batch(tmp_path / "templates" / "base.html", kinds=frozenset({"templates"})), roots)
+    assert needs_normalizing(batch(edited, tmp_path / "content" / "flood.txt"), roots)
+    assert needs_normalizing(batch(tmp_path / "content" / "gone.md"), roots), "a deleted .md may be regenerated from its drop"
+    assert needs_normalizing(batch(tmp_path / "content" / "politics"), roots)
+    assert needs_normalizing(batch(tmp_path / "site.toml", kinds=frozenset({"config"})), roots)
+
+
+def test_deleting_a_generated_md_regenerates_it_from_its_drop_only_when_the_drop_is_back(
+    site: Site, watcher: Watcher, tmp_path: Path
+) -> None:
+    markdown_path = site.content / "001_d30220d5d2e9182d.md"
+    next_build(watcher, markdown_path.unlink)
+    assert not markdown_path.exists()
+    assert_same_as_cold_build(site, tmp_path)
+    archived = site.content / "_archive" / "001_d30220d5d2e9182d.txt"
+    next_build(watcher, lambda: shutil.copy(archived, site.content / archived.name))
+    assert markdown_path.is_file()
+    assert_same_as_cold_build(site, tmp_path)
