@@ -212,13 +212,16 @@ class _EventRecorder(FileSystemEventHandler):
         self._changes = changes
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in _WRITE_EVENTS:
-            return
-        if event.is_directory and event.event_type in ("modified", "closed"):
-            return
-        for path in (event.src_path, getattr(event, "dest_path", "")):
-            if path:
-                self._changes.put(os.fsdecode(path))
+        try:
+            if event.event_type not in _WRITE_EVENTS:
+                return
+            if event.is_directory and event.event_type in ("modified", "closed"):
+                return
+            for path in (event.src_path, getattr(event, "dest_path", "")):
+                if path:
+                    self._changes.put(os.fsdecode(path))
+        except Exception:  # noqa: BLE001 - an exception here would end watchdog's observer thread
+            traceback.print_exc()
 
 
 class Watcher:
@@ -254,6 +257,8 @@ class Watcher:
         self._outcomes: list[BuildOutcome] = []
         self._built = threading.Condition()
         self._config_problem: str | None = None
+        # With a live clock, articles dated in the future are published by a rebuild at their time.
+        self._scheduled_at: datetime | None = None
         self._thread: threading.Thread | None = None
         self._observer: Observer | PollingObserver | None = None  # type: ignore[valid-type]
 
@@ -293,7 +298,14 @@ class Watcher:
     # -- the loop ------------------------------------------------------------------------
 
     def _start_observer(self) -> None:
-        observer = PollingObserver(timeout=0.25) if self._poll else Observer()
+        try:
+            self._observer = self._schedule(PollingObserver(timeout=0.25) if self._poll else Observer())
+        except OSError as exc:
+            # inotify runs out of watches or instances on big trees; polling always works.
+            print(f"cannot watch with OS notifications ({exc.strerror}); polling instead", file=sys.stderr)
+            self._observer = self._schedule(PollingObserver(timeout=0.25))
+
+    def _schedule(self, observer: Observer | PollingObserver) -> Observer | PollingObserver:  # type: ignore[valid-type]
         recorder = _EventRecorder(self._changes)
         scheduled: set[Path] = set()
         for folder in (self.roots.content_dir, self.roots.templates_dir, self.roots.static_dir):
@@ -303,7 +315,7 @@ class Watcher:
         if self.roots.config_path is not None and self.roots.config_path.parent.is_dir():
             observer.schedule(recorder, str(self.roots.config_path.parent), recursive=False)
         observer.start()
-        self._observer = observer
+        return observer
 
     def _run(self) -> None:
         # SQLite connections belong to the thread that opened them, so the state lives here.
@@ -315,11 +327,16 @@ class Watcher:
         finally:
             state.close()
 
+    def _seconds_to_schedule(self) -> float | None:
+        if self._scheduled_at is None:
+            return None
+        return (self._scheduled_at - datetime.now(timezone.utc).replace(microsecond=0)).total_seconds()
+
     def _loop(self, state: BuildState) -> None:
         while True:
-            wait = self._debouncer.seconds_left(at=self._clock())
+            waits = [self._debouncer.seconds_left(at=self._clock()), self._seconds_to_schedule(), 1.0]
             try:
-                path = self._changes.get(timeout=wait if wait is not None else 1.0)
+                path = self._changes.get(timeout=max(0.0, min(w for w in waits if w is not None)))
             except queue.Empty:
                 path = ""
             while path is not None:
@@ -335,6 +352,10 @@ class Watcher:
             batch = self._debouncer.take(at=self._clock(), signatures={p: read_signature(p) for p in pending})
             if batch is not None:
                 self._build(state, batch)
+            elif not pending and (self._seconds_to_schedule() or 1.0) <= 0:
+                if self._verbosity >= 0:
+                    print(f"publishing what was scheduled for {self._scheduled_at.isoformat()}")  # type: ignore[union-attr]
+                self._build(state, ChangeBatch((), frozenset({"content"})))
 
     def _record(self, path: str) -> None:
         kind = classify_change(path, self.roots)
@@ -385,7 +406,7 @@ class Watcher:
             self._reload_config()
             if self._config_problem is not None and batch.kinds == {"config"}:
                 return BuildOutcome(number, batch.paths, batch.kinds, (self._config_problem,), fatal=True)
-        if number and self._verbosity >= 0:
+        if batch.paths and self._verbosity >= 0:
             print(f"changed: {', '.join(_shown(batch.paths))}")
         now = self._now or datetime.now(timezone.utc).replace(microsecond=0)
         drops = DropReport()
@@ -402,6 +423,7 @@ class Watcher:
             for path in result.written_paths:
                 print(f"wrote {path}")
         print(summary_line(result, drops), flush=True)
+        self._scheduled_at = result.next_scheduled_at if self._now is None else None
         problems = [str(e) for e in (*drops.errors, *result.errors)]
         if self._config_problem:
             problems.insert(0, self._config_problem)

@@ -7,7 +7,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -492,3 +492,19 @@ def test_deleting_a_generated_md_regenerates_it_from_its_drop_only_when_the_drop
     next_build(watcher, lambda: shutil.copy(archived, site.content / archived.name))
     assert markdown_path.is_file()
     assert_same_as_cold_build(site, tmp_path)
+
+
+def test_with_a_live_clock_a_scheduled_article_is_published_at_its_time(site: Site) -> None:
+    watcher = Watcher(load_config(site.config_path), site.paths, config_path=site.config_path, now=None)
+    watcher.start()
+    try:
+        assert watcher.wait_for_builds(1, timeout=TIMEOUT)
+        due_at = (datetime.now(timezone.utc) + timedelta(seconds=5)).replace(microsecond=0)
+        scheduled = markdown("Scheduled story", "scheduled-story").replace("2025-05-11T10:00:00+02:00", due_at.isoformat())
+        next_build(watcher, lambda: (site.content / "scheduled.md").write_text(scheduled, encoding="utf-8"))
+        assert watcher.wait_for_builds(3, timeout=TIMEOUT)
+        assert datetime.now(timezone.utc) >= due_at
+        assert watcher.outcomes[2].changed == (), "published by the clock, not by a file change"
+        assert (site.output / "scheduled-story/index.html").is_file()
+    finally:
+        watcher.stop()
