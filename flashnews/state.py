@@ -1,18 +1,25 @@
 """The build state beside the output folder: what each output came from, and a result cache.
 
-One SQLite file holds the output manifest (path -> digest of what it was rendered from, and
-the source file that owns it) and a key-value cache of parsed and rendered articles keyed by
-source hash plus everything that affects the result.
+One SQLite file holds
+- the output manifest: path -> digest of what it was rendered from, and the source that owns it;
+- a key-value cache of parsed and rendered articles, keyed by source hash plus everything that
+  affects the result;
+- the file stamps of the sources (size, mtime, ctime, inode -> content hash), so an unchanged
+  source costs a stat instead of a read;
+- a few named values about the last build (`read_value`/`write_value`), such as the fingerprint
+  of every input, which lets a build with nothing changed stop early.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +30,26 @@ class OutputRecord:
     source: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class FileStamp:
+    """What stat says about a file; when it is unchanged the bytes are assumed unchanged."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+
+def stamp_of(result: os.stat_result) -> FileStamp:
+    return FileStamp(result.st_size, result.st_mtime_ns, result.st_ctime_ns, result.st_ino)
+
+
 def state_path(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}.flashnews" / "state.sqlite"
 
 
 class BuildState:
-    """The manifest and cache of one output folder."""
+    """The manifest and caches of one output folder."""
 
     def __init__(self, path: Path) -> None:
         if str(path) != ":memory:":
@@ -41,13 +62,17 @@ class BuildState:
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, digest TEXT NOT NULL, source TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS files (
+                path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, digest TEXT NOT NULL
+            );
             """
         )
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is None or row[0] != SCHEMA_VERSION:
             with self._db:
-                self._db.execute("DELETE FROM outputs")
-                self._db.execute("DELETE FROM cache")
+                for table in ("meta", "outputs", "cache", "files"):
+                    self._db.execute(f"DELETE FROM {table}")
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     def close(self) -> None:
@@ -55,6 +80,9 @@ class BuildState:
 
     def read_outputs(self) -> dict[str, OutputRecord]:
         return {path: OutputRecord(digest, source) for path, digest, source in self._db.execute("SELECT path, digest, source FROM outputs")}
+
+    def read_output_paths(self) -> list[str]:
+        return [path for (path,) in self._db.execute("SELECT path FROM outputs")]
 
     def write_outputs(self, changed: Mapping[str, OutputRecord], deleted: Iterable[str]) -> None:
         with self._db:
@@ -66,12 +94,13 @@ class BuildState:
     def clear_outputs(self) -> None:
         with self._db:
             self._db.execute("DELETE FROM outputs")
+            self._db.execute("DELETE FROM meta WHERE key != 'schema'")
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         wanted = list(keys)
         found: dict[str, bytes] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             found.update(self._db.execute(f"SELECT key, value FROM cache WHERE key IN ({marks})", chunk).fetchall())
         return found
@@ -79,3 +108,30 @@ class BuildState:
     def put_many(self, items: Mapping[str, bytes]) -> None:
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO cache VALUES (?, ?)", items.items())
+
+    def read_file_digests(self) -> dict[str, tuple[FileStamp, str]]:
+        """Every remembered source: path -> (its stamp when last read, the hash of its bytes)."""
+        rows = self._db.execute("SELECT path, size, mtime_ns, ctime_ns, inode, digest FROM files")
+        return {path: (FileStamp(size, mtime, ctime, inode), digest) for path, size, mtime, ctime, inode, digest in rows}
+
+    def write_file_digests(self, files: Mapping[str, tuple[FileStamp, str]]) -> None:
+        """Replace the remembered sources with exactly these."""
+        with self._db:
+            self._db.execute("DELETE FROM files")
+            self._db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                ((p, s.size, s.mtime_ns, s.ctime_ns, s.inode, d) for p, (s, d) in files.items()),
+            )
+
+    def read_value(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (f"value:{key}",)).fetchone()
+        return row[0] if row else None
+
+    def write_values(self, values: Mapping[str, str | None]) -> None:
+        """Set named values; None removes one."""
+        with self._db:
+            for key, value in values.items():
+                if value is None:
+                    self._db.execute("DELETE FROM meta WHERE key = ?", (f"value:{key}",))
+                else:
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"value:{key}", value))

@@ -1,0 +1,110 @@
+"""Folders, settings and the build clock -> one fingerprint of everything a build reads.
+
+When the fingerprint equals the one stored by the last clean build, and the clock is still inside
+the window in which that build's output stays the same, a build can stop before reading a single
+source: the output folder already holds exactly what it would write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from importlib import metadata
+from pathlib import Path
+
+from flashnews.config import SiteConfig
+from flashnews.model import Site
+
+# Libraries whose output ends up in pages; a new version may change them.
+_LIBRARIES = ("jinja2", "markdown", "babel", "nh3", "python-slugify", "PyYAML", "Pillow")
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True, slots=True)
+class ClockWindow:
+    """The build times [valid_from, valid_until) that give the same output as the build at valid_from."""
+
+    valid_from: datetime
+    valid_until: datetime | None
+
+    def contains(self, moment: datetime) -> bool:
+        return self.valid_from <= moment and (self.valid_until is None or moment < self.valid_until)
+
+    def encode(self) -> str:
+        return f"{self.valid_from.isoformat()}|{self.valid_until.isoformat() if self.valid_until else ''}"
+
+    @staticmethod
+    def decode(text: str) -> ClockWindow | None:
+        start, _, end = text.partition("|")
+        try:
+            return ClockWindow(datetime.fromisoformat(start), datetime.fromisoformat(end) if end else None)
+        except ValueError:
+            return None
+
+
+def clock_window(site: Site, config: SiteConfig, *, now: datetime) -> ClockWindow:
+    """How long the output built at `now` stays right: until the edition date turns, the next
+    scheduled article goes live, or an article leaves the news sitemap's window. Any new
+    dependence of the output on the build clock must be added here."""
+    local = now.astimezone(config.tz)
+    ends = [datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=config.tz)]
+    if site.next_scheduled_at is not None:
+        ends.append(site.next_scheduled_at)
+    span = timedelta(hours=config.news_sitemap_hours)
+    ends += [item.article.date + span for item in site.articles if item.article.date + span >= now]
+    return ClockWindow(now, min(ends))
+
+
+def stamp_tree(root: Path, *, skip: Iterable[str] = ()) -> list[tuple[str, int, int, int, int]]:
+    """(relative path, size, mtime, ctime, inode) of every file under root, symlinks followed
+    for files, top-level folders named in skip left out; sorted."""
+    skipped = set(skip)
+    found: list[tuple[str, int, int, int, int]] = []
+    pending = [(root, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            relative = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if not (prefix == "" and entry.name in skipped):
+                    pending.append((Path(entry.path), relative + "/"))
+                continue
+            try:
+                result = entry.stat()
+            except OSError:
+                found.append((relative, -1, 0, 0, 0))
+                continue
+            found.append((relative, result.st_size, result.st_mtime_ns, result.st_ctime_ns, result.st_ino))
+    found.sort()
+    return found
+
+
+def code_stamp() -> str:
+    """The flashnews modules and library versions that produced the output."""
+    parts = [sys.version]
+    for path in sorted(_PACKAGE_DIR.glob("*.py")):
+        result = path.stat()
+        parts.append(f"{path.name}:{result.st_size}:{result.st_mtime_ns}")
+    for name in _LIBRARIES:
+        try:
+            parts.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}=-")
+    return "\n".join(parts)
+
+
+def input_fingerprint(*parts: object) -> str:
+    """A hash over the given inputs; each part is rendered with repr()."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(repr(part).encode("utf-8", "surrogateescape"))
+        digest.update(b"\0")
+    return digest.hexdigest()

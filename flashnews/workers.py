@@ -1,0 +1,144 @@
+"""Sources and page plans -> parsed articles and rendered pages, on every core.
+
+A process pool runs the two expensive stages (Markdown and Jinja) when there is enough work to
+repay starting it. Each worker makes its Markdown converter and Jinja environment once. Results
+come back in the order the work went out, so the output is the same as rendering in-process.
+Errors cross the process boundary as (class, attributes) and are raised again as themselves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown
+
+from flashnews import content, markup, records
+from flashnews.errors import FlashnewsError, SourceError, SourceWarning
+from flashnews.render import PagePlan, create_environment, render_page
+
+# Below this many items the pool costs more than it saves.
+POOL_THRESHOLD = 200
+_CHUNK = 64
+
+_converter: markdown.Markdown | None = None
+_environment: jinja2.Environment | None = None
+_templates_dir: Path | None = None
+
+ParseResult = tuple[bytes | None, tuple[SourceWarning, ...], tuple[Any, ...] | None]
+
+
+def _portable(exc: FlashnewsError) -> tuple[Any, ...]:
+    return (type(exc), exc.args, dict(vars(exc)))
+
+
+def restore_error(portable: tuple[Any, ...]) -> FlashnewsError:
+    """The error a worker caught, as an instance of its own class again."""
+    cls, args, attributes = portable
+    error = cls.__new__(cls)
+    error.args = args
+    vars(error).update(attributes)
+    return error  # type: ignore[no-any-return]
+
+
+def parse_source(shown: str, text: str, zone_name: str) -> ParseResult:
+    """Parse and render one source; returns the cache record, warnings, or a portable error."""
+    global _converter
+    if _converter is None:
+        _converter = markup.create_converter()
+    from zoneinfo import ZoneInfo
+
+    try:
+        article, warnings = content.parse_article(text, path=shown, zone=ZoneInfo(zone_name))
+        item = markup.render_article(article, _converter)
+    except SourceError as exc:
+        return None, (), _portable(exc)
+    return records.encode_rendered(item), tuple(warnings), None
+
+
+def _parse_one(job: tuple[str, str, str]) -> ParseResult:
+    return parse_source(*job)
+
+
+def _render_one(plan: PagePlan) -> bytes | tuple[Any, ...]:
+    global _environment
+    if _environment is None:
+        assert _templates_dir is not None
+        _environment = create_environment(_templates_dir)
+    try:
+        return render_page(_environment, plan).data
+    except FlashnewsError as exc:
+        return _portable(exc)
+
+
+def _start_worker(templates_dir: Path) -> None:
+    global _templates_dir, _environment
+    _templates_dir = templates_dir
+    _environment = None
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork is cheap and inherits the imported modules, but is unsafe once other threads exist
+    # (watch mode, a progress bar's monitor): a lock held at fork time stays held in the child.
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+class StagePool:
+    """A process pool shared by the stages of one build, started only when there is enough work;
+    smaller batches run in-process with the build's own environment."""
+
+    def __init__(self, environment: jinja2.Environment, templates_dir: Path, *, workers: int | None = None) -> None:
+        self._environment = environment
+        self._templates_dir = templates_dir
+        self._workers = workers or os.cpu_count() or 1
+        self._executor: Executor | None = None
+
+    def __enter__(self) -> StagePool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def _pool(self, count: int) -> Executor | None:
+        if self._workers < 2 or count <= POOL_THRESHOLD:
+            return None
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                self._workers, mp_context=_context(), initializer=_start_worker, initargs=(self._templates_dir,)
+            )
+        return self._executor
+
+    def _chunk(self, count: int) -> int:
+        return max(1, min(_CHUNK, count // (self._workers * 4)))
+
+    def parse_sources(self, jobs: Sequence[tuple[str, str, str]]) -> Iterator[ParseResult]:
+        """(shown path, text, zone name) -> results in the same order."""
+        pool = self._pool(len(jobs))
+        if pool is None:
+            return map(_parse_one, jobs)
+        return pool.map(_parse_one, jobs, chunksize=self._chunk(len(jobs)))
+
+    def render_pages(self, plans: Sequence[PagePlan], *, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+        """The bytes of each plan, in order; raises the first TemplateError."""
+        pool = self._pool(len(plans))
+        if pool is None:
+            for plan in plans:
+                if progress is not None:
+                    progress(1)
+                yield render_page(self._environment, plan).data
+            return
+        for data in pool.map(_render_one, plans, chunksize=self._chunk(len(plans))):
+            if isinstance(data, tuple):
+                raise restore_error(data)
+            if progress is not None:
+                progress(1)
+            yield data
