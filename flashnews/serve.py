@@ -53,6 +53,7 @@ class ReloadChannel:
         self._sequence = 0
         self._problems = ""
         self._closed = False
+        self._listeners = 0
 
     def _publish(self, event: str, data: object) -> None:
         with self._changed:
@@ -90,6 +91,16 @@ class ReloadChannel:
             self._changed.wait_for(lambda: self._closed or self._sequence > after, timeout=timeout)
             fresh = [(event, data) for number, event, data in self._messages if number > after]
             return self._sequence, fresh
+
+    @property
+    def listeners(self) -> int:
+        """How many pages are listening right now."""
+        with self._changed:
+            return self._listeners
+
+    def count_listener(self, change: int) -> None:
+        with self._changed:
+            self._listeners += change
 
     @property
     def closed(self) -> bool:
@@ -218,6 +229,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         problems = self.channel.problems
         if problems:
             chunks.append(_event("problems", json.dumps({"text": problems}, ensure_ascii=False)))
+        self.channel.count_listener(+1)
         try:
             while True:
                 self.wfile.write("".join(chunks).encode("utf-8"))
@@ -228,6 +240,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 chunks = [_event(event, data) for event, data in fresh] or [": keepalive\n\n"]
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
             return
+        finally:
+            self.channel.count_listener(-1)
 
 
 def _event(name: str, data: str) -> str:

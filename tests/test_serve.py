@@ -254,3 +254,55 @@ def test_a_busy_port_is_reported_by_the_os(output: Path, channel: ReloadChannel)
         taken.listen()
         with pytest.raises(OSError):
             PreviewServer(output, channel, port=taken.getsockname()[1])
+
+
+def test_a_real_browser_reloads_after_a_rebuild_and_shows_errors_as_text_until_fixed(tmp_path: Path) -> None:
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    root = tmp_path / "site"
+    for folder in ("templates", "static"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "site.toml", root / "site.toml")
+    (root / "content").mkdir()
+    source = root / "content" / "market.md"
+    front = '---\ntitle: "{title}"\ndate: "2025-05-11T10:00:00+02:00"\ncategory: "Ekonomi"\nslug: "market"\n---\n\nBody.\n'
+    source.write_text(front.format(title="Market opens higher"), encoding="utf-8")
+    paths = BuildPaths(root / "content", root / "public", root / "templates", root / "static")
+    channel = ReloadChannel()
+    watcher = Watcher(
+        load_config(root / "site.toml"), paths, config_path=root / "site.toml",
+        now=datetime.fromisoformat("2025-06-01T12:00:00+00:00"), on_build=channel.publish_outcome,
+    )  # fmt: skip
+    server = PreviewServer(paths.output_dir, channel, port=0)
+    watcher.start()
+    server.start()
+    try:
+        assert watcher.wait_for_builds(1, timeout=TIMEOUT)
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(chromium), headless=True, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.goto(server.url + "market/")
+            assert "Market opens higher" in page.inner_text("h1")
+            deadline = TIMEOUT * 1000
+            for _ in range(int(TIMEOUT / 0.02)):
+                if channel.listeners:
+                    break
+                page.wait_for_timeout(20)
+            assert channel.listeners == 1, "the page's live-reload script connected"
+            source.write_text(front.format(title="Markets rally at the open"), encoding="utf-8")
+            page.wait_for_function("() => document.querySelector('h1').textContent.includes('Markets rally')", timeout=deadline)
+            broken = root / "content" / "<b>loud<b>.md"
+            broken.write_text('---\ntitle: [unclosed\n---\n\nBody\n', encoding="utf-8")
+            overlay = page.wait_for_selector("#flashnews-problems", timeout=deadline)
+            assert overlay is not None
+            assert "content/<b>loud<b>.md:" in overlay.text_content()
+            assert page.locator("#flashnews-problems b").count() == 0, "the error text is never parsed as HTML"
+            assert "Markets rally" in page.inner_text("h1"), "the last good page stays"
+            broken.unlink()
+            page.wait_for_selector("#flashnews-problems", state="detached", timeout=deadline)
+            browser.close()
+    finally:
+        server.stop()
+        watcher.stop()
