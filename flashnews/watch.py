@@ -280,6 +280,14 @@ class Watcher:
             self._observer.join(timeout=10)
 
     @property
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def join(self, *, timeout: float) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout=timeout)
+
+    @property
     def outcomes(self) -> tuple[BuildOutcome, ...]:
         with self._built:
             return tuple(self._outcomes)
@@ -486,12 +494,16 @@ def run_watch(invocation: Invocation) -> int:
         print(f"serving {invocation.paths.output_dir} at {server.url}  (Ctrl-C to stop)", flush=True)
     else:
         print("watching for changes  (Ctrl-C to stop)", flush=True)
+    interrupted = False
     try:
-        threading.Event().wait()
+        while watcher.is_running:
+            watcher.join(timeout=0.5)
     except KeyboardInterrupt:
+        interrupted = True
         print("stopping")
     finally:
         if server is not None:
             server.stop()
         watcher.stop()
-    return 0
+    # The loop only ends by itself when it could not run (e.g. the state folder is unwritable).
+    return 0 if interrupted else 2

@@ -508,3 +508,30 @@ def test_with_a_live_clock_a_scheduled_article_is_published_at_its_time(site: Si
         assert (site.output / "scheduled-story/index.html").is_file()
     finally:
         watcher.stop()
+
+
+def test_the_serve_command_runs_until_interrupted_and_exits_cleanly(site: Site) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    command = [
+        sys.executable, str(REPO / "build.py"), "serve", "--content", str(site.content), "--output", str(site.output),
+        "--config", str(site.config_path), "--now", NOW, "--port", "0",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("serving "):
+                break
+        assert "http://127.0.0.1:" in lines[-1]
+        wait_until(lambda: (site.output / "market-opens-higher/index.html").is_file())
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=TIMEOUT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
