@@ -46,10 +46,14 @@ def list_source_files(content_dir: Path, *, suffix: str) -> list[Path]:
                 continue
             path = Path(folder) / name
             try:
-                target = path.resolve(strict=True)
-                mode = path.stat().st_mode
+                mode = os.lstat(path).st_mode
+                # os.walk does not follow folder links, so only a linked file can lead outside.
+                if stat.S_ISLNK(mode):
+                    if not path.resolve(strict=True).is_relative_to(root):
+                        continue
+                    mode = path.stat().st_mode
             except (OSError, RuntimeError):
                 continue
-            if stat.S_ISREG(mode) and target.is_relative_to(root):
+            if stat.S_ISREG(mode):
                 found.append(path)
-    return sorted(found)
+    return sorted(found, key=lambda path: path.parts)  # the order of Path comparison, computed once per path

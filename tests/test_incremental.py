@@ -1,0 +1,203 @@
+"""Incremental builds: after any kind of change, the output equals a cold build byte for byte,
+and a build with nothing changed writes nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from flashnews.cli import main
+from flashnews.state import BuildState, state_path
+
+NOW = "2025-12-05T12:00:00+01:00"
+Change = Callable[[Path], None]
+
+
+def build(project: Path, output: str = "public", *, now: str = NOW) -> int:
+    return main(
+        [
+            "build",
+            "--content", str(project / "content"),
+            "--output", str(project / output),
+            "--config", str(project / "site.toml"),
+            "--now", now,
+            "-q",
+        ]
+    )
+
+
+def read_tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def cold_tree(project: Path, *, now: str = NOW) -> dict[str, bytes]:
+    """What a first build of the project as it is now produces, in a folder of its own."""
+    fresh = project.parent / f"{project.name}-cold"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("public", ".public.*"))
+    build(fresh, "cold", now=now)
+    return read_tree(fresh / "cold")
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def project(sample_site: Path) -> Path:
+    """The sample site with its drops normalized and built once into public/."""
+    assert build(sample_site) == 0
+    return sample_site
+
+
+def _first_article(project: Path) -> Path:
+    return sorted((project / "content").glob("*.md"))[0]
+
+
+def add_article(project: Path) -> None:
+    (project / "content" / "late-news.md").write_text(
+        '---\ntitle: "Late news from the harbour"\ndate: "2025-12-05T11:00:00+01:00"\ncategory: "Ekonomi"\n---\n\n'
+        "Ships waited outside the harbour all morning.\n",
+        encoding="utf-8",
+    )
+
+
+def add_raw_drop(project: Path) -> None:
+    source = sorted((Path(__file__).resolve().parent.parent / "content").glob("*.txt"))[0]
+    text = source.read_text(encoding="utf-8").replace("Istanbul", "Vienna")
+    (project / "content" / "999_new_drop.txt").write_text(text, encoding="utf-8")
+
+
+def edit_article(project: Path) -> None:
+    with open(_first_article(project), "a", encoding="utf-8") as handle:
+        handle.write("\nCorrection: an earlier version of this article misstated a date.\n")
+
+
+def delete_article(project: Path) -> None:
+    _first_article(project).unlink()
+
+
+def rename_article(project: Path) -> None:
+    path = _first_article(project)
+    path.rename(path.with_name("renamed-story.md"))
+
+
+def edit_template(project: Path) -> None:
+    path = project / "templates" / "article.html"
+    path.write_text(path.read_text(encoding="utf-8").replace("</article>", "</article>\n<!-- edited -->", 1), encoding="utf-8")
+
+
+def edit_config(project: Path) -> None:
+    path = project / "site.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('title = "Flash News"', 'title = "Flash Evening"', 1), encoding="utf-8")
+
+
+def edit_static(project: Path) -> None:
+    with open(project / "static" / "style.css", "a", encoding="utf-8") as handle:
+        handle.write("\n/* edited */\n")
+    (project / "static" / "extra.txt").write_text("new static file\n", encoding="utf-8")
+
+
+def delete_static(project: Path) -> None:
+    (project / "static" / "style.css").unlink()
+
+
+CHANGES = [add_article, add_raw_drop, edit_article, delete_article, rename_article, edit_template, edit_config, edit_static, delete_static]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
+def test_incremental_build_after_a_change_equals_a_cold_build(project: Path, change: Change) -> None:
+    before = read_tree(project / "public")
+    change(project)
+    build(project)
+    after = read_tree(project / "public")
+    assert after != before
+    assert after == cold_tree(project)
+
+
+def test_second_build_writes_nothing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stamps = mtimes(project / "public")
+    capsys.readouterr()
+    assert build(project) == 0
+    assert "(0 written, 0 deleted)" in capsys.readouterr().out
+    assert mtimes(project / "public") == stamps
+
+
+def test_second_build_after_a_change_and_back_writes_only_what_differs(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _first_article(project)
+    original = path.read_bytes()
+    edit_article(project)
+    build(project)
+    path.write_bytes(original)
+    capsys.readouterr()
+    build(project)
+    assert "(0 written" not in capsys.readouterr().out
+    assert read_tree(project / "public") == cold_tree(project)
+
+
+def test_build_later_in_the_day_equals_a_cold_build_at_that_time(project: Path) -> None:
+    later = "2025-12-05T20:00:00+01:00"
+    build(project, now=later)
+    assert read_tree(project / "public") == cold_tree(project, now=later)
+
+
+def test_build_after_midnight_equals_a_cold_build_of_the_next_edition(project: Path) -> None:
+    tomorrow = "2025-12-06T08:00:00+01:00"
+    build(project, now=tomorrow)
+    assert read_tree(project / "public") == cold_tree(project, now=tomorrow)
+
+
+def test_build_with_an_earlier_clock_equals_a_cold_build_at_that_time(project: Path) -> None:
+    earlier = "2025-12-04T09:00:00+01:00"
+    build(project, now=earlier)
+    assert read_tree(project / "public") == cold_tree(project, now=earlier)
+
+
+def test_output_file_removed_by_hand_is_written_again(project: Path) -> None:
+    page = next((project / "public").glob("*/index.html"))
+    data = page.read_bytes()
+    page.unlink()
+    build(project)
+    assert page.read_bytes() == data
+
+
+def test_output_folder_removed_by_hand_is_built_again(project: Path) -> None:
+    expected = read_tree(project / "public")
+    shutil.rmtree(project / "public")
+    build(project)
+    assert read_tree(project / "public") == expected
+
+
+def test_source_error_is_reported_again_when_nothing_changed(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "content" / "broken.md").write_text("---\ntitle: [unclosed\n---\n\nBody.\n", encoding="utf-8")
+    assert build(project) == 1
+    first = capsys.readouterr().err
+    assert build(project) == 1
+    assert "content/broken.md" in first and "content/broken.md" in capsys.readouterr().err
+
+
+def test_unchanged_source_is_not_read_again(project: Path) -> None:
+    """The state remembers each source's stat, so an unchanged file's bytes are trusted."""
+    state = BuildState(state_path(project / "public"))
+    try:
+        remembered = state.read_file_digests()
+    finally:
+        state.close()
+    shown = f"content/{_first_article(project).name}"
+    stamp, _ = remembered[shown]
+    assert stamp.size == _first_article(project).stat().st_size
+
+
+def test_source_rewritten_with_the_same_size_and_time_is_still_noticed_by_its_inode_or_ctime(project: Path) -> None:
+    path = _first_article(project)
+    result = path.stat()
+    text = path.read_text(encoding="utf-8")
+    replacement = text.replace("a", "e", 1)
+    assert len(replacement.encode()) == len(text.encode()) and replacement != text
+    path.write_text(replacement, encoding="utf-8")
+    os.utime(path, ns=(result.st_atime_ns, result.st_mtime_ns))
+    build(project)
+    assert read_tree(project / "public") == cold_tree(project)

@@ -1,0 +1,82 @@
+"""The build state: output manifest, article cache, source stamps and values about the last build."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from flashnews.state import SCHEMA_VERSION, BuildState, FileStamp, OutputRecord, stamp_of, state_path
+
+
+def open_state(tmp_path: Path) -> BuildState:
+    return BuildState(tmp_path / "state" / "state.sqlite")
+
+
+def test_state_lives_in_a_dot_folder_beside_the_output(tmp_path: Path) -> None:
+    assert state_path(tmp_path / "public") == tmp_path / ".public.flashnews" / "state.sqlite"
+
+
+def test_outputs_written_are_read_back_and_deleted_ones_are_gone(tmp_path: Path) -> None:
+    state = open_state(tmp_path)
+    state.write_outputs({"a/index.html": OutputRecord("d1", "content/a.md"), "b.html": OutputRecord("d2")}, [])
+    state.write_outputs({"a/index.html": OutputRecord("d3", "content/a.md")}, ["b.html"])
+    assert state.read_outputs() == {"a/index.html": OutputRecord("d3", "content/a.md")}
+    assert state.read_output_paths() == ["a/index.html"]
+
+
+def test_cache_returns_only_the_keys_it_has_even_for_many_keys(tmp_path: Path) -> None:
+    state = open_state(tmp_path)
+    state.put_many({f"k{i}": f"v{i}".encode() for i in range(1200)})
+    found = state.get_many([f"k{i}" for i in range(0, 1500, 3)])
+    assert found == {f"k{i}": f"v{i}".encode() for i in range(0, 1200, 3)}
+
+
+def test_file_digests_are_replaced_as_a_whole(tmp_path: Path) -> None:
+    state = open_state(tmp_path)
+    state.write_file_digests({"content/a.md": (FileStamp(1, 2, 3, 4), "h1"), "content/b.md": (FileStamp(5, 6, 7, 8), "h2")})
+    state.write_file_digests({"content/b.md": (FileStamp(5, 6, 7, 9), "h3")})
+    assert state.read_file_digests() == {"content/b.md": (FileStamp(5, 6, 7, 9), "h3")}
+
+
+def test_stamp_of_a_file_changes_when_its_bytes_are_rewritten(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("one")
+    before = stamp_of(path.stat())
+    path.write_text("two!")
+    assert stamp_of(path.stat()) != before
+
+
+def test_values_are_set_read_and_removed(tmp_path: Path) -> None:
+    state = open_state(tmp_path)
+    state.write_values({"fingerprint": "abc", "clock": "x"})
+    state.write_values({"clock": None})
+    assert (state.read_value("fingerprint"), state.read_value("clock"), state.read_value("missing")) == ("abc", None, None)
+
+
+def test_clearing_the_outputs_forgets_the_last_build_too(tmp_path: Path) -> None:
+    state = open_state(tmp_path)
+    state.write_outputs({"a.html": OutputRecord("d")}, [])
+    state.write_values({"fingerprint": "abc"})
+    state.clear_outputs()
+    assert state.read_outputs() == {} and state.read_value("fingerprint") is None
+
+
+def test_state_survives_closing_and_reopening(tmp_path: Path) -> None:
+    state = open_state(tmp_path)
+    state.write_values({"fingerprint": "abc"})
+    state.put_many({"k": b"v"})
+    state.close()
+    again = open_state(tmp_path)
+    assert again.read_value("fingerprint") == "abc" and again.get_many(["k"]) == {"k": b"v"}
+
+
+def test_state_of_an_older_schema_is_emptied(tmp_path: Path) -> None:
+    state = open_state(tmp_path)
+    state.write_outputs({"a.html": OutputRecord("d")}, [])
+    state.put_many({"k": b"v"})
+    state.close()
+    with sqlite3.connect(tmp_path / "state" / "state.sqlite") as db:
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'schema'")
+    again = open_state(tmp_path)
+    assert again.read_outputs() == {} and again.get_many(["k"]) == {}
+    assert SCHEMA_VERSION != "0"

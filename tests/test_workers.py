@@ -1,0 +1,74 @@
+"""The process pool gives the same results, in the same order, as working in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flashnews.errors import FrontMatterError, SourceError, TemplateError
+from flashnews.render import PagePlan, create_environment
+from flashnews.workers import POOL_THRESHOLD, StagePool, restore_error
+
+COUNT = POOL_THRESHOLD + 50
+
+
+def _templates(tmp_path: Path) -> Path:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "page.html").write_text("<p>{{ number }} {{ text }}</p>\n", encoding="utf-8")
+    (folder / "broken.html").write_text("{{ missing }}\n", encoding="utf-8")
+    return folder
+
+
+def _plans() -> list[PagePlan]:
+    return [PagePlan(f"p{n}/index.html", "page.html", {"number": n, "text": "ë<" * (n % 7)}) for n in range(COUNT)]
+
+
+def _source(number: int) -> tuple[str, str, str]:
+    text = f'---\ntitle: "Story {number}"\ndate: "2025-03-0{1 + number % 9}T10:00:00"\ncategory: "Sport"\n---\n\nBody *{number}*.\n'
+    return (f"content/{number:04d}.md", text, "Europe/Tirane")
+
+
+def test_pages_rendered_by_the_pool_equal_pages_rendered_in_process(tmp_path: Path) -> None:
+    folder = _templates(tmp_path)
+    environment = create_environment(folder)
+    with StagePool(environment, folder, workers=2) as pool:
+        parallel = list(pool.render_pages(_plans()))
+    with StagePool(environment, folder, workers=1) as pool:
+        serial = list(pool.render_pages(_plans()))
+    assert parallel == serial and len(serial) == COUNT
+    assert serial[3] == "<p>3 ë&lt;ë&lt;ë&lt;</p>\n".encode()
+
+
+def test_template_error_in_a_worker_is_raised_with_its_template_name(tmp_path: Path) -> None:
+    folder = _templates(tmp_path)
+    plans = _plans()
+    plans[POOL_THRESHOLD] = PagePlan("bad.html", "broken.html", {})
+    with StagePool(create_environment(folder), folder, workers=2) as pool:
+        with pytest.raises(TemplateError) as caught:
+            list(pool.render_pages(plans))
+    assert caught.value.template == "broken.html" and "missing" in str(caught.value)
+
+
+def test_sources_parsed_by_the_pool_equal_sources_parsed_in_process(tmp_path: Path) -> None:
+    folder = _templates(tmp_path)
+    jobs = [_source(n) for n in range(COUNT)]
+    jobs[7] = ("content/broken.md", "---\ntitle: [unclosed\n---\n\nBody.\n", "Europe/Tirane")
+    with StagePool(create_environment(folder), folder, workers=2) as pool:
+        parallel = list(pool.parse_sources(jobs))
+    with StagePool(create_environment(folder), folder, workers=1) as pool:
+        serial = list(pool.parse_sources(jobs))
+    assert [r[:2] for r in parallel] == [r[:2] for r in serial]
+    error = restore_error(parallel[7][2])
+    assert isinstance(error, SourceError) and error.location.path == "content/broken.md"
+    assert str(error) == str(restore_error(serial[7][2]))
+
+
+def test_restored_error_keeps_its_class_location_and_hint() -> None:
+    from flashnews.errors import SourceLocation
+    from flashnews.workers import _portable
+
+    original = FrontMatterError(SourceLocation("content/a.md", 3), "date is not a date", hint="write 2025-03-01")
+    restored = restore_error(_portable(original))
+    assert type(restored) is FrontMatterError and str(restored) == str(original) and restored.location.line == 3
