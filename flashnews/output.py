@@ -56,7 +56,11 @@ def _backup(live: Path, backup: Path) -> None:
     try:
         os.link(live, backup)
     except OSError:
-        shutil.copy2(live, backup)
+        # No hard links here: copy under another name first, so a copy cut short is never
+        # mistaken for the backup by a rollback.
+        partial = backup.with_name(backup.name + ".partial")
+        shutil.copy2(live, partial)
+        os.replace(partial, backup)
 
 
 def _prune_empty_dirs(output_dir: Path, paths: Collection[str]) -> None:

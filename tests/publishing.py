@@ -71,10 +71,16 @@ def tree(folder: Path) -> dict[str, str]:
     }
 
 
-def set_config(site: Path, key: str, value: int) -> None:
-    """Change one top-level integer setting of <site>/site.toml."""
+def set_config(site: Path, key: str, value: int | bool) -> None:
+    """Set one top-level setting of <site>/site.toml, replacing the line that has it or adding one."""
     path = site / "site.toml"
-    lines = [f"{key} = {value}" if line.split("=")[0].strip() == key else line for line in path.read_text(encoding="utf-8").splitlines()]
+    text = json.dumps(value)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = [n for n, line in enumerate(lines) if line.split("=")[0].strip() == key]
+    if found:
+        lines[found[0]] = f"{key} = {text}"
+    else:
+        lines.insert(0, f"{key} = {text}")  # top-level keys must come before the first [table]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

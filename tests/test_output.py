@@ -18,7 +18,7 @@ import flashnews.output
 from flashnews.output import JOURNAL, recover_output, staging_path, write_outputs
 from flashnews.model import OutputFile
 from tests.conftest import REPO
-from tests.publishing import BASE_URL, build, tree, write_article
+from tests.publishing import BASE_URL, build, set_config, tree, write_article
 
 NOW = "2025-12-05T12:00:00+01:00"
 SECTIONS = ("Sport", "Ekonomi", "Bota", "Politikë", "Kulturë", "Teknologji")
@@ -84,6 +84,22 @@ def test_an_interrupt_while_swapping_rolls_back_too(built, monkeypatch):
     assert build(built, NOW) == 130
     assert tree(built / "public") == before
     assert not staging_path(built / "public").exists()
+
+
+def refuse_hard_link(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.EPERM, "Operation not permitted")
+
+
+def test_a_folder_without_hard_links_is_backed_up_by_copies(built, monkeypatch):
+    before = tree(built / "public")
+    change_templates(built, "no hard links")
+    monkeypatch.setattr(os, "link", refuse_hard_link)
+    monkeypatch.setattr(os, "replace", fail_on_call(40, os.replace, OSError(errno.EIO, "I/O error")))
+    assert build(built, NOW) == 2
+    assert tree(built / "public") == before
+    monkeypatch.undo()
+    assert build(built, NOW) == 0
+    assert tree(built / "public") != before
 
 
 def test_the_build_after_a_fault_equals_a_cold_build(built, monkeypatch):
@@ -153,6 +169,7 @@ def big_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copytree(REPO / name, site / name)
     shutil.copy(REPO / "site.toml", site / "site.toml")
     (site / "content").mkdir()
+    set_config(site, "search", False)  # the search index is not what these tests are about, and it doubles the build time
     write_articles(site, 2000)
     assert build(site, NOW) == 0
     return site
