@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -122,13 +123,45 @@ def summary_line(result: BuildResult, drops: DropReport | None = None) -> str:
     return text
 
 
+class ProgressBars:
+    """One progress bar per build stage on a terminal, shown only when the stage takes more than
+    a moment; without a terminal (CI, logs) the summary line is all that is printed."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self._enabled = enabled
+        self._bars: dict[str, Any] = {}
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if not self._enabled:
+            return
+        bar = self._bars.get(stage)
+        if bar is None:
+            from tqdm import tqdm
+
+            tqdm.monitor_interval = 0  # no monitor thread: the build may fork worker processes
+            label = {"parse": "parsing", "render": "rendering"}.get(stage, stage)
+            bar = self._bars[stage] = tqdm(total=total, desc=label, unit=" files", leave=False, delay=0.5, file=sys.stderr)
+        bar.update(done - bar.n)
+
+    def close(self) -> None:
+        for bar in self._bars.values():
+            bar.close()
+        self._bars.clear()
+
+
 def run_build(invocation: Invocation, *, normalize_first: bool = True) -> int:
     drops = None
     if normalize_first:
         drops = normalize_drops(invocation.paths.content_dir, invocation.config, now=invocation.now)
         _print_drops(drops, invocation.verbosity)
         report_problems(drops.errors, drops.warnings, invocation.verbosity)
-    result = build_site(invocation.config, invocation.paths, now=invocation.now, include_drafts=invocation.include_drafts)
+    bars = ProgressBars(enabled=invocation.verbosity >= 0 and sys.stderr.isatty())
+    try:
+        result = build_site(
+            invocation.config, invocation.paths, now=invocation.now, include_drafts=invocation.include_drafts, progress=bars.update
+        )
+    finally:
+        bars.close()
     report_problems(result.errors, result.warnings, invocation.verbosity)
     if invocation.verbosity > 0:
         for path in result.written_paths:
