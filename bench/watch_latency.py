@@ -107,22 +107,24 @@ def measure_site(name: str, content: Path, runs: int) -> None:
     print(f"{name}: first build {time.perf_counter() - started:.2f} s ({watcher.outcomes[0].problems[:1] or 'clean'})", flush=True)
     articles = sorted(p for p in content.glob("*.md"))
     results: dict[str, list[tuple[float, float]]] = {"edit .md": [], "drop .txt": []}
+    # Titles and slugs unique to this invocation, so pages from an earlier one never count.
+    token = f"{int(time.time())}-{os.getpid()}"
     try:
         for run in range(runs):
             article = articles[run % len(articles)]
-            slug = f"bench-edit-{run}"
+            slug = f"bench-edit-{token}-{run}"
             done = len(watcher.outcomes)
-            _land(article, _markdown(f"Bench edit {run}", slug, f"Edited in run {run}."))
+            _land(article, _markdown(f"Bench edit {token} {run}", slug, f"Edited in run {run}."))
             landed = time.perf_counter()
-            seen = _wait_for(output / slug / "index.html", f"Bench edit {run}".encode())
+            seen = _wait_for(output / slug / "index.html", f"Bench edit {token} {run}".encode())
             watcher.wait_for_builds(done + 1, timeout=TIMEOUT)
             results["edit .md"].append((seen - landed, durations[-1]))
 
             done = len(watcher.outcomes)
-            headline = f"Bench drop {run} lands"
-            _land(content / f"bench-drop-{run}.txt", _raw_drop(headline))
+            headline = f"Bench drop {token} {run} lands"
+            _land(content / f"bench-drop-{token}-{run}.txt", _raw_drop(headline))
             landed = time.perf_counter()
-            seen = _wait_for(output / f"bench-drop-{run}-lands" / "index.html", headline.encode())
+            seen = _wait_for(output / f"bench-drop-{token}-{run}-lands" / "index.html", headline.encode())
             watcher.wait_for_builds(done + 1, timeout=TIMEOUT)
             results["drop .txt"].append((seen - landed, durations[-1]))
     finally:
