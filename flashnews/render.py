@@ -180,6 +180,7 @@ def plan_article_pages(site: Site, config: SiteConfig, *, images: Mapping[str, L
         rail = site.articles[index + 1 : index + 1 + config.latest_count]
         if len(rail) < config.latest_count:
             rail = tuple(a for a in site.articles[: config.latest_count + 1] if a is not item)[: config.latest_count]
+        image = _lead_image(item, config, images, _root_for(path))
         context = {
             "site": base,
             "root": _root_for(path),
@@ -192,11 +193,11 @@ def plan_article_pages(site: Site, config: SiteConfig, *, images: Mapping[str, L
                 "word_count": item.word_count,
                 "body_html": item.body_html,
                 "description": item.lead,
-                "image": _lead_image(item, config, images, _root_for(path)),
+                "image": image,
             },
             "rail": [cards[other.article.source_path] for other in rail],
             "related": [cards[other.article.source_path] for other in related.get(article.source_path, ())],
-            "seo": article_seo(item, config, url=absolute_url(config, article_url(item)), section_label=_section_label(item, config)),
+            "seo": article_seo(item, config, url=absolute_url(config, article_url(item)), section_label=_section_label(item, config), image=image),
         }
         plans.append(PagePlan(path, "article.html", context, source=article.source_path))
     return plans

@@ -19,8 +19,11 @@ def _timestamp(moment: datetime, config: SiteConfig) -> str:
     return moment.astimezone(config.tz).isoformat(timespec="seconds")
 
 
-def article_seo(item: RenderedArticle, config: SiteConfig, *, url: str, section_label: str) -> Context:
-    """What the head of an article page tells search engines and social networks; `url` is its canonical URL.
+def article_seo(
+    item: RenderedArticle, config: SiteConfig, *, url: str, section_label: str, image: Context | None = None
+) -> Context:
+    """What the head of an article page tells search engines and social networks; `url` is its
+    canonical URL and `image` its lead picture as images.image_context gives it, if it has one.
 
     The JSON-LD is a plain mapping; the template serializes it with |tojson, which escapes
     <, >, &, ' and every non-ASCII character, so no headline can close the script element.
@@ -42,6 +45,25 @@ def article_seo(item: RenderedArticle, config: SiteConfig, *, url: str, section_
         author: Context = {"@type": "Person", "name": article.author}
     else:
         author = {"@type": "Organization", "name": config.title, "url": home_url}
+    picture = None
+    if image:
+        picture = {"url": image["url"], "width": image["url_width"], "height": image["url_height"], "alt": image["alt"]}
+    json_ld: Context = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": description,
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "datePublished": published,
+        "dateModified": modified,
+        "author": author,
+        "publisher": publisher,
+        "articleSection": section_label,
+        "inLanguage": language,
+    }
+    if picture:
+        json_ld["image"] = {"@type": "ImageObject", "url": picture["url"], "width": picture["width"], "height": picture["height"]}
     return {
         "description": description,
         "og": {
@@ -55,19 +77,7 @@ def article_seo(item: RenderedArticle, config: SiteConfig, *, url: str, section_
             "modified_time": modified,
             "section": section_label,
         },
+        "image": picture,
         "twitter": {"card": "summary", "title": article.title, "description": description},
-        "json_ld": {
-            "@context": "https://schema.org",
-            "@type": "NewsArticle",
-            "headline": article.title,
-            "description": description,
-            "url": url,
-            "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-            "datePublished": published,
-            "dateModified": modified,
-            "author": author,
-            "publisher": publisher,
-            "articleSection": section_label,
-            "inLanguage": language,
-        },
+        "json_ld": json_ld,
     }

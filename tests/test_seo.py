@@ -173,3 +173,24 @@ def test_config_logo_names_a_file_that_ships_with_the_site():
     from flashnews.config import SiteConfig
 
     assert (REPO / SiteConfig().logo).is_file()
+
+
+def test_a_lead_picture_becomes_the_opengraph_and_json_ld_image(site_dir):
+    from PIL import Image
+
+    write_article(site_dir, "harbour", date="2025-12-05T09:30:00+01:00", title="Ferries return to the harbour")
+    Image.new("RGB", (1600, 900), (20, 90, 160)).save(site_dir / "content" / "harbour.jpg", quality=85)
+    assert build(site_dir, NOW) == 0
+    head = read_head(site_dir / "public" / "harbour" / "index.html")
+    image_url = head.meta["og:image"]
+    assert image_url.startswith(BASE_URL) and (site_dir / "public" / image_url.removeprefix(BASE_URL)).is_file()
+    assert (head.meta["og:image:width"], head.meta["og:image:height"]) == ("1440", "810")
+    (text,) = head.json_ld
+    assert json.loads(text)["image"] == {"@type": "ImageObject", "url": image_url, "width": 1440, "height": 810}
+
+
+def test_an_article_without_a_picture_names_no_image(built):
+    head = read_head(built / "bylined" / "index.html")
+    assert "og:image" not in head.meta
+    (text,) = head.json_ld
+    assert "image" not in json.loads(text)
