@@ -121,8 +121,9 @@ def write_outputs(output_dir: Path, files: Sequence[OutputFile], *, stale: Colle
     """Write changed files and delete stale ones atomically; raises OutputError and leaves
     the previous output exactly as it was when anything fails."""
     paths = [check_output_path(f.path) for f in files]
-    stale = sorted(check_output_path(p) for p in stale if p not in set(paths))
-    if len(set(paths)) != len(paths):
+    unique = set(paths)
+    stale = sorted(check_output_path(p) for p in stale if p not in unique)
+    if len(unique) != len(paths):
         raise OutputError("two outputs share one path")
     if not files and not stale:
         return WriteReport()
