@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -22,7 +23,36 @@ _BOMS = (
 _CONTROL = {c: None for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)} | {0x7F: None}
 # Bidi overrides and isolates can make a headline read differently from what it says.
 _BIDI = {c: None for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+# C1 controls: never typed on purpose, usually the trace of a wrong code page.
+_CONTROL |= {c: None for c in range(0x80, 0xA0)}
+# Zero-width space and word joiner hide inside words (a "Bo\u200bta" section line never matches);
+# ZWJ and ZWNJ stay, since emoji and several scripts need them.
+_ZERO_WIDTH = {0x200B: None, 0x2060: None, 0x180E: None}
 _INVISIBLE = {0xFEFF: None, 0xFFFE: None, 0xFFFF: None}
+# A tolerance on charset_normalizer's mess ratio: short texts read a little "messy" in any code page.
+_MESS_TOLERANCE = 0.1
+# Signatures of files that are not text, whatever their name says.
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a zip archive (or a .docx/.odt document)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a Word .doc or other Office document"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"RIFF", "a RIFF media file (WebP, WAV, AVI)"),
+    (b"\x00\x00\x00\x18ftyp", "an MP4 or HEIC file"),
+    (b"\x00\x00\x00\x1cftyp", "an MP4 or HEIC file"),
+    (b"\x00\x00\x00\x20ftyp", "an MP4 or HEIC file"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a Windows program"),
+)
+# UTF-8 read as Windows-1252 turns "ë" into "Ã«" and "’" into "â€™".
+_MOJIBAKE = re.compile("[ÃÂÅÄâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,30 +77,73 @@ def _guess_utf16(data: bytes) -> str | None:
 
 
 def _decode_legacy(data: bytes, fallback: str) -> str:
-    """The configured code page when it reads the bytes as cleanly as the detector's pick
-    (short texts often fit several code pages equally well), else the detector's pick."""
+    """The configured code page when it gives the same text as the detector's pick, or reads
+    the bytes about as cleanly (short texts fit several code pages: an Albanian cp1252 file is
+    also valid cp1250 or cp1257), else the detector's pick."""
     best = charset_normalizer.from_bytes(data).best()
     try:
-        fallback_mess = mess_ratio(data.decode(fallback))
-    except UnicodeDecodeError:
-        fallback_mess = None
+        fallback_text: str | None = data.decode(fallback)
+    except (UnicodeDecodeError, LookupError):
+        fallback_text = None
     if best is None or best.encoding in ("utf_8", "ascii"):
         return fallback
-    if fallback_mess is not None and fallback_mess <= best.chaos + 0.01:
+    if fallback_text is None:
+        return best.encoding
+    if str(best) == fallback_text or mess_ratio(fallback_text) <= best.chaos + _MESS_TOLERANCE:
         return fallback
     return best.encoding
+
+
+def describe_binary(data: bytes) -> str | None:
+    """What kind of non-text file the bytes are, by their signature; None for text."""
+    return next((what for signature, what in _SIGNATURES if data.startswith(signature)), None)
+
+
+def _to_cp1252_bytes(text: str) -> bytes | None:
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) > 0xFF:
+                return None
+            out.append(ord(ch))
+    return bytes(out)
+
+
+def _repair_mojibake(text: str, path: str) -> tuple[str, tuple[SourceWarning, ...]]:
+    """Undo UTF-8 that was read as Windows-1252 and saved again, when the whole text round-trips."""
+    match = _MOJIBAKE.search(text)
+    if match is None:
+        return text, ()
+    location = SourceLocation(path, _line_of(text, match.start()), match.start() - text.rfind("\n", 0, match.start()))
+    raw = _to_cp1252_bytes(text)
+    try:
+        repaired = raw.decode("utf-8") if raw is not None else None
+    except UnicodeDecodeError:
+        repaired = None
+    if repaired is not None and mess_ratio(repaired) < mess_ratio(text):
+        message = f"repaired garbled characters such as {match.group()!r} (UTF-8 that was once read as Windows-1252)"
+        return repaired, (SourceWarning(location, message, "check the accented letters of the article"),)
+    return text, (SourceWarning(location, f"{match.group()!r} looks like garbled UTF-8 (mojibake)", "retype the accented letters or save the file as UTF-8 from the original"),)
 
 
 def _line_of(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
-def _clean(text: str, path: str) -> tuple[str, tuple[SourceWarning, ...]]:
+def clean_text(text: str, path: str) -> tuple[str, tuple[SourceWarning, ...]]:
+    """Remove control, bidi-override and zero-width characters, with a warning at the first of each kind."""
     warnings: list[SourceWarning] = []
-    for table, what in ((_CONTROL, "control characters"), (_BIDI, "bidirectional override characters")):
+    tables = (
+        (_CONTROL, "control characters", "they are invisible and break feeds"),
+        (_BIDI, "bidirectional override characters", "they can make text read differently from what it says"),
+        (_ZERO_WIDTH, "zero-width spaces", "they hide inside words and break search and section names"),
+    )
+    for table, what, hint in tables:
         first = next((i for i, ch in enumerate(text) if ord(ch) in table), None)
         if first is not None:
-            warnings.append(SourceWarning(SourceLocation(path, _line_of(text, first)), f"removed {what}", "they are invisible and break feeds"))
+            warnings.append(SourceWarning(SourceLocation(path, _line_of(text, first)), f"removed {what}", hint))
             text = text.translate(table)
     return text.translate(_INVISIBLE), tuple(warnings)
 
@@ -79,6 +152,9 @@ def decode_bytes(data: bytes, *, path: str, fallback_encoding: str = "cp1252") -
     """Decode a drop; raises NormalizeError for binary or empty files."""
     location = SourceLocation(path, 1)
     warnings: list[SourceWarning] = []
+    binary = describe_binary(data)
+    if binary is not None:
+        raise NormalizeError(location, f"file is binary ({binary}), not text", hint="paste the article into a plain-text file and save it as .txt")
     encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
     if encoding is None:
         encoding = _guess_utf16(data)
@@ -97,8 +173,10 @@ def decode_bytes(data: bytes, *, path: str, fallback_encoding: str = "cp1252") -
         raise NormalizeError(location, f"cannot decode the file as {encoding}", hint="save it as UTF-8") from exc
     if "\x00" in text:
         raise NormalizeError(location, "file holds NUL characters and looks binary", hint="save the article as plain text")
+    text, repaired = _repair_mojibake(text, path)
+    warnings.extend(repaired)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text, cleaned = _clean(text, path)
+    text, cleaned = clean_text(text, path)
     if not text.strip():
         raise NormalizeError(location, "file is empty", hint="an article needs a section line, a headline and a body")
     return DecodedText(text, encoding, (*warnings, *cleaned))
