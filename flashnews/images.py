@@ -74,8 +74,8 @@ def find_image_file(content_dir: Path, article: Article) -> Path | None:
 def variant_widths(width: int) -> tuple[int, ...]:
     """The widths to make of a picture this wide: the standard ones it can fill, and its own
     width when that is narrower than the widest (pictures are never enlarged)."""
-    kept = [w for w in WIDTHS if w < width]
-    return tuple([*kept, min(width, WIDTHS[-1])])
+    kept = [w for w in WIDTHS if w < min(width, WIDTHS[-1])]
+    return (*kept, min(width, WIDTHS[-1]))
 
 
 def variant_path(digest: str, width: int) -> str:

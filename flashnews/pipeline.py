@@ -67,6 +67,7 @@ class BuildResult:
     held_back: int = 0
     rendered: int = 0
     written_paths: tuple[str, ...] = field(default=())
+    indexed: int = 0  # pages Pagefind indexed in this build; 0 when the search index was reused
 
 
 def _sha(data: bytes) -> str:
@@ -233,9 +234,10 @@ def index_for_search(
     previous: Mapping[str, OutputRecord],
     records_now: dict[str, OutputRecord],
     failed: set[str],
-) -> list[OutputFile]:
+) -> tuple[list[OutputFile], int]:
     """Re-index the article pages with Pagefind when any of them changed, came or went; adds
-    the index's records to records_now and returns its files that differ from the last build."""
+    the index's records to records_now and returns its files that differ from the last build,
+    and how many pages were indexed (0 when the last index still holds)."""
     fresh = {f.path: f.data for f in rendered}
     pages = [plan.path for plan in plans if plan.template == "article.html"]
     kept = [p for p, r in previous.items() if r.source in failed and p not in records_now and p.endswith(".html")]
@@ -244,10 +246,10 @@ def index_for_search(
     entry = output_dir / search.SEARCH_DIR / "pagefind-entry.json"
     if old_index and entry.is_file() and old_pages == {*pages, *kept} and not any(p in fresh for p in pages):
         records_now.update(old_index)
-        return []
+        return [], 0
     sources = [(p, fresh.get(p) or output_dir / p) for p in sorted({*pages, *kept})]
     if not sources:
-        return []  # Pagefind refuses an empty site; the search page then finds nothing
+        return [], 0  # Pagefind refuses an empty site; the search page then finds nothing
     changed = []
     for item in search.build_search_index(sources, language=config.language, work_dir=state_path(output_dir).parent):
         record = OutputRecord(_sha(item.data))
@@ -255,7 +257,7 @@ def index_for_search(
         old = previous.get(item.path)
         if old is None or old.digest != record.digest or not (output_dir / item.path).is_file():
             changed.append(item)
-    return changed
+    return changed, len(sources)
 
 
 def _plan_digest(template_hash: str, plan: PagePlan) -> str:
@@ -407,8 +409,9 @@ def _build_changed(
         old = previous.get(path)
         if old is None or old.digest != record.digest or not (paths.output_dir / path).is_file():
             files.append(OutputFile(path, state.get_many([record.digest])[record.digest]))
+    indexed = 0
     if config.search:
-        files += index_for_search(
+        index_files, indexed = index_for_search(
             config=config,
             output_dir=paths.output_dir,
             plans=plans,
@@ -417,6 +420,7 @@ def _build_changed(
             records_now=records_now,
             failed=failed,
         )
+        files += index_files
     kept = {path: record for path, record in previous.items() if record.source in failed and path not in records_now}
     stale = [path for path in previous if path not in records_now and path not in kept]
     report = write_outputs(paths.output_dir, files, stale=stale)
@@ -434,6 +438,7 @@ def _build_changed(
         held_back=site.held_back,
         rendered=len(to_render),
         written_paths=report.written,
+        indexed=indexed,
     )
     _remember_build(state, fingerprint_now, result, clock_window(site, config, now=now))
     return result

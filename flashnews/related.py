@@ -16,7 +16,7 @@ RELATED_COUNT = 4
 # Candidates on each side of an article in its section's newest-first list.
 CANDIDATE_WINDOW = 50
 _WORD = re.compile(r"\w+")
-_STEM_LENGTH = 6
+_STEM_LENGTH = 5
 _MIN_WORD = 4
 # Frequent English and Albanian words that say nothing about a story's subject.
 STOPWORDS = frozenset(

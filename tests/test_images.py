@@ -1,0 +1,125 @@
+"""Lead pictures: found beside the article, resized to responsive JPEGs, cached, shown with alt text."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from flashnews.images import ImageError, find_image_file, resize_image, variant_widths
+from flashnews.model import Article
+from tests.publishing import build, write_article
+
+NOW = "2025-12-05T12:00:00+01:00"
+
+
+def picture_bytes(width: int, height: int, *, mode: str = "RGB", kind: str = "JPEG") -> bytes:
+    buffer = io.BytesIO()
+    colour = (200, 40, 40, 0) if mode == "RGBA" else (200, 40, 40)
+    Image.new(mode, (width, height), colour).save(buffer, kind)
+    return buffer.getvalue()
+
+
+def article(path: str, **extra: str) -> Article:
+    from datetime import datetime, timezone
+
+    return Article(source_path=path, title="T", date=datetime(2025, 1, 1, tzinfo=timezone.utc), category="Sport", slug="t", body="x", extra=extra)
+
+
+def test_variants_are_480_960_and_1440_wide_and_keep_the_aspect_ratio():
+    made = resize_image(picture_bytes(1600, 900))
+    assert [(w, h) for w, h, _ in made] == [(480, 270), (960, 540), (1440, 810)]
+    assert all(Image.open(io.BytesIO(data)).format == "JPEG" for _, _, data in made)
+
+
+def test_a_small_picture_is_never_enlarged():
+    assert variant_widths(700) == (480, 700)
+    assert variant_widths(300) == (300,)
+    assert [w for w, _, _ in resize_image(picture_bytes(300, 200))] == [300]
+
+
+def test_resizing_the_same_picture_twice_gives_the_same_bytes():
+    data = picture_bytes(1200, 800)
+    assert resize_image(data) == resize_image(data)
+
+
+def test_a_transparent_png_gets_a_white_background():
+    (_, _, data), = resize_image(picture_bytes(100, 100, mode="RGBA", kind="PNG"))
+    assert Image.open(io.BytesIO(data)).getpixel((50, 50)) == pytest.approx((255, 255, 255), abs=3)
+
+
+def test_a_file_that_is_not_a_picture_raises_image_error():
+    with pytest.raises(ImageError):
+        resize_image(b"not a picture")
+
+
+def test_the_picture_is_the_file_with_the_article_base_name(tmp_path: Path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "story.JPG").write_bytes(b"x")
+    assert find_image_file(tmp_path / "content", article("content/story.md")) == tmp_path / "content" / "story.JPG"
+    assert find_image_file(tmp_path / "content", article("content/other.md")) is None
+
+
+def test_front_matter_names_a_picture_beside_the_article_but_not_outside_content(tmp_path: Path):
+    (tmp_path / "content" / "2025").mkdir(parents=True)
+    (tmp_path / "content" / "2025" / "harbour.webp").write_bytes(b"x")
+    (tmp_path / "secret.jpg").write_bytes(b"x")
+    content = tmp_path / "content"
+    assert find_image_file(content, article("content/2025/story.md", image="harbour.webp")) == (content / "2025" / "harbour.webp").resolve()
+    assert find_image_file(content, article("content/2025/story.md", image="../../secret.jpg")) is None
+
+
+@pytest.fixture
+def pictured_site(site_dir: Path) -> Path:
+    write_article(site_dir, "harbour", date="2025-12-05T10:00:00+01:00", title="Durrës harbour reopens")
+    (site_dir / "content" / "harbour.jpg").write_bytes(picture_bytes(1600, 1000))
+    return site_dir
+
+
+def test_the_article_page_shows_the_picture_with_srcset_size_and_alt_text(pictured_site: Path):
+    assert build(pictured_site, NOW) == 0
+    public = pictured_site / "public"
+    page = (public / "harbour" / "index.html").read_text(encoding="utf-8")
+    tag = re.search(r'<figure class="lead-image">\s*(<img [^>]+>)', page).group(1)
+    assert 'alt="Durrës harbour reopens"' in tag and 'width="960" height="600"' in tag
+    sources = re.search(r'srcset="([^"]+)"', tag).group(1).split(", ")
+    assert [s.rsplit(" ", 1)[1] for s in sources] == ["480w", "960w", "1440w"]
+    for source in sources:
+        assert (public / "harbour" / source.split(" ")[0]).is_file()
+
+
+def test_image_alt_in_front_matter_describes_the_picture(pictured_site: Path):
+    path = pictured_site / "content" / "harbour.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("---\n\n", 'image_alt: "Ferries at the quay"\n---\n\n', 1), encoding="utf-8")
+    assert build(pictured_site, NOW) == 0
+    assert 'alt="Ferries at the quay"' in (pictured_site / "public" / "harbour" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_front_page_leads_with_the_picture(pictured_site: Path):
+    assert build(pictured_site, NOW) == 0
+    assert '<article class="lead-story has-image">' in (pictured_site / "public" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_second_build_writes_nothing_and_a_new_picture_replaces_the_old_files(pictured_site: Path, capsys):
+    assert build(pictured_site, NOW) == 0
+    public = pictured_site / "public"
+    first = sorted(p.name for p in (public / "images").iterdir())
+    capsys.readouterr()
+    assert build(pictured_site, NOW, "-q") == 0
+    assert "(0 written, 0 deleted)" in capsys.readouterr().out
+    (pictured_site / "content" / "harbour.jpg").write_bytes(picture_bytes(800, 500))
+    assert build(pictured_site, NOW) == 0
+    second = sorted(p.name for p in (public / "images").iterdir())
+    assert len(first) == 3 and len(second) == 2 and not set(first) & set(second)
+
+
+def test_an_unreadable_picture_is_a_located_error_and_the_article_still_appears(site_dir: Path, capsys):
+    write_article(site_dir, "broken", date="2025-12-05T10:00:00+01:00")
+    (site_dir / "content" / "broken.png").write_bytes(b"\x89PNG garbage")
+    assert build(site_dir, NOW) == 1
+    assert "content/broken.md:1: lead image content/broken.png is not a readable picture" in capsys.readouterr().err
+    page = (site_dir / "public" / "broken" / "index.html").read_text(encoding="utf-8")
+    assert "lead-image" not in page
