@@ -10,6 +10,7 @@ from typing import Any
 import frontmatter
 import yaml
 
+from flashnews.decode import clean_text
 from flashnews.errors import FrontMatterError, SourceLocation, SourceWarning
 from flashnews.model import Article
 from flashnews.slugs import is_safe_slug, make_slug
@@ -22,6 +23,21 @@ _FALSE = {"false", "no", "off", "0", ""}
 _LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _MAX_FIELD_CHARS = 2000
 _FAST_LOADER: type = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+# A value whose first character is '#' is a YAML comment, so "author: #1" would silently be empty.
+_COMMENT_VALUE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:[ \t]+#")
+# " #" after a plain value starts a comment too: "title: Breaking #news" would lose "#news".
+_TRAILING_COMMENT = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:[ \t]+[^'\"|>#\s][^#]*?[ \t]#")
+# Front matter fences; python-frontmatter's own pattern lets the opening fence swallow blank lines,
+# which would shift every reported line.
+_OPENING = re.compile(r"-{3,}[ \t]*(?:\n|$)")
+_CLOSING = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+_YAML_HINTS = (
+    ("duplicate key", "each field may appear once; delete or rename one of them"),
+    ("aliases are not allowed", "'*' starts a YAML alias; put the value in quotes, e.g. title: \"*Breaking*\""),
+    ("tag", "'!' starts a YAML tag; put the value in quotes, e.g. title: \"!Breaking\""),
+    ("keys must be plain text", "write field names as plain words, e.g. title:"),
+    ("nesting depth", "front matter fields are plain 'key: value' lines"),
+)
 
 
 class _NoAliases(yaml.composer.Composer):
@@ -108,13 +124,19 @@ def _split(text: str, path: str) -> tuple[str, str, int, list[SourceWarning]]:
             "no front matter",
             hint="start the file with a line '---', then title, date and category, then '---'",
         )
-    parts = _HANDLER.FM_BOUNDARY.split(stripped, 2)
-    if len(parts) < 3:
+    opening = _OPENING.match(stripped)
+    if opening is None:
+        raise FrontMatterError(
+            SourceLocation(path, first_line), "the opening '---' must be a line of its own", hint="put the first field on the next line"
+        )
+    rest = stripped[opening.end() :]
+    closing = _CLOSING.search(rest)
+    if closing is None:
         raise FrontMatterError(
             SourceLocation(path, first_line), "front matter is never closed", hint="add a line '---' after the last field"
         )
-    _, fm, body = parts
-    return fm, body, first_line, warnings
+    # The leading newline keeps "line n of the front matter" equal to "file line first_line + n".
+    return "\n" + rest[: closing.start()], rest[closing.end() :], first_line, warnings
 
 
 def _load_front_matter(fm: str, path: str, fm_line: int) -> dict[str, Any]:
@@ -122,12 +144,22 @@ def _load_front_matter(fm: str, path: str, fm_line: int) -> dict[str, Any]:
         data = _HANDLER.load(fm)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and mark and mark.line >= fm.count("\n"):
+            # "unexpected end of stream": the construct left open is where the editor must look.
+            mark = exc.context_mark
         line = fm_line + (mark.line if mark else 0)
         column = mark.column + 1 if mark else None
         problem = exc.problem or exc.context or "malformed YAML"
-        raise FrontMatterError(SourceLocation(path, line, column), f"front matter: {problem}", hint="check quotes and indentation") from exc
+        hint = next((text for needle, text in _YAML_HINTS if needle in problem), "check quotes and indentation")
+        raise FrontMatterError(SourceLocation(path, line, column), f"front matter: {problem}", hint=hint) from exc
     except yaml.YAMLError as exc:
         raise FrontMatterError(SourceLocation(path, fm_line), f"front matter: {exc}") from exc
+    except RecursionError as exc:
+        lines = fm.split("\n")
+        deepest = max(range(len(lines)), key=lambda i: lines[i].count("[") + lines[i].count("{"))
+        raise FrontMatterError(
+            SourceLocation(path, fm_line + deepest), "front matter is nested too deeply", hint="front matter fields are plain 'key: value' lines"
+        ) from exc
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -135,9 +167,35 @@ def _load_front_matter(fm: str, path: str, fm_line: int) -> dict[str, Any]:
     return data
 
 
+def _check_comments(fm: str, path: str, fm_line: int) -> list[SourceWarning]:
+    """Refuse values YAML would read as empty comments; warn where a comment cuts a value short."""
+    warnings = []
+    for offset, line in enumerate(fm.split("\n")):
+        location = SourceLocation(path, fm_line + offset)
+        match = _COMMENT_VALUE.match(line)
+        if match:
+            key = match.group(1)
+            raise FrontMatterError(
+                SourceLocation(path, fm_line + offset, match.end()),
+                f"the value of {key} starts with '#', which YAML reads as a comment, so {key} would be empty",
+                hint=f"put the value in quotes, e.g. {key}: \"{line[match.end() - 1:].strip()}\"",
+            )
+        match = _TRAILING_COMMENT.match(line)
+        if match:
+            warnings.append(
+                SourceWarning(location, f"the text of {match.group(1)} after ' #' is a YAML comment and is left out", "put the value in quotes to keep it")
+            )
+    return warnings
+
+
 def parse_article(text: str, *, path: str, zone: tzinfo) -> tuple[Article, tuple[SourceWarning, ...]]:
-    """Parse a .md source; raises FrontMatterError at the line of the first problem."""
+    """Parse a .md source; raises FrontMatterError at the line of the first problem.
+
+    Line endings become LF, and characters invalid in XML or that reorder text (bidi overrides)
+    are removed with a warning, so a hand-written .md is held to the same rules as a raw drop."""
+    text, cleaned = clean_text(text.replace("\r\n", "\n").replace("\r", "\n"), path)
     fm, body, fm_line, warnings = _split(text, path)
+    warnings = [*cleaned, *warnings, *_check_comments(fm, path, fm_line)]
     data = _load_front_matter(fm, path, fm_line)
     key_lines = _key_lines(fm, fm_line)
 
@@ -171,7 +229,7 @@ def parse_article(text: str, *, path: str, zone: tzinfo) -> tuple[Article, tuple
     if lang and not _LANG.fullmatch(lang):
         raise fail("lang", f"lang {lang!r} is not a language tag", hint="use e.g. sq or en")
     extra = {key: value if isinstance(value, str) else repr(value) for key, value in data.items() if key not in KNOWN_FIELDS}
-    body_line = fm_line + fm.count("\n") + 1 + (len(body) - len(body.lstrip("\n")))
+    body_line = fm_line + fm.count("\n") + (len(body) - len(body.lstrip("\n")))
     article = Article(
         source_path=path,
         title=title,
