@@ -15,6 +15,14 @@ from flashnews.model import Article, RenderedArticle
 WORDS_PER_MINUTE = 200
 MAX_BODY_CHARS = 500_000
 MAX_NESTING = 40
+# Python-Markdown's block parser takes time exponential in the quote/list markers on one line
+# (24 levels take a second, 28 more than twenty), so this limit is far below MAX_NESTING.
+MAX_MARKERS_PER_LINE = 16
+# Its inline parser rescans a paragraph for every escape, code span, entity or tag in it, so
+# the work grows with (markup characters x paragraph length); a larger product is refused.
+MAX_INLINE_WORK = 200_000_000
+# Each unescaped '[' makes it look ahead for the rest of a link, at a far higher cost per character
+# (100 times the cost of an escape), so it counts a hundredfold.
 ALLOWED_TAGS = frozenset(
     {
         "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl", "dt", "em",
@@ -33,8 +41,11 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _TAG = re.compile(r"<[^>]*>")
-_NESTING = re.compile(r"^(?:[ \t]*[>*+\-][ \t]*){%d,}" % MAX_NESTING, re.MULTILINE)
+_NESTING = re.compile(r"^(?:[ \t]*(?:[>*+\-]|\d{1,9}[.)])(?=[ \t>]|$)[ \t]*){%d,}" % (MAX_MARKERS_PER_LINE + 1), re.MULTILINE)
 _BRACKET_RUN = re.compile(r"[\[\]()<>]{%d,}" % (MAX_NESTING * 5))
+_INLINE_MARKUP = re.compile(r"[\\`&<]")
+_LINK_OPENER = re.compile(r"(?<!\\)\[")
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 class MarkupError(SourceError):
@@ -50,15 +61,29 @@ def _check_body(article: Article) -> None:
     location = SourceLocation(article.source_path, article.body_line)
     if len(article.body) > MAX_BODY_CHARS:
         raise MarkupError(location, f"body is longer than {MAX_BODY_CHARS} characters", hint="split the article")
-    for pattern, what in ((_NESTING, "nested quotes or lists"), (_BRACKET_RUN, "a run of brackets")):
+    checks = (
+        (_NESTING, f"quotes or lists nested more than {MAX_MARKERS_PER_LINE} levels on one line"),
+        (_BRACKET_RUN, f"a run of {MAX_NESTING * 5} or more brackets"),
+    )
+    for pattern, what in checks:
         match = pattern.search(article.body)
         if match:
-            line = article.body_line + article.body.count("\n", 0, match.start())
+            raise MarkupError(_location_of(article, match.start()), what, hint="escape the characters with a backslash")
+    start = 0
+    for block in _BLOCK_BREAK.split(article.body):
+        start = article.body.index(block, start)
+        work = len(block) * max(len(_INLINE_MARKUP.findall(block)), len(_LINK_OPENER.findall(block)) * 100)
+        if work > MAX_INLINE_WORK:
             raise MarkupError(
-                SourceLocation(article.source_path, line),
-                f"{what} deeper than {MAX_NESTING} levels",
-                hint="escape the characters with a backslash",
+                _location_of(article, start),
+                f"a paragraph of {len(block)} characters holds too much markup to render quickly",
+                hint="split it into shorter paragraphs with blank lines",
             )
+        start += len(block)
+
+
+def _location_of(article: Article, index: int) -> SourceLocation:
+    return SourceLocation(article.source_path, article.body_line + article.body.count("\n", 0, index))
 
 
 def sanitize_html(fragment: str) -> str:

@@ -1,0 +1,180 @@
+"""Markdown -> sanitized HTML: executable markup never survives, pathological input finishes or is refused."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+
+import pytest
+
+from flashnews.markup import MarkupError, create_converter, html_to_text, render_article
+from flashnews.model import Article
+
+# Generous: these bodies render in well under a second; the limit only turns a hang into a failure.
+HANG_LIMIT_SECONDS = 120
+
+
+def article(body: str, *, body_line: int = 7) -> Article:
+    return Article(
+        source_path="content/story.md",
+        title="Tram line approved",
+        date=datetime(2025, 12, 1, tzinfo=timezone.utc),
+        category="Bota",
+        slug="tram-line-approved",
+        body=body,
+        body_line=body_line,
+    )
+
+
+def render_or_refuse(body: str) -> object:
+    """The rendered article or the MarkupError, from a thread that must finish."""
+    outcome: list[object] = []
+
+    def work() -> None:
+        try:
+            outcome.append(render_article(article(body), create_converter()))
+        except MarkupError as exc:
+            outcome.append(exc)
+        except BaseException as exc:  # noqa: BLE001 - reported below as the test failure
+            outcome.append(("escaped", exc))
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    thread.join(HANG_LIMIT_SECONDS)
+    assert not thread.is_alive(), "rendering did not finish"
+    assert not isinstance(outcome[0], tuple), f"an exception escaped: {outcome[0]!r}"
+    return outcome[0]
+
+
+class _Inspector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes += [(name, value or "") for name, value in attrs]
+
+
+def inspect(html: str) -> _Inspector:
+    parser = _Inspector()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+PATHOLOGICAL = {
+    "quotes nested on one line": "> " * 40 + "deep\n",
+    "lists nested on one line": "- " * 40 + "deep\n",
+    "ordered lists nested on one line": "1. " * 40 + "deep\n",
+    "mixed nesting": "* > 1. " * 15 + "deep\n",
+    "thousands of opening brackets": "[" * 5000 + "x",
+    "balanced brackets": "[" * 1000 + "x" + "]" * 1000,
+    "link openers": "[](" * 3000,
+    "image openers": "![" * 3000 + "x",
+    "unclosed links": "[a " * 6000,
+    "links never closed by a parenthesis": "[a]( " * 3000,
+    "angle brackets": "<" * 100_000,
+    "backtick run": "`" * 100_000,
+    "backslash run": "\\" * 200_000,
+    "escapes in one paragraph": "\\* " * 30_000,
+    "inline tags in one paragraph": "<b>a</b> " * 20_000,
+    "entities in one paragraph": "&amp; " * 40_000,
+    "emphasis storm": "*" * 50_000 + "a" + "*" * 50_000,
+    "alternating emphasis": "*a **b " * 30_000,
+    "huge table of emphasis": "| a | b |\n|---|---|\n" + "| *a* **b** _c_ | `d` |\n" * 5_000,
+    "deep indentation": "\n".join("  " * i + "- x" for i in range(500)),
+    "nested html": "<div>" * 5000 + "x",
+    "reference storm": "[a][b]" * 30_000,
+}
+
+
+@pytest.mark.parametrize("body", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_pathological_markdown_finishes_or_is_refused_with_a_located_error(body):
+    outcome = render_or_refuse(body)
+    if isinstance(outcome, MarkupError):
+        assert outcome.location.path == "content/story.md"
+        assert outcome.location.line >= 7
+        assert outcome.hint
+
+
+def test_deep_nesting_is_refused_at_its_own_line_of_the_file():
+    outcome = render_or_refuse("A first paragraph.\n\nAnother.\n\n" + "> " * 40 + "deep\n")
+    assert isinstance(outcome, MarkupError)
+    assert str(outcome).startswith("content/story.md:11: quotes or lists nested more than")
+
+
+def test_a_markup_heavy_paragraph_is_refused_at_its_first_line():
+    outcome = render_or_refuse("Intro.\n\n" + "\\* " * 40_000)
+    assert isinstance(outcome, MarkupError)
+    assert outcome.location.line == 9
+    assert "shorter paragraphs" in outcome.hint
+
+
+def test_ordinary_nesting_and_horizontal_rules_still_render():
+    outcome = render_or_refuse("> > quoted twice\n\n- a\n    - b\n        - c\n\n" + "_" * 60 + "\n\n1. one\n2. two\n")
+    assert not isinstance(outcome, MarkupError)
+    assert "<hr" in outcome.body_html and "quoted twice" in outcome.body_html
+
+
+EXECUTABLE = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<scr<script>ipt>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "<p onclick=alert(1)>text</p>",
+    '<a title="a" onmouseover=alert(1)>x</a>',
+    '<iframe src="https://evil.example"></iframe>',
+    "<object data=x></object><embed src=x>",
+    '<form action="javascript:alert(1)"><button>x</button></form>',
+    '<meta http-equiv=refresh content="0;url=javascript:alert(1)">',
+    '<base href="//evil.example/">',
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href=" javascript:alert(1)">x</a>',
+    '<a href="\x01javascript:alert(1)">x</a>',
+    '<a href="jav&#x09;ascript:alert(1)">x</a>',
+    '<a href="java&#10;script:alert(1)">x</a>',
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    '<a href="java&#0000115;cript:alert(1)">x</a>',
+    '<a href="  &#x6A;avascript&colon;alert(1)">x</a>',
+    "[x](javascript:alert(1))",
+    "[x](JAVASCRIPT:alert(1))",
+    "[x](<java\nscript:alert(1)>)",
+    "[x](jav&#x61;script:alert(1))",
+    "[x](vbscript:msgbox(1))",
+    "[x](VBScript:msgbox(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    "![x](javascript:alert(1))",
+    "[x]: javascript:alert(1)\n\n[y][x]",
+    "<javascript:alert(1)>",
+]
+
+
+@pytest.mark.parametrize("body", EXECUTABLE)
+def test_executable_markup_in_a_body_is_removed_in_every_disguise(body):
+    outcome = render_or_refuse(body)
+    page = inspect(outcome.body_html)
+    assert not {"script", "iframe", "object", "embed", "form", "meta", "base", "svg", "math", "style"} & set(page.tags)
+    assert not [name for name, _ in page.attributes if name.startswith("on") or name in ("style", "srcdoc", "action")]
+    for name, value in page.attributes:
+        if name in ("href", "src"):
+            squeezed = "".join(value.split()).casefold()
+            assert not squeezed.startswith(("javascript:", "vbscript:", "data:")), value
+
+
+def test_links_keep_safe_schemes_and_get_noopener():
+    outcome = render_or_refuse("[site](https://example.org/) [mail](mailto:desk@example.org) [call](tel:+35541234)")
+    hrefs = [value for name, value in inspect(outcome.body_html).attributes if name == "href"]
+    assert hrefs == ["https://example.org/", "mailto:desk@example.org", "tel:+35541234"]
+    assert outcome.body_html.count('rel="noopener noreferrer"') == 3
+
+
+def test_html_to_text_gives_the_visible_words():
+    assert html_to_text("<p>Tram &amp; bus</p><ul><li>one</li></ul>") == "Tram & bus one"
