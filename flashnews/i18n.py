@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_datetime
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -72,7 +74,32 @@ STRINGS: dict[str, dict[str, str]] = {
 # datetimes in different zones compare equal when they are the same instant.
 @lru_cache(maxsize=1 << 16)
 def _format_wall(wall: datetime, pattern: str, language: str) -> str:
+    if _KNOWN_FIELDS.fullmatch(pattern):
+        names = _names(language)
+        return _FIELD.sub(lambda match: _field_text(match.group(), wall, names), pattern)
     return format_datetime(wall, pattern, tzinfo=timezone.utc, locale=language)
+
+
+# The few CLDR fields our patterns use, filled from babel's locale data without its per-call parsing.
+_FIELD = re.compile(r"EEEE|MMMM|MMM|HH|mm|d|y")
+_KNOWN_FIELDS = re.compile(r"(?:EEEE|MMMM|MMM|HH|mm|d|y|[ ,:])+")
+
+
+@lru_cache(maxsize=8)
+def _names(language: str) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    locale = Locale.parse(language)
+    return dict(locale.months["format"]["wide"]), dict(locale.months["format"]["abbreviated"]), dict(locale.days["format"]["wide"])
+
+
+def _field_text(field: str, wall: datetime, names: tuple[dict[int, str], dict[int, str], dict[int, str]]) -> str:
+    wide, abbreviated, days = names
+    if field == "EEEE":
+        return days[wall.weekday()]
+    if field in ("MMMM", "MMM"):
+        return (wide if field == "MMMM" else abbreviated)[wall.month]
+    if field in ("HH", "mm"):
+        return f"{wall.hour if field == 'HH' else wall.minute:02d}"
+    return str(wall.day if field == "d" else wall.year)
 
 
 def _format_wall_time(moment: datetime, pattern: str, language: str) -> str:

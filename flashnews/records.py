@@ -6,6 +6,8 @@ import json
 from datetime import datetime
 from types import MappingProxyType
 
+import orjson
+
 from flashnews.model import Article, RenderedArticle
 
 
@@ -22,7 +24,7 @@ def encode_rendered(item: RenderedArticle) -> bytes:
 
 
 def decode_rendered(data: bytes) -> RenderedArticle:
-    r = json.loads(data)
+    r = orjson.loads(data)
     article = Article(
         source_path=r["source_path"], title=r["title"], date=datetime.fromisoformat(r["date"]), category=r["category"],
         slug=r["slug"], body=r["body"], summary=r["summary"], author=r["author"], draft=r["draft"], lang=r["lang"],

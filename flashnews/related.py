@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Mapping
 
 from flashnews.model import RenderedArticle, Site
@@ -31,6 +32,8 @@ STOPWORDS = frozenset(
 )
 
 
+# Headlines and leads repeat the same words thousands of times across a site.
+@lru_cache(maxsize=1 << 16)
 def _fold(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
