@@ -6,6 +6,7 @@ produced, so a .md an editor has changed since is never overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -17,7 +18,7 @@ from flashnews.config import SiteConfig
 from flashnews.decode import decode_bytes
 from flashnews.errors import NormalizeError, SourceError, SourceLocation, SourceWarning
 from flashnews.normalize import normalize_text
-from flashnews.sources import display_path, list_source_files
+from flashnews.sources import display_path, read_source_bytes, scan_source_files
 
 ARCHIVE_DIR = "_archive"
 MANIFEST = "manifest.json"
@@ -37,11 +38,34 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _read_manifest(archive: Path) -> dict[str, str]:
+def _read_manifest(archive: Path) -> dict[str, str] | None:
+    """The manifest, {} when there is none yet, None when it cannot be read."""
     try:
-        return dict(json.loads((archive / MANIFEST).read_text(encoding="utf-8")))
+        data = json.loads((archive / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        return None
+    return data
+
+
+def _apply_drop(md_path: Path, markdown: bytes, manifest: dict[str, str], key: str, archive: Path) -> None:
+    """Write the .md and record it in the manifest, both or neither (the .md is put back on failure)."""
+    previous = md_path.read_bytes() if md_path.exists() else None
+    _write_atomic(md_path, markdown)
+    updated = {**manifest, key: _sha(markdown)}
+    try:
+        _write_atomic(archive / MANIFEST, (json.dumps(updated, indent=1, sort_keys=True) + "\n").encode())
+    except OSError:
+        with contextlib.suppress(OSError):
+            if previous is None:
+                md_path.unlink()
+            else:
+                _write_atomic(md_path, previous)
+        raise
+    manifest[key] = updated[key]
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -88,20 +112,25 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
     errors: list[SourceError] = []
     warnings: list[SourceWarning] = []
     stripped: list[str] = []
-    for raw_path in list_source_files(content_dir, suffix=".txt"):
+    scan = scan_source_files(content_dir, suffix=".txt", report_documents=True)
+    errors.extend(scan.errors)
+    warnings.extend(scan.warnings)
+    if manifest is None:
+        manifest = {}
+        warnings.append(
+            SourceWarning(
+                SourceLocation(display_path(archive / MANIFEST, content_dir), 1),
+                "the drop manifest is unreadable, so no existing .md file is overwritten",
+                "restore it from a backup, or delete it and the .md files made from drops",
+            )
+        )
+    for raw_path in scan.paths:
         shown = display_path(raw_path, content_dir)
         relative = raw_path.relative_to(content_dir).as_posix()
         md_path = raw_path.with_suffix(".md")
         key = md_path.relative_to(content_dir).as_posix()
         try:
-            size = raw_path.stat().st_size
-            if size > config.normalize.max_source_bytes:
-                raise NormalizeError(
-                    SourceLocation(shown, 1),
-                    f"file is {size} bytes, over the {config.normalize.max_source_bytes} byte limit",
-                    hint="raise normalize.max_source_bytes in site.toml if this is really one article",
-                )
-            data = raw_path.read_bytes()
+            data = read_source_bytes(raw_path, shown=shown, max_bytes=config.normalize.max_source_bytes)
             decoded = decode_bytes(data, path=shown, fallback_encoding=config.normalize.fallback_encoding)
             result = normalize_text(
                 decoded.text, path=shown, now=now.astimezone(config.tz), config=config.normalize, sections=config.sections
@@ -118,9 +147,17 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
         if dry_run:
             continue
         markdown = result.markdown.encode("utf-8")
-        _write_atomic(md_path, markdown)
-        manifest[key] = _sha(markdown)
-        _write_atomic(archive / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
-        _archive_raw(raw_path, data, archive / relative)
+        try:
+            _apply_drop(md_path, markdown, manifest, key, archive)
+            _archive_raw(raw_path, data, archive / relative)
+        except OSError as exc:
+            errors.append(
+                NormalizeError(
+                    SourceLocation(shown, 1),
+                    f"cannot write {display_path(md_path, content_dir)}: {exc.strerror or exc}",
+                    hint="free disk space or fix permissions; the drop was left in place and is retried next time",
+                )
+            )
+            continue
         written.append(display_path(md_path, content_dir))
     return DropReport(tuple(written), tuple(errors), tuple(warnings), tuple(stripped))

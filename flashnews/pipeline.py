@@ -36,12 +36,12 @@ from flashnews.render import (
 )
 from flashnews.site import collect_site
 from flashnews.sitemap import plan_sitemap_pages
-from flashnews.sources import display_path, is_ignored_dir, is_litter, list_source_files
+from flashnews.sources import display_path, is_ignored_dir, is_litter, read_source_bytes, scan_source_files
 from flashnews.state import BuildState, FileStamp, OutputRecord, stamp_of, state_path
 from flashnews.workers import StagePool, parse_source, restore_error
 
 # Bump when parsing or Markdown output changes, so cached articles are rebuilt.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,14 +112,17 @@ def load_articles(
     sources: list[tuple[str, Path, bytes | None, str]] = []
     errors: list[FlashnewsError] = []
     failed: set[str] = set()
-    for path in list_source_files(content_dir, suffix=".md"):
+    scan = scan_source_files(content_dir, suffix=".md")
+    errors.extend(scan.errors)
+    failed.update(error.location.path for error in scan.errors)
+    for path in scan.paths:
         shown = display_path(path, content_dir)
         try:
             stamp = stamp_of(path.stat())
             if stamp.size > config.normalize.max_source_bytes:
                 raise SourceError(SourceLocation(shown, 1), f"file is {stamp.size} bytes, over the {config.normalize.max_source_bytes} byte limit")
             hit = known.get(shown)
-            data = None if hit is not None and hit[0] == stamp else path.read_bytes()
+            data = None if hit is not None and hit[0] == stamp else read_source_bytes(path, shown=shown, max_bytes=config.normalize.max_source_bytes)
         except SourceError as exc:
             errors.append(exc)
             failed.add(shown)
@@ -140,7 +143,11 @@ def load_articles(
             articles[shown] = records.decode_rendered(cached[key])
             continue
         try:
-            raw = data if data is not None else path.read_bytes()
+            raw = data if data is not None else read_source_bytes(path, shown=shown, max_bytes=config.normalize.max_source_bytes)
+        except SourceError as exc:
+            errors.append(exc)
+            failed.add(shown)
+            continue
         except OSError as exc:
             errors.append(SourceError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}"))
             failed.add(shown)
@@ -154,7 +161,7 @@ def load_articles(
             continue
         jobs.append((shown, text, config.timezone))
         keys[shown] = key
-    warnings: list[SourceWarning] = []
+    warnings: list[SourceWarning] = list(scan.warnings)
     fresh: dict[str, bytes] = {}
     results = pool.parse_sources(jobs) if pool is not None else map(lambda job: parse_source(*job), jobs)
     for done, ((shown, _, _), (record, found, error)) in enumerate(zip(jobs, results), start=1):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
+
+from flashnews.errors import SourceError, SourceLocation, SourceWarning
 
 # Files editors' tools and sync clients leave behind; never articles.
 _LITTER = re.compile(
@@ -15,6 +18,12 @@ _LITTER = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+
+# Dropbox, Nextcloud, Syncthing and OneDrive name the losing side of an edit conflict like this;
+# it holds an editor's words, so it is reported rather than ignored.
+_CONFLICT_COPY = re.compile(r"conflicted copy|\(conflict|\.sync-conflict-|-conflict-\d", re.IGNORECASE)
+_DOCUMENT_SUFFIXES = (".doc", ".docx", ".odt", ".rtf", ".pages", ".wps")
 
 
 def is_litter(name: str) -> bool:
@@ -34,26 +43,98 @@ def display_path(path: Path, content_dir: Path) -> str:
         return path.as_posix()
 
 
-def list_source_files(content_dir: Path, *, suffix: str) -> list[Path]:
-    """Regular files with the suffix under content_dir, sorted; symlinks that leave the
-    folder, FIFOs and ignored folders (_archive, dot folders) are skipped."""
+@dataclass(frozen=True, slots=True)
+class SourceScan:
+    """The source files found, and the entries that look like sources but cannot be read as one."""
+
+    paths: tuple[Path, ...]
+    errors: tuple[SourceError, ...] = ()
+    warnings: tuple[SourceWarning, ...] = ()
+
+
+def _refusal(path: Path, mode: int, root: Path) -> tuple[str, str] | None:
+    """Why an entry with a source suffix is not a readable source file, or None if it is one."""
+    if stat.S_ISLNK(mode):
+        try:
+            target = path.resolve(strict=True)
+        except RuntimeError:
+            return "symbolic link loop", "remove the link or point it at the article file"
+        except OSError:
+            return "symbolic link to a file that does not exist", "remove the link or restore its target"
+        if not target.is_relative_to(root):
+            return f"symbolic link points outside {root.name}/ (to {target})", "copy the article into the content folder"
+        mode = path.stat().st_mode
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not a file", "save the article as a regular file"
+    if not stat.S_ISREG(mode):
+        return "not a regular file", "save the article as a regular file"
+    return None
+
+
+def scan_source_files(content_dir: Path, *, suffix: str, report_documents: bool = False) -> SourceScan:
+    """Regular files with the suffix (any case) under content_dir, sorted; litter and ignored
+    folders (_archive, dot folders) are left out silently. Links leading outside the folder,
+    link loops, FIFOs and devices become located errors, so a source never vanishes without a word;
+    sync-conflict copies (and, with report_documents, word-processor files) become warnings."""
     root = content_dir.resolve()
     found: list[Path] = []
+    errors: list[SourceError] = []
+    warnings: list[SourceWarning] = []
     for folder, dirs, files in os.walk(content_dir, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not is_ignored_dir(d))
         for name in files:
-            if not name.endswith(suffix) or is_litter(name):
-                continue
             path = Path(folder) / name
-            try:
-                mode = os.lstat(path).st_mode
-                # os.walk does not follow folder links, so only a linked file can lead outside.
-                if stat.S_ISLNK(mode):
-                    if not path.resolve(strict=True).is_relative_to(root):
-                        continue
-                    mode = path.stat().st_mode
-            except (OSError, RuntimeError):
+            shown = display_path(path, content_dir)
+            lowered = name.casefold()
+            if report_documents and lowered.endswith(_DOCUMENT_SUFFIXES) and not is_litter(name):
+                warnings.append(SourceWarning(SourceLocation(shown, 1), "word-processor files are not read", f"save the article as plain text ({suffix})"))
+            if not lowered.endswith(suffix):
                 continue
-            if stat.S_ISREG(mode):
+            if _CONFLICT_COPY.search(name):
+                warnings.append(SourceWarning(SourceLocation(shown, 1), "sync-conflict copy is not built", "merge its changes into the original, then delete it"))
+                continue
+            if is_litter(name):
+                continue
+            try:
+                # os.walk does not follow folder links, so only a linked file can lead outside.
+                refusal = _refusal(path, os.lstat(path).st_mode, root)
+            except OSError as exc:
+                refusal = (f"cannot read the file: {exc.strerror}", "check its permissions")
+            if refusal is None:
                 found.append(path)
-    return sorted(found, key=lambda path: path.parts)  # the order of Path comparison, computed once per path
+            else:
+                errors.append(SourceError(SourceLocation(shown, 1), f"{refusal[0]}; it was not built", hint=refusal[1]))
+    # The order of Path comparison, computed once per path.
+    return SourceScan(tuple(sorted(found, key=lambda path: path.parts)), tuple(errors), tuple(warnings))
+
+
+def list_source_files(content_dir: Path, *, suffix: str) -> list[Path]:
+    """Regular files with the suffix under content_dir, sorted (see scan_source_files)."""
+    return list(scan_source_files(content_dir, suffix=suffix).paths)
+
+
+def read_source_bytes(path: Path, *, shown: str, max_bytes: int) -> bytes:
+    """The bytes of one source, its size checked before reading; raises SourceError for a file
+    over the limit, one that is no longer a regular file (it never blocks on a FIFO), or an OS error."""
+    location = SourceLocation(shown, 1)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise SourceError(location, f"cannot read the file: {exc.strerror}", hint="check that it exists and is readable") from exc
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError(location, "not a regular file; it was not built", hint="save the article as a regular file")
+        if info.st_size > max_bytes:
+            raise SourceError(
+                location,
+                f"file is {info.st_size} bytes, over the {max_bytes} byte limit",
+                hint="raise normalize.max_source_bytes in site.toml if this is really one article",
+            )
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise SourceError(location, f"cannot read the file: {exc.strerror}", hint="check that it is readable") from exc
+    if len(data) > max_bytes:
+        raise SourceError(location, f"file grew past the {max_bytes} byte limit while it was read", hint="split the article")
+    return data
