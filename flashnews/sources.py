@@ -121,10 +121,11 @@ def read_source_bytes(path: Path, *, shown: str, max_bytes: int) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise SourceError(location, f"cannot read the file: {exc.strerror}", hint="check that it exists and is readable") from exc
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(descriptor)
+        raise SourceError(location, "not a regular file; it was not built", hint="save the article as a regular file")
     with os.fdopen(descriptor, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise SourceError(location, "not a regular file; it was not built", hint="save the article as a regular file")
         if info.st_size > max_bytes:
             raise SourceError(
                 location,
