@@ -12,6 +12,7 @@ Context = dict[str, Any]
 
 
 def _absolute_url(config: SiteConfig, path: str) -> str:
+    # The rule of render.absolute_url; render imports this module, so it cannot be imported here.
     return config.base_url.rstrip("/") + "/" + path
 
 

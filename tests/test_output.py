@@ -188,6 +188,7 @@ def test_a_build_killed_while_staging_leaves_the_output_as_it_was(big_site):
     else:
         pytest.fail("the build was never caught while staging")
     assert tree(public) == before, "no file of the output may change before the swap starts"
+    assert staging.exists()  # the killed build's litter, until the next run clears it
     assert build(big_site, NOW) == 0
     assert not staging.exists()
     assert tree(public) != before
