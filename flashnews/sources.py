@@ -83,10 +83,14 @@ def scan_source_files(content_dir: Path, *, suffix: str, report_documents: bool 
     for folder, dirs, files in os.walk(content_dir, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not is_ignored_dir(d))
         for name in files:
+            lowered = name.casefold()
+            is_document = report_documents and lowered.endswith(_DOCUMENT_SUFFIXES)
+            # Most files have the other suffix (.md beside .txt drops): skip them before building paths.
+            if not is_document and not lowered.endswith(suffix):
+                continue
             path = Path(folder) / name
             shown = display_path(path, content_dir)
-            lowered = name.casefold()
-            if report_documents and lowered.endswith(_DOCUMENT_SUFFIXES) and not is_litter(name):
+            if is_document and not is_litter(name):
                 warnings.append(SourceWarning(SourceLocation(shown, 1), "word-processor files are not read", f"save the article as plain text ({suffix})"))
             if not lowered.endswith(suffix):
                 continue
