@@ -208,8 +208,11 @@ def parse_article(text: str, *, path: str, zone: tzinfo) -> tuple[Article, tuple
         if isinstance(value, str) and len(value) > _MAX_FIELD_CHARS:
             raise fail(key, f"{key} is longer than {_MAX_FIELD_CHARS} characters")
     for key in REQUIRED_FIELDS:
+        if key in key_lines and not str(data.get(key, "")).strip():
+            raise fail(key, f"{key} is empty", hint=f"write the {key} after '{key}:'")
         if not str(data.get(key, "")).strip():
-            raise fail(key, f"{key} is missing or empty", hint=f"add a line '{key}: ...' to the front matter")
+            closing = SourceLocation(path, fm_line + fm.count("\n"))
+            raise FrontMatterError(closing, f"{key} is missing", hint=f"add a line '{key}: ...' above the closing '---'")
     date = _parse_date(data["date"], zone)
     if date is None:
         raise fail("date", f"date {data['date']!r} is not an ISO 8601 date", hint="write it like 2025-02-27T14:30:00+01:00")
