@@ -121,7 +121,9 @@ def base_url(site_output: Path) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Package scope: the browser (and Playwright's event loop) is gone before other test modules
+# start their own Playwright.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
