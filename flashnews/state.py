@@ -12,11 +12,14 @@ One SQLite file holds
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from flashnews.errors import OutputError
 
 SCHEMA_VERSION = "2"
 _CHUNK = 500
@@ -52,8 +55,22 @@ class BuildState:
     """The manifest and caches of one output folder."""
 
     def __init__(self, path: Path) -> None:
+        try:
+            self._open(path)
+        except sqlite3.DatabaseError:
+            # A state file clobbered by a sync client or a full disk is only a cache and a manifest:
+            # set it aside and start over (the next build renders every page, and deletes nothing).
+            self._db.close()
+            os.replace(path, path.with_name(path.name + ".broken"))
+            for suffix in ("-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(f"{path}{suffix}")
+            self._open(path)
+
+    def _open(self, path: Path) -> None:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
         self._db = sqlite3.connect(path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -70,10 +87,21 @@ class BuildState:
         )
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is None or row[0] != SCHEMA_VERSION:
-            with self._db:
+            with self._transaction():
                 for table in ("meta", "outputs", "cache", "files"):
                     self._db.execute(f"DELETE FROM {table}")
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One committed transaction; a full disk or a locked file becomes an OutputError."""
+        try:
+            with self._db:
+                yield
+        except sqlite3.Error as exc:
+            raise OutputError(
+                f"cannot update the build state {self._path}: {exc}", hint="free disk space; the next build redoes the work"
+            ) from exc
 
     def close(self) -> None:
         self._db.close()
@@ -85,14 +113,14 @@ class BuildState:
         return [path for (path,) in self._db.execute("SELECT path FROM outputs")]
 
     def write_outputs(self, changed: Mapping[str, OutputRecord], deleted: Iterable[str]) -> None:
-        with self._db:
+        with self._transaction():
             self._db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in deleted))
             self._db.executemany(
                 "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)", ((p, r.digest, r.source) for p, r in changed.items())
             )
 
     def clear_outputs(self) -> None:
-        with self._db:
+        with self._transaction():
             self._db.execute("DELETE FROM outputs")
             self._db.execute("DELETE FROM meta WHERE key != 'schema'")
 
@@ -106,7 +134,7 @@ class BuildState:
         return found
 
     def put_many(self, items: Mapping[str, bytes]) -> None:
-        with self._db:
+        with self._transaction():
             self._db.executemany("INSERT OR REPLACE INTO cache VALUES (?, ?)", items.items())
 
     def read_file_digests(self) -> dict[str, tuple[FileStamp, str]]:
@@ -116,7 +144,7 @@ class BuildState:
 
     def write_file_digests(self, files: Mapping[str, tuple[FileStamp, str]]) -> None:
         """Replace the remembered sources with exactly these."""
-        with self._db:
+        with self._transaction():
             self._db.execute("DELETE FROM files")
             self._db.executemany(
                 "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
@@ -129,7 +157,7 @@ class BuildState:
 
     def write_values(self, values: Mapping[str, str | None]) -> None:
         """Set named values; None removes one."""
-        with self._db:
+        with self._transaction():
             for key, value in values.items():
                 if value is None:
                     self._db.execute("DELETE FROM meta WHERE key = ?", (f"value:{key}",))
