@@ -7,6 +7,7 @@ unchanged content writes byte-identical feeds.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -58,6 +59,9 @@ def feed_entry(item: RenderedArticle, config: SiteConfig, *, section_label: str)
         "is_permalink": is_permalink(url),
         "title": xml_text(article.title),
         "summary": xml_text(item.lead),
+        # RSS <description> holds HTML, so the plain-text lead is escaped once for HTML here and
+        # once more for XML by the template: a reader shows "<script>" in a lead as text.
+        "summary_html": xml_text(html.escape(item.lead, quote=False)),
         "content_html": xml_text(item.body_html),
         "author": xml_text(article.author),
         "category": xml_text(section_label),
