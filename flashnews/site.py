@@ -65,6 +65,28 @@ def find_url_collisions(items: Iterable[RenderedArticle], reserved: frozenset[st
     return kept, errors
 
 
+def _refuse_reserved_sections(
+    items: list[RenderedArticle], sections: tuple[SectionConfig, ...]
+) -> tuple[list[RenderedArticle], list[UrlCollisionError]]:
+    """Articles whose section would take a folder the site itself uses (a category "Search" or
+    "Static") are reported, so one article cannot make two pages share a path."""
+    kept: list[RenderedArticle] = []
+    errors: list[UrlCollisionError] = []
+    for item in items:
+        key = section_key(_section_for(item.article.category, sections).name)
+        if key in RESERVED_SLUGS:
+            errors.append(
+                UrlCollisionError(
+                    SourceLocation(item.article.source_path, 1),
+                    f"section {item.article.category!r} would take the URL /{key}/, which the site itself uses",
+                    hint="use another category, or configure a section with another name in site.toml",
+                )
+            )
+        else:
+            kept.append(item)
+    return kept, errors
+
+
 def collect_site(
     items: Iterable[RenderedArticle], *, now: datetime, config: SiteConfig, include_drafts: bool = False
 ) -> tuple[Site, list[UrlCollisionError]]:
@@ -73,10 +95,12 @@ def collect_site(
     waiting = [i for i in all_items if not (include_drafts or not i.article.draft) or i.article.date > now]
     scheduled = [i.article.date for i in waiting if i.article.date > now and (include_drafts or not i.article.draft)]
     published = [i for i in all_items if is_published(i, now=now, include_drafts=include_drafts)]
+    published, section_errors = _refuse_reserved_sections(published, config.sections)
     configured_keys = frozenset(section_key(s.name) for s in config.sections)
     categories = {_section_for(i.article.category, config.sections).name for i in published}
     section_keys = configured_keys | {section_key(name) for name in categories}
     kept, errors = find_url_collisions(published, RESERVED_SLUGS | section_keys)
+    errors = section_errors + errors
     ordered = tuple(sorted(kept, key=_sort_key))
     grouped: dict[str, list[RenderedArticle]] = {}
     by_key: dict[str, SectionConfig] = {}
