@@ -8,6 +8,7 @@ so every rebuild is incremental. A failed rebuild is reported and the loop keeps
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import sys
@@ -35,6 +36,7 @@ from flashnews.state import BuildState, state_path
 if TYPE_CHECKING:
     from flashnews.cli import Invocation
 
+_INOTIFY_LOGGER = "watchdog.observers.inotify_c"
 ChangeKind = Literal["content", "templates", "static", "config", "ignored"]
 Signature = tuple[int, int, int] | None
 
@@ -224,6 +226,21 @@ class _EventRecorder(FileSystemEventHandler):
             traceback.print_exc()
 
 
+class _OverflowListener(logging.Handler):
+    """Turns watchdog's "inotify queue overflowed" warning into a full rescan, since the
+    events it lost are reported nowhere else."""
+
+    def __init__(self, changes: queue.SimpleQueue[str | None], roots: tuple[Path, ...]) -> None:
+        super().__init__(logging.WARNING)
+        self._changes = changes
+        self._roots = roots
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            for root in self._roots:
+                self._changes.put(str(root))
+
+
 class Watcher:
     """Builds once, then rebuilds after every settled change until stopped."""
 
@@ -261,6 +278,11 @@ class Watcher:
         self._scheduled_at: datetime | None = None
         self._thread: threading.Thread | None = None
         self._observer: Observer | PollingObserver | None = None  # type: ignore[valid-type]
+        self._recorder = _EventRecorder(self._changes)
+        self._folders = (self.roots.content_dir, self.roots.templates_dir, self.roots.static_dir)
+        self._overflow = _OverflowListener(self._changes, self._folders)
+        # (device, inode) of each watched folder: inotify follows a folder that is renamed away.
+        self._identities: dict[Path, tuple[int, int] | None] = {}
 
     # -- control -------------------------------------------------------------------------
 
@@ -271,6 +293,7 @@ class Watcher:
         self._thread.start()
 
     def stop(self) -> None:
+        logging.getLogger(_INOTIFY_LOGGER).removeHandler(self._overflow)
         if self._observer is not None:
             self._observer.stop()
         self._changes.put(None)
@@ -314,16 +337,32 @@ class Watcher:
             self._observer = self._schedule(PollingObserver(timeout=0.25))
 
     def _schedule(self, observer: Observer | PollingObserver) -> Observer | PollingObserver:  # type: ignore[valid-type]
-        recorder = _EventRecorder(self._changes)
-        scheduled: set[Path] = set()
-        for folder in (self.roots.content_dir, self.roots.templates_dir, self.roots.static_dir):
-            if folder.is_dir() and folder not in scheduled:
-                observer.schedule(recorder, str(folder), recursive=True)
-                scheduled.add(folder)
+        for folder in dict.fromkeys(self._folders):
+            self._identities[folder] = _folder_identity(folder)
+            if self._identities[folder] is not None:
+                observer.schedule(self._recorder, str(folder), recursive=True)
         if self.roots.config_path is not None and self.roots.config_path.parent.is_dir():
-            observer.schedule(recorder, str(self.roots.config_path.parent), recursive=False)
+            observer.schedule(self._recorder, str(self.roots.config_path.parent), recursive=False)
+        logging.getLogger(_INOTIFY_LOGGER).addHandler(self._overflow)
         observer.start()
         return observer
+
+    def _rearm_observer(self) -> None:
+        """Watch a folder again when it is no longer the one being watched (deleted, renamed
+        away, replaced, or created late) and rescan it, so the loop never goes deaf."""
+        if self._observer is None:
+            return
+        for folder in dict.fromkeys(self._folders):
+            identity = _folder_identity(folder)
+            if identity == self._identities.get(folder):
+                continue
+            for emitter in list(self._observer.emitters):
+                if Path(emitter.watch.path) == folder:
+                    self._observer.unschedule(emitter.watch)
+            if identity is not None:
+                self._observer.schedule(self._recorder, str(folder), recursive=True)
+            self._identities[folder] = identity
+            self._changes.put(str(folder))
 
     def _run(self) -> None:
         # SQLite connections belong to the thread that opened them, so the state lives here.
@@ -356,6 +395,7 @@ class Watcher:
                     break
             if path is None:
                 return
+            self._rearm_observer()
             pending = self._debouncer.pending
             batch = self._debouncer.take(at=self._clock(), signatures={p: read_signature(p) for p in pending})
             if batch is not None:
@@ -436,6 +476,14 @@ class Watcher:
         if self._config_problem:
             problems.insert(0, self._config_problem)
         return BuildOutcome(number, batch.paths, batch.kinds, tuple(problems), result.written, result.deleted)
+
+
+def _folder_identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(folder)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino) if os.path.isdir(folder) else None
 
 
 def _shown(paths: Iterable[str]) -> list[str]:

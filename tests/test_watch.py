@@ -338,7 +338,7 @@ def test_a_renamed_article_leaves_no_stale_page(site: Site, watcher: Watcher, tm
         renamed.write_text(text, encoding="utf-8")
 
     next_build(watcher, rename)
-    wait_until(lambda: (site.output / "stocks-open-higher/index.html").is_file())
+    wait_until(lambda: any(str(renamed) in outcome.changed for outcome in watcher.outcomes))
     assert not (site.output / "market-opens-higher").exists()
     assert "market-opens-higher" not in site.page("index.html")
     assert_same_as_cold_build(site, tmp_path)
@@ -535,3 +535,28 @@ def test_the_serve_command_runs_until_interrupted_and_exits_cleanly(site: Site) 
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_a_content_folder_deleted_and_created_again_is_watched_again(site: Site, watcher: Watcher, tmp_path: Path) -> None:
+    saved = tmp_path / "saved-content"
+    next_build(watcher, lambda: shutil.move(site.content, saved))
+    assert not (site.output / "market-opens-higher").exists()
+
+    def restore() -> None:
+        site.content.mkdir()
+        shutil.copy(saved / "market.md", site.content / "market.md")
+
+    restore()
+    wait_until(lambda: (site.output / "market-opens-higher/index.html").is_file())
+    later = site.content / "later.md"
+    later.write_text(markdown("Later news", "later-news"), encoding="utf-8")
+    wait_until(lambda: any(str(later) in outcome.changed for outcome in watcher.outcomes))
+    assert "Later news" in site.page("index.html")
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_an_inotify_queue_overflow_triggers_a_full_rescan(site: Site, watcher: Watcher) -> None:
+    import logging
+
+    outcome = next_build(watcher, lambda: logging.getLogger("watchdog.observers.inotify_c").warning("Inotify queue overflowed; filesystem events were lost"))
+    assert str(site.content) in outcome.changed
