@@ -4,7 +4,8 @@ Usage: python bench/watch_latency.py [--n 10000] [--runs 7] [--work /tmp/fn-watc
 
 Runs the real watch loop (flashnews.watch.Watcher with a watchdog observer, the same engine as
 `python build.py watch`) on the sample site and on a generated N-article site, then for each run
-  edit: atomically replaces one existing .md with a new title and waits for its page to show it;
+  edit: atomically replaces one existing .md with a changed title (same slug, date and section,
+        like fixing a typo) and waits for its page to show it;
   drop: atomically lands a new raw .txt drop and waits for its article page to appear.
 Prints min / median / max latency per scenario, with the part spent in the rebuild itself (normalize +
 build_site) and the debounce quiet period. With --profile, profiles one edit rebuild with cProfile
@@ -22,6 +23,7 @@ import cProfile
 import io
 import os
 import pstats
+import re
 import shutil
 import statistics
 import subprocess
@@ -112,11 +114,13 @@ def measure_site(name: str, content: Path, runs: int) -> None:
     try:
         for run in range(runs):
             article = articles[run % len(articles)]
-            slug = f"bench-edit-{token}-{run}"
+            original = article.read_text(encoding="utf-8")
+            slug = re.search(r'(?m)^slug: "?([^"\n]+)"?$', original).group(1)  # type: ignore[union-attr]
+            marker = f"Bench edit {token} {run}"
             done = len(watcher.outcomes)
-            _land(article, _markdown(f"Bench edit {token} {run}", slug, f"Edited in run {run}."))
+            _land(article, re.sub(r'(?m)^title: "?', f'title: "{marker} ', original, count=1))
             landed = time.perf_counter()
-            seen = _wait_for(output / slug / "index.html", f"Bench edit {token} {run}".encode())
+            seen = _wait_for(output / slug / "index.html", marker.encode())
             watcher.wait_for_builds(done + 1, timeout=TIMEOUT)
             results["edit .md"].append((seen - landed, durations[-1]))
 
@@ -145,8 +149,9 @@ def profile_rebuild(content: Path, top: int) -> None:
     output = content.parent / "public"
     paths = BuildPaths(content, output, REPO / "templates", REPO / "static")
     config = load_config(CONFIG)
-    article = sorted(content.glob("*.md"))[0]
-    _land(article, _markdown("Bench profile edit", "bench-profile-edit", "Profiled."))
+    article = sorted(content.glob("*.md"))[-1]
+    original = article.read_text(encoding="utf-8")
+    _land(article, re.sub(r'(?m)^title: "?', f'title: "Profiled {time.time_ns()} ', original, count=1))
     state = BuildState(state_path(output))
     profiler = cProfile.Profile()
     try:
