@@ -41,4 +41,4 @@ bench-compare: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS) --compare
 
 clean:
-	rm -rf public .public.staging .public.flashnews
+	rm -rf public .public.staging .public.flashnews .public.lock

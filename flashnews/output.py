@@ -5,6 +5,11 @@ names every replacement and deletion; old files are hard-linked into a backup; o
 the staged files renamed into place. A failure rolls back from the backup, and a build killed
 midway is rolled back by `recover_output`, which every command runs first. Until the journal
 is removed (the commit point) the previous output can always be restored exactly.
+
+One transaction runs at a time: each holds an exclusive lock on a file beside the output
+folder, so a second build (say, `build` while `serve` rebuilds) waits instead of rolling back
+the first one's swap. The kernel drops the lock when a process dies, so a crash never leaves
+the folder locked.
 """
 
 from __future__ import annotations
@@ -12,8 +17,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; transactions are then not serialized
+    fcntl = None  # type: ignore[assignment]
 
 from flashnews.errors import OutputError
 from flashnews.model import OutputFile, WriteReport
@@ -24,6 +35,21 @@ _BACKUP = ".backup"
 
 def staging_path(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}.staging"
+
+
+def lock_path(output_dir: Path) -> Path:
+    return output_dir.parent / f".{output_dir.name}.lock"
+
+
+@contextmanager
+def output_lock(output_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock, waiting while another process holds it."""
+    path = lock_path(output_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield  # closing the file releases the lock
 
 
 def check_output_path(path: str) -> str:
@@ -101,6 +127,13 @@ def recover_output(output_dir: Path) -> bool:
 
     Raises OutputError when the rollback itself fails; the staging folder is then kept,
     so the next run can finish restoring the previous output."""
+    if not staging_path(output_dir).exists():
+        return False
+    with output_lock(output_dir):
+        return _recover(output_dir)
+
+
+def _recover(output_dir: Path) -> bool:
     staging = staging_path(output_dir)
     if not staging.exists():
         return False
@@ -127,7 +160,12 @@ def write_outputs(output_dir: Path, files: Sequence[OutputFile], *, stale: Colle
         raise OutputError("two outputs share one path")
     if not files and not stale:
         return WriteReport()
-    recover_output(output_dir)
+    with output_lock(output_dir):
+        return _write_locked(output_dir, files, paths, stale)
+
+
+def _write_locked(output_dir: Path, files: Sequence[OutputFile], paths: list[str], stale: list[str]) -> WriteReport:
+    _recover(output_dir)
     staging = staging_path(output_dir)
     try:
         staging.mkdir(parents=True)
@@ -139,7 +177,7 @@ def write_outputs(output_dir: Path, files: Sequence[OutputFile], *, stale: Colle
         _commit(output_dir, staging, paths, stale)
     except BaseException as exc:
         # Any failure, an interrupt included, rolls back to the previous output.
-        recover_output(output_dir)
+        _recover(output_dir)
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write the output folder {output_dir}: {exc}", hint="the previous output is unchanged") from exc
         raise

@@ -4,6 +4,7 @@ leaves the previous output exactly as it was, and no staging litter survives the
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import shutil
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import flashnews.output
-from flashnews.output import JOURNAL, recover_output, staging_path, write_outputs
+from flashnews.output import JOURNAL, lock_path, recover_output, staging_path, write_outputs
 from flashnews.model import OutputFile
 from tests.conftest import REPO
 from tests.publishing import BASE_URL, build, set_config, tree, write_article
@@ -214,3 +215,35 @@ def test_a_build_killed_while_swapping_is_rolled_back_by_the_next_run(big_site):
     assert not staging.exists()
     assert build(big_site, NOW, output="cold") == 0
     assert tree(public) == tree(big_site / "cold")
+
+
+def is_locked(output: Path) -> bool:
+    """True while some process holds the output folder's lock."""
+    with open(lock_path(output), "ab") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        return False
+
+
+def test_a_build_holds_the_output_lock_for_its_whole_transaction(big_site):
+    public = big_site / "public"
+    staging = staging_path(public)
+    change_templates(big_site, "locked")
+    process = start_build(big_site)
+    seen_locked = False
+    try:
+        while process.poll() is None:
+            if staging.exists():
+                # Another build that starts now must wait, not roll this one back: the lock is held
+                # whenever a transaction is under way (checked again after the probe, which may
+                # land just after the commit).
+                locked = is_locked(public)
+                assert locked or not staging.exists() or process.poll() is not None
+                seen_locked = seen_locked or locked
+    finally:
+        process.wait(timeout=300)
+    assert process.returncode == 0
+    assert seen_locked, "the build was never seen mid-transaction"
+    assert not is_locked(public) and not staging.exists()
