@@ -27,7 +27,7 @@ RELOAD_SCRIPT = b"""<script>/* flashnews live reload (preview server only) */(fu
 var box=null;
 function show(text){if(!box){box=document.createElement("pre");box.id="flashnews-problems";
 box.setAttribute("role","alert");box.style.cssText="position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;margin:0;padding:1em 1.25em;background:#3b0d0d;color:#fff;font:13px/1.45 ui-monospace,monospace;white-space:pre-wrap;z-index:2147483647;border-top:4px solid #e5484d";
-document.body.appendChild(box);}box.textContent="flashnews: the last build had problems; this page is from the last good build.\n\n"+text;}
+document.body.appendChild(box);}box.textContent="flashnews: the last build had problems; this page is from the last good build.\\n\\n"+text;}
 function hide(){if(box){box.remove();box=null;}}
 var source=new EventSource("/__flashnews/events");
 source.addEventListener("reload",function(){location.reload();});
