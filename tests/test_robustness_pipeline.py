@@ -189,3 +189,27 @@ def test_no_bad_input_ever_produces_a_traceback(built, capsys):
     assert "Traceback" not in captured.err + captured.out
     errors = [line for line in captured.err.splitlines() if ": warning: " not in line and line.strip()]
     assert all(LOCATED.match(line) for line in errors), errors
+
+
+def test_an_oversized_drop_is_refused_by_its_size_before_it_is_read(built, capsys):
+    drop = built / "content" / "huge.txt"
+    with open(drop, "wb") as handle:
+        handle.truncate(3_000_000)  # sparse: refusing it must not need its bytes
+    status, messages = build_with_messages(built, capsys)
+    assert status == 1
+    assert messages == [
+        "content/huge.txt:1: file is 3000000 bytes, over the 2000000 byte limit; "
+        "raise normalize.max_source_bytes in site.toml if this is really one article"
+    ]
+    assert drop.stat().st_size == 3_000_000
+
+
+def test_a_drop_pasted_as_one_enormous_line_keeps_every_word_or_is_refused_at_a_line(built, capsys):
+    words = " ".join(f"fjala{n}" for n in range(60_000))
+    (built / "content" / "wall.txt").write_text(f"Sport\nA wall of text arrives in one line\n\n{words}\n", encoding="utf-8")
+    status, messages = build_with_messages(built, capsys)
+    if status == 0:
+        page = (built / "public" / "a-wall-of-text-arrives-in-one-line" / "index.html").read_text(encoding="utf-8")
+        assert "fjala0 " in page and "fjala59999" in page
+    else:
+        assert messages[0].startswith("content/wall.md:")
