@@ -44,15 +44,16 @@ _SIGNATURES = (
     (b"\x1f\x8b", "a gzip archive"),
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
     (b"Rar!\x1a\x07", "a RAR archive"),
-    (b"RIFF", "a RIFF media file (WebP, WAV, AVI)"),
     (b"\x00\x00\x00\x18ftyp", "an MP4 or HEIC file"),
     (b"\x00\x00\x00\x1cftyp", "an MP4 or HEIC file"),
     (b"\x00\x00\x00\x20ftyp", "an MP4 or HEIC file"),
     (b"\x7fELF", "a program"),
-    (b"MZ", "a Windows program"),
 )
 # UTF-8 read as Windows-1252 turns "ë" into "Ã«" and "’" into "â€™".
-_MOJIBAKE = re.compile("[ÃÂÅÄâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_MOJIBAKE = re.compile(
+    "[ÃÂÅÄâ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,3 +126,9 @@ def test_a_very_long_line_decodes_in_full():
     line = "fjalë " * 200_000
     text, _, _ = decode(f"Bota\nHeadline of the story\n{line}\n".encode("utf-8"))
     assert text.count("fjalë") == 200_000
+
+
+@pytest.mark.parametrize("first_line", ["MZHD njofton", "RIFF raff", "PK Tirana", "GIF animations"])
+def test_text_that_merely_starts_like_a_file_signature_is_still_text(first_line):
+    text, _, _ = decode(f"{first_line}\nHeadline of the story\nBody.\n".encode("utf-8"))
+    assert text.startswith(first_line)
