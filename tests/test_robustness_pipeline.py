@@ -213,3 +213,23 @@ def test_a_drop_pasted_as_one_enormous_line_keeps_every_word_or_is_refused_at_a_
         assert "fjala0 " in page and "fjala59999" in page
     else:
         assert messages[0].startswith("content/wall.md:")
+
+
+def test_chrome_the_normalizer_strips_is_listed_with_v_and_the_raw_drop_is_archived_byte_for_byte(site_dir, capsys):
+    from flashnews.markup import html_to_text
+    from tests.conftest import FIXTURES
+
+    raw = (FIXTURES / "seed.txt").read_bytes()
+    (site_dir / "content" / "seed.txt").write_bytes(raw)
+    capsys.readouterr()
+    arguments = ["build", "-v", "--content", str(site_dir / "content"), "--output", str(site_dir / "public")]
+    assert main([*arguments, "--config", str(site_dir / "site.toml"), "--now", NOW]) == 0
+    out = capsys.readouterr().out
+    stripped = {int(m.group(1)) for m in re.finditer(r"^\s*stripped content/seed\.txt:(\d+): ", out, re.MULTILINE)}
+    assert {1, 7} <= stripped  # the site name and the truncated repeat of the headline
+    assert (site_dir / "content" / "_archive" / "seed.txt").read_bytes() == raw
+    page = next((site_dir / "public").glob("the-us-and-russia-*/index.html")).read_text(encoding="utf-8")
+    visible = html_to_text(page)
+    lines = raw.decode("utf-8").splitlines()
+    body = [(n, line) for n, line in enumerate(lines, start=1) if n > 7 and line.strip()]
+    assert [n for n, line in body if n not in stripped and " ".join(line.split()) not in visible] == []
