@@ -1,6 +1,7 @@
 """Watch latency: the time from a file landing in content/ to its rebuilt page being on disk.
 
 Usage: python bench/watch_latency.py [--n 10000] [--runs 7] [--work /tmp/fn-watch] [--skip-sample] [--profile]
+                                   [--config site.toml]
 
 Runs the real watch loop (flashnews.watch.Watcher with a watchdog observer, the same engine as
 `python build.py watch`) on the sample site and on a generated N-article site, then for each run
@@ -98,11 +99,11 @@ def _wait_for(path: Path, marker: bytes) -> float:
     raise TimeoutError(f"{path} did not show {marker!r} within {TIMEOUT} s")
 
 
-def measure_site(name: str, content: Path, runs: int) -> None:
+def measure_site(name: str, content: Path, runs: int, config_path: Path) -> None:
     output = content.parent / "public"
     paths = BuildPaths(content, output, REPO / "templates", REPO / "static")
     durations: list[float] = []
-    watcher = Watcher(load_config(CONFIG), paths, config_path=CONFIG, now=NOW, verbosity=-1, on_build=lambda o: durations.append(o.seconds))
+    watcher = Watcher(load_config(config_path), paths, config_path=config_path, now=NOW, verbosity=-1, on_build=lambda o: durations.append(o.seconds))
     started = time.perf_counter()
     watcher.start()
     watcher.wait_for_builds(1, timeout=TIMEOUT * 6)
@@ -144,11 +145,11 @@ def measure_site(name: str, content: Path, runs: int) -> None:
         )
 
 
-def profile_rebuild(content: Path, top: int) -> None:
+def profile_rebuild(content: Path, top: int, config_path: Path) -> None:
     """One edit rebuild under cProfile, with the same kept-open state the watch loop uses."""
     output = content.parent / "public"
     paths = BuildPaths(content, output, REPO / "templates", REPO / "static")
-    config = load_config(CONFIG)
+    config = load_config(config_path)
     article = sorted(content.glob("*.md"))[-1]
     original = article.read_text(encoding="utf-8")
     _land(article, re.sub(r'(?m)^title: "?', f'title: "Profiled {time.time_ns()} ', original, count=1))
@@ -176,14 +177,15 @@ def main() -> int:
     parser.add_argument("--skip-sample", action="store_true")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--config", type=Path, default=CONFIG, help="site config (e.g. one with search = false)")
     args = parser.parse_args()
     if not args.skip_sample:
-        measure_site("sample", prepare_sample(args.work), args.runs)
+        measure_site("sample", prepare_sample(args.work), args.runs, args.config)
     if args.n:
         content = prepare_generated(args.work, args.n)
-        measure_site(f"n={args.n}", content, args.runs)
+        measure_site(f"n={args.n}", content, args.runs, args.config)
         if args.profile:
-            profile_rebuild(content, args.top)
+            profile_rebuild(content, args.top, args.config)
     return 0
 
 
