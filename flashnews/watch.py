@@ -398,9 +398,10 @@ class Watcher:
             self._rearm_observer()
             pending = self._debouncer.pending
             batch = self._debouncer.take(at=self._clock(), signatures={p: read_signature(p) for p in pending})
+            due = self._seconds_to_schedule()
             if batch is not None:
                 self._build(state, batch)
-            elif not pending and (self._seconds_to_schedule() or 1.0) <= 0:
+            elif not pending and due is not None and due <= 0:
                 if self._verbosity >= 0:
                     print(f"publishing what was scheduled for {self._scheduled_at.isoformat()}")  # type: ignore[union-attr]
                 self._build(state, ChangeBatch((), frozenset({"content"})))
@@ -413,6 +414,8 @@ class Watcher:
     def _build(self, state: BuildState, batch: ChangeBatch) -> None:
         number = len(self._outcomes)
         started = time.perf_counter()
+        # Set again by a build that finishes; a failed one waits for the next change instead.
+        self._scheduled_at = None
         try:
             outcome = self._rebuild(state, batch, number)
         except FlashnewsError as exc:
