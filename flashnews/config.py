@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 import zoneinfo
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -162,9 +163,12 @@ def _validate(config: SiteConfig) -> None:
 def parse_config(text: str, *, path: str = "site.toml", base_url: str | None = None) -> SiteConfig:
     """Parse site.toml text; --base-url overrides the file's base_url."""
     try:
-        table = tomllib.loads(text)
+        table = tomllib.loads(text.removeprefix("\ufeff"))  # Notepad saves UTF-8 with a BOM
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path=path) from exc
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "syntax error"
+        located = f"{path}:{where.group(1)}:{where.group(2)}" if where else path
+        raise ConfigError(f"not valid TOML: {problem}", path=located, hint="check the quotes and '=' on that line") from exc
     try:
         config = _build(SiteConfig, table, "")
         if base_url is not None:

@@ -165,9 +165,22 @@ def test_a_bad_config_is_fatal_names_the_file_and_leaves_the_output_untouched(bu
     (built / "site.toml").write_text(toml, encoding="utf-8")
     status, messages = build_with_messages(built, capsys)
     assert status == 2
-    assert messages[0].startswith(f"{built / 'site.toml'}: ")
+    assert messages[0].startswith(f"{built / 'site.toml'}:")
     assert words in messages[0]
     assert tree(built / "public") == before
+
+
+def test_a_toml_syntax_error_is_reported_at_its_line_and_column(built, capsys):
+    (built / "site.toml").write_text('title = "Flash"\nper_page = \n', encoding="utf-8")
+    status, messages = build_with_messages(built, capsys)
+    assert status == 2
+    assert messages[0].startswith(f"{built / 'site.toml'}:2:12: not valid TOML")
+
+
+def test_a_config_saved_with_a_utf8_bom_by_notepad_is_read(built, capsys):
+    path = built / "site.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert build_with_messages(built, capsys) == (0, [])
 
 
 def test_a_config_that_is_not_utf8_is_fatal_not_a_traceback(built, capsys):
