@@ -27,6 +27,36 @@ SEARCH_PAGE = "search/index.html"
 # pagefind-entry.json lists languages in hash-map order; everything else Pagefind writes is
 # already byte-stable, so this file is re-serialized with sorted keys.
 _ENTRY_FILE = "pagefind-entry.json"
+# Pagefind's search interface ships no Albanian; these replace its English strings on sq sites.
+SEARCH_UI_STRINGS: dict[str, dict[str, str]] = {
+    "sq": {
+        "placeholder": "Kërko",
+        "clear_search": "Pastro",
+        "load_more": "Shfaq më shumë rezultate",
+        "search_label": "Kërko në këtë faqe",
+        "filters_label": "Filtrat",
+        "zero_results": "Asnjë rezultat për [SEARCH_TERM]",
+        "many_results": "[COUNT] rezultate për [SEARCH_TERM]",
+        "one_result": "[COUNT] rezultat për [SEARCH_TERM]",
+        "total_zero_results": "Asnjë rezultat",
+        "total_one_result": "[COUNT] rezultat",
+        "total_many_results": "[COUNT] rezultate",
+        "alt_search": "Asnjë rezultat për [SEARCH_TERM]. Po shfaqen rezultatet për [DIFFERENT_TERM]",
+        "search_suggestion": "Asnjë rezultat për [SEARCH_TERM]. Provoni një nga këto kërkime:",
+        "searching": "Duke kërkuar [SEARCH_TERM]…",
+        "results_label": "Rezultatet e kërkimit",
+        "keyboard_navigate": "lëviz",
+        "keyboard_select": "zgjidh",
+        "keyboard_clear": "pastro",
+        "keyboard_close": "mbyll",
+        "keyboard_search": "kërko",
+        "error_search": "Kërkimi dështoi",
+        "filter_selected_one": "[COUNT] i zgjedhur",
+        "filter_selected_many": "[COUNT] të zgjedhur",
+        "input_hint": "Rezultatet shfaqen ndërsa shkruani",
+        "loading": "Duke u ngarkuar",
+    },
+}
 
 
 def plan_search_page(site: Site, config: SiteConfig) -> PagePlan:
@@ -38,6 +68,7 @@ def plan_search_page(site: Site, config: SiteConfig) -> PagePlan:
         "root_path": root_path if root_path.endswith("/") else root_path + "/",
         "canonical_url": absolute_url(config, "search/"),
         "bundle_path": "../" + SEARCH_DIR + "/",
+        "ui_strings": SEARCH_UI_STRINGS.get(config.language),
     }
     return PagePlan(SEARCH_PAGE, "search.html", context)
 

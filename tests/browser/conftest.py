@@ -6,6 +6,7 @@ picture beside one article. Screenshots land in test-artifacts/browser/.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import re
 import shutil
@@ -105,11 +106,12 @@ def site_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_sample(tmp_path_factory.mktemp("browser-site"))
 
 
-@pytest.fixture(scope="session")
-def base_url(site_output: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve a folder with Python's http.server on a free port of 127.0.0.1; yields its base URL."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site_output)],
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -119,6 +121,12 @@ def base_url(site_output: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(site_output: Path) -> Iterator[str]:
+    with serve(site_output) as url:
+        yield url
 
 
 # Package scope: the browser (and Playwright's event loop) is gone before other test modules

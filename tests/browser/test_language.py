@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import build_sample
+from tests.browser.conftest import build_sample, serve
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +47,17 @@ def test_english_cards_on_albanian_listings_carry_lang_en(albanian_site):
 def test_an_english_interface_writes_english_dates(site_output):
     page = _html(site_output, "the-us-and-russia-reopen-the-doors-of-the-dialogue-in-istanbul-ukraine-remains/index.html")
     assert ">5 December 2025, 12:00<" in page
+
+
+def test_the_albanian_search_page_speaks_albanian(albanian_site, browser):
+    with serve(albanian_site) as url:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{url}/search/", wait_until="networkidle")
+        page.locator("pagefind-input input").fill("maratona")
+        page.locator("pagefind-results .search-result").first.wait_for()
+        assert "1 rezultat për maratona" in page.locator("pagefind-summary").inner_text()
+        assert "14 shtator 2025" in page.locator("pagefind-results").inner_text()
+        assert errors == []
+        page.close()
