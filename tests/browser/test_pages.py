@@ -110,7 +110,9 @@ def test_the_lead_picture_is_responsive_sized_and_described(open_page, page_path
 
 def test_dark_mode_turns_the_page_dark(open_page, page_paths):
     light = open_page(page_paths["article"]).page.evaluate("getComputedStyle(document.body).backgroundColor")
-    dark = open_page(page_paths["article"], dark=True).page.evaluate("getComputedStyle(document.body).backgroundColor")
+    dark_visit = open_page(page_paths["article"], width=PHONE, dark=True)
+    screenshot(dark_visit, "article-dark-375")
+    dark = dark_visit.page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert light == "rgb(255, 255, 255)"
     assert dark != light
     red, green, blue = (int(part) for part in dark.removeprefix("rgb(").removesuffix(")").split(","))
