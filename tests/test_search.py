@@ -97,3 +97,12 @@ def test_pages_can_come_from_bytes_or_from_files(tmp_path: Path):
     assert "pagefind/pagefind.js" in paths and "pagefind/pagefind-entry.json" in paths
     assert json.loads(next(f.data for f in files if f.path.endswith("entry.json")))["languages"]["en"]["page_count"] == 2
     assert list((tmp_path / "work").iterdir()) == []  # the scratch copy is gone
+
+
+def test_search_results_link_under_the_base_url_path(site_dir: Path):
+    two_articles(site_dir)
+    set_config(site_dir, "base_url", "https://news.example/lajme/")
+    build_into(site_dir)
+    page = (site_dir / "public" / "search" / "index.html").read_text(encoding="utf-8")
+    assert '<pagefind-config base-url="/lajme/"></pagefind-config>' in page
+    assert 'src="../pagefind/pagefind-component-ui.js"' in page
