@@ -181,3 +181,10 @@ def decode_bytes(data: bytes, *, path: str, fallback_encoding: str = "cp1252") -
     if not text.strip():
         raise NormalizeError(location, "file is empty", hint="an article needs a section line, a headline and a body")
     return DecodedText(text, encoding, (*warnings, *cleaned))
+
+
+def decode_markdown_bytes(data: bytes) -> str:
+    """The text of a .md source: UTF-8, or UTF-16/32 when a BOM says so (Notepad's "Unicode");
+    raises UnicodeDecodeError for anything else, since a .md file is written on purpose."""
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
+    return data.decode(encoding)

@@ -21,6 +21,7 @@ from flashnews import content, fingerprint, images, markup, records, search
 from flashnews.drops import ARCHIVE_DIR
 from flashnews.fingerprint import clock_window
 from flashnews.config import SiteConfig
+from flashnews.decode import decode_markdown_bytes
 from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning, TemplateError
 from flashnews.model import OutputFile, RenderedArticle, Site
 from flashnews.feeds import plan_feed_pages
@@ -153,7 +154,7 @@ def load_articles(
             failed.add(shown)
             continue
         try:
-            text = raw.decode("utf-8")
+            text = decode_markdown_bytes(raw)
         except UnicodeDecodeError as exc:
             line = raw.count(b"\n", 0, exc.start) + 1
             errors.append(SourceError(SourceLocation(shown, line), "not valid UTF-8", hint="save the .md file as UTF-8"))

@@ -246,3 +246,11 @@ def test_chrome_the_normalizer_strips_is_listed_with_v_and_the_raw_drop_is_archi
     lines = raw.decode("utf-8").splitlines()
     body = [(n, line) for n, line in enumerate(lines, start=1) if n > 7 and line.strip()]
     assert [n for n, line in body if n not in stripped and " ".join(line.split()) not in visible] == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "utf-32"])
+def test_a_markdown_file_saved_as_unicode_by_notepad_builds(built, capsys, encoding):
+    source = built / "content" / "victim-story.md"
+    source.write_bytes(source.read_text(encoding="utf-8").replace("Victim body.", "Trupi me ë dhe ç.").encode(encoding))
+    assert build_with_messages(built, capsys) == (0, [])
+    assert "Trupi me ë dhe ç." in (built / "public" / "victim-story" / "index.html").read_text(encoding="utf-8")
