@@ -3,6 +3,7 @@ idempotent, and every body word of a raw drop reaches the page's visible text.""
 
 from __future__ import annotations
 
+import os
 import re
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,8 @@ from tests.strategies import RawDrop, front_matter_texts, markdown_bodies, saved
 CONFIG = load_config(REPO / "site.toml")
 ZONE = ZoneInfo("Europe/Tirane")
 CONVERTER = create_converter()
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# FLASHNEWS_FUZZ_EXAMPLES=2000 for a long hunt; the suite's default keeps it to seconds.
+FUZZ = settings(max_examples=int(os.environ.get("FLASHNEWS_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 # Executable markup in sanitized HTML: a script or frame tag, an event handler or a javascript: link.
 _DANGER = re.compile(r"<(?:script|iframe)\b|<[^>]*\son\w+\s*=|<[^>]*\b(?:href|src)\s*=\s*[\"']?\s*javascript:", re.IGNORECASE)
 
