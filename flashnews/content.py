@@ -247,5 +247,6 @@ def parse_article(text: str, *, path: str, zone: tzinfo) -> tuple[Article, tuple
         updated=updated,
         body_line=body_line,
         extra=MappingProxyType(dict(sorted(extra.items()))),
+        field_lines=MappingProxyType({key: line for key, line in key_lines.items() if key in data}),
     )
     return article, tuple(warnings)

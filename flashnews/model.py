@@ -39,6 +39,8 @@ class Article:
     updated: datetime | None = None
     body_line: int = 1
     extra: Mapping[str, str] = field(default_factory=lambda: EMPTY_MAPPING)
+    # The file line of each front-matter field, so later stages can point at "slug:" or "category:".
+    field_lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)

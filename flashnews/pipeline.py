@@ -42,7 +42,7 @@ from flashnews.state import BuildState, FileStamp, OutputRecord, stamp_of, state
 from flashnews.workers import StagePool, parse_source, restore_error
 
 # Bump when parsing or Markdown output changes, so cached articles are rebuilt.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ def encode_rendered(item: RenderedArticle) -> bytes:
     record = {
         "source_path": a.source_path, "title": a.title, "date": a.date.isoformat(), "category": a.category,
         "slug": a.slug, "body": a.body, "summary": a.summary, "author": a.author, "draft": a.draft, "lang": a.lang,
-        "updated": a.updated.isoformat() if a.updated else None, "body_line": a.body_line, "extra": dict(a.extra),
+        "updated": a.updated.isoformat() if a.updated else None, "body_line": a.body_line, "extra": dict(a.extra), "field_lines": dict(a.field_lines),
         "body_html": item.body_html, "lead": item.lead, "reading_minutes": item.reading_minutes,
         "word_count": item.word_count,
     }
@@ -29,6 +29,6 @@ def decode_rendered(data: bytes) -> RenderedArticle:
         source_path=r["source_path"], title=r["title"], date=datetime.fromisoformat(r["date"]), category=r["category"],
         slug=r["slug"], body=r["body"], summary=r["summary"], author=r["author"], draft=r["draft"], lang=r["lang"],
         updated=datetime.fromisoformat(r["updated"]) if r["updated"] else None, body_line=r["body_line"],
-        extra=MappingProxyType(r["extra"]),
+        extra=MappingProxyType(r["extra"]), field_lines=MappingProxyType(r.get("field_lines", {})),
     )
     return RenderedArticle(article, r["body_html"], r["lead"], r["reading_minutes"], r["word_count"])

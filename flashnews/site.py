@@ -53,7 +53,7 @@ def find_url_collisions(items: Iterable[RenderedArticle], reserved: frozenset[st
     errors: list[UrlCollisionError] = []
     for item in sorted(items, key=lambda i: i.article.source_path):
         slug = item.article.slug
-        location = SourceLocation(item.article.source_path, 1)
+        location = SourceLocation(item.article.source_path, item.article.field_lines.get("slug", 1))
         if slug in reserved:
             errors.append(UrlCollisionError(location, f"URL /{slug}/ is used by the site itself", hint="set another slug in the front matter"))
         elif slug in owners:
@@ -77,7 +77,7 @@ def _refuse_reserved_sections(
         if key in RESERVED_SLUGS:
             errors.append(
                 UrlCollisionError(
-                    SourceLocation(item.article.source_path, 1),
+                    SourceLocation(item.article.source_path, item.article.field_lines.get("category", 1)),
                     f"section {item.article.category!r} would take the URL /{key}/, which the site itself uses",
                     hint="use another category, or configure a section with another name in site.toml",
                 )

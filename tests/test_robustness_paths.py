@@ -65,9 +65,20 @@ def test_a_category_that_would_take_a_folder_of_the_site_is_a_located_error_not_
     capsys.readouterr()
     assert build(site_dir, NOW) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"content/odd-story.md:1: section '{category}' would take the URL /{category.casefold()}/")
+    assert err.startswith(f"content/odd-story.md:4: section '{category}' would take the URL /{category.casefold()}/")
     assert (site_dir / "public" / "good-story" / "index.html").exists()
     assert not (site_dir / "public" / "odd-story").exists()
+
+
+def test_an_explicit_slug_that_collides_is_reported_at_its_slug_line(site_dir, capsys):
+    write_article(site_dir, "same", date="2025-12-01T10:00:00+01:00", title="First")
+    write_article(site_dir, "same-too", date="2025-12-02T10:00:00+01:00", title="Second")
+    path = site_dir / "content" / "same-too.md"
+    path.write_text(path.read_text(encoding="utf-8").replace('slug: "same-too"', 'slug: "same"'), encoding="utf-8")
+    capsys.readouterr()
+    assert build(site_dir, NOW) == 1
+    # The first claim by file name wins ("same-too.md" sorts before "same.md").
+    assert capsys.readouterr().err.startswith("content/same.md:5: URL /same/ is already claimed by content/same-too.md")
 
 
 @pytest.mark.parametrize("category", ["../../etc", "/etc", "..", "C:\\Windows", "CON"])
