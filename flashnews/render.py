@@ -229,14 +229,18 @@ def create_environment(templates_dir: Path) -> jinja2.Environment:
     )
 
 
-def _template_line(exc: BaseException, name: str) -> int | None:
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        return exc.lineno
-    line = None
+def _template_place(exc: BaseException, name: str, templates_dir: str) -> tuple[str, int | None]:
+    """The template and line an error happened in: the innermost template frame, which may be
+    an included partial or a parent layout rather than the page's own template."""
+    place: tuple[str, int | None] = (name, None)
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.endswith(name) or frame.filename.endswith(".html") or frame.filename.endswith(".xml"):
-            line = frame.lineno
-    return line
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            try:
+                shown = Path(frame.filename).resolve().relative_to(Path(templates_dir).resolve()).as_posix()
+            except ValueError:
+                shown = Path(frame.filename).name
+            place = (shown, frame.lineno)
+    return place
 
 
 def render_page(environment: jinja2.Environment, plan: PagePlan) -> OutputFile:
@@ -248,5 +252,7 @@ def render_page(environment: jinja2.Environment, plan: PagePlan) -> OutputFile:
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(exc.name or plan.template, exc.lineno, f"syntax error: {exc.message}") from exc
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
-        raise TemplateError(plan.template, _template_line(exc, plan.template), f"cannot render {plan.path}: {exc}") from exc
+        searchpath = getattr(environment.loader, "searchpath", ["."])[0]
+        template, line = _template_place(exc, plan.template, searchpath)
+        raise TemplateError(template, line, f"cannot render {plan.path}: {exc}") from exc
     return OutputFile(plan.path, text.encode("utf-8"))

@@ -147,6 +147,19 @@ def test_a_template_syntax_error_names_the_template_and_line_and_leaves_the_outp
     assert tree(built / "public") == before
 
 
+def test_an_undefined_variable_in_a_partial_names_the_partial_and_its_line(built, capsys):
+    before = tree(built / "public")
+    path = built / "templates" / "_card.html"
+    path.write_text(path.read_text(encoding="utf-8") + "{{ no_such_variable.title }}\n", encoding="utf-8")
+    (built / "content" / "alpha-story.md").write_text(f"---\n{FRONT.replace('victim-story', 'alpha-story')}---\nChanged.\n", encoding="utf-8")
+    status, messages = build_with_messages(built, capsys)
+    assert status == 2
+    line = len(path.read_text(encoding="utf-8").splitlines())
+    assert messages[0].startswith(f"templates/_card.html:{line}: ")
+    assert "no_such_variable" in messages[0]
+    assert tree(built / "public") == before
+
+
 @pytest.mark.parametrize(
     ("toml", "words"),
     [
