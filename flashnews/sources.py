@@ -13,7 +13,7 @@ from flashnews.errors import SourceError, SourceLocation, SourceWarning
 # Files editors' tools and sync clients leave behind; never articles.
 _LITTER = re.compile(
     r"""(
-        ^\. | ^\#.*\#$ | ~$ | ^4913$ | \.sw[a-p]$ | \.tmp$ | \.temp$ | \.bak$ | \.orig$ | \.part$ | \.crdownload$
+        ^\. | ^~\$ | ^\#.*\#$ | ~$ | ^4913$ | \.sw[a-p]$ | \.tmp$ | \.temp$ | \.bak$ | \.orig$ | \.part$ | \.crdownload$
         | ^thumbs\.db$ | ^desktop\.ini$ | conflicted\ copy | \(conflict | \.flashnews-tmp$
     )""",
     re.IGNORECASE | re.VERBOSE,

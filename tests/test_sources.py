@@ -123,6 +123,12 @@ def test_word_processor_files_among_drops_are_named_in_a_warning(content):
     assert messages(scan.warnings) == ["content/story.docx:1: warning: word-processor files are not read; save the article as plain text (.txt)"]
 
 
+def test_word_lock_files_are_litter_not_documents(content):
+    (content / "~$story.docx").write_bytes(b"lock")
+    scan = scan_source_files(content, suffix=".txt", report_documents=True)
+    assert scan.warnings == ()
+
+
 def test_an_entry_that_cannot_be_opened_is_a_located_read_error(content):
     # Root reads any file whatever its mode, so a file that cannot be opened is made the portable
     # way: a name that stops being a file between the scan and the read.
