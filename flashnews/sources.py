@@ -37,6 +37,12 @@ def is_ignored_dir(name: str) -> bool:
 
 def display_path(path: Path, content_dir: Path) -> str:
     """How a source path is shown in messages: content/<relative path>."""
+    prefix = f"{content_dir}{os.sep}"
+    text = str(path)
+    # Every file found by walking content_dir starts with it; string slicing is many times
+    # cheaper than relative_to, and this runs for every source of every build.
+    if content_dir.name and text.startswith(prefix) and os.sep + "." not in text[len(prefix) - 1 :]:
+        return f"{content_dir.name}/{text[len(prefix):].replace(os.sep, '/')}"
     try:
         return (Path(content_dir.name) / path.relative_to(content_dir)).as_posix()
     except ValueError:
