@@ -17,7 +17,7 @@ from pathlib import Path
 
 import orjson
 
-from flashnews import content, fingerprint, images, markup, records, search
+from flashnews import fingerprint, images, records, search
 from flashnews.drops import ARCHIVE_DIR
 from flashnews.fingerprint import clock_window
 from flashnews.config import SiteConfig
