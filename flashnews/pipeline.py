@@ -434,7 +434,7 @@ def _build_changed(
         files += index_files
     kept = {path: record for path, record in previous.items() if record.source in failed and path not in records_now}
     stale = [path for path in previous if path not in records_now and path not in kept]
-    report = write_outputs(paths.output_dir, files, stale=stale)
+    report = write_outputs(paths.output_dir, _differing_files(paths.output_dir, files), stale=stale)
     changed = {f.path: records_now[f.path] for f in files}
     state.write_outputs(changed, report.deleted)
     result = BuildResult(
@@ -453,6 +453,25 @@ def _build_changed(
     )
     _remember_build(state, fingerprint_now, result, clock_window(site, config, now=now))
     return result
+
+
+def _differing_files(output_dir: Path, files: list[OutputFile]) -> list[OutputFile]:
+    """The files whose bytes are not already in the output folder. A page re-rendered after a
+    template, config or code change often comes out the same; rewriting it would only cost a
+    write and disturb its mtime (sync tools, watchers, CDN uploads)."""
+    if not output_dir.is_dir():
+        return files
+    folder = f"{output_dir}{os.sep}"
+    differing = []
+    for item in files:
+        try:
+            with open(folder + item.path, "rb") as handle:
+                same = os.fstat(handle.fileno()).st_size == len(item.data) and handle.read() == item.data
+        except OSError:
+            same = False
+        if not same:
+            differing.append(item)
+    return differing
 
 
 def check_site(config: SiteConfig, paths: BuildPaths, *, now: datetime, include_drafts: bool = False) -> BuildResult:

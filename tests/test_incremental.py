@@ -201,3 +201,14 @@ def test_source_rewritten_with_the_same_size_and_time_is_still_noticed_by_its_in
     os.utime(path, ns=(result.st_atime_ns, result.st_mtime_ns))
     build(project)
     assert read_tree(project / "public") == cold_tree(project)
+
+
+def test_page_rendered_again_with_the_same_bytes_is_not_rewritten(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A template change that does not change a page's bytes (here: a Jinja comment) rewrites nothing."""
+    stamps = mtimes(project / "public")
+    path = project / "templates" / "article.html"
+    path.write_text(path.read_text(encoding="utf-8") + "{# a note for template authors #}", encoding="utf-8")
+    capsys.readouterr()
+    assert build(project) == 0
+    assert "(0 written, 0 deleted)" in capsys.readouterr().out
+    assert mtimes(project / "public") == stamps
