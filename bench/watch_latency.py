@@ -67,8 +67,10 @@ def prepare_sample(work: Path) -> Path:
     content = work / "sample" / "content"
     if not content.exists():
         content.mkdir(parents=True)
-        for drop in sorted((REPO / "content").glob("*.txt")):
-            shutil.copy(drop, content / drop.name)
+        archived = {p.name: p for p in (REPO / "content" / "_archive").glob("*.txt")}
+        drops = archived | {p.name: p for p in (REPO / "content").glob("*.txt")}
+        for name in sorted(drops):
+            shutil.copy(drops[name], content / name)
     return content
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,18 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 NOW = datetime(2025, 12, 5, 12, 0, tzinfo=ZoneInfo("Europe/Tirane"))
+
+
+def sample_drops(pattern: str = "*.txt") -> list[Path]:
+    """The bundled sample drops, whether still in content/ or already moved byte for byte into
+    content/_archive/ by a build of the repository (as `make build` does)."""
+    found = {
+        p.name: p
+        for p in (REPO / "content" / "_archive").glob(pattern)
+        if not re.search(r"\.[0-9a-f]{10}\.txt$", p.name)
+    }
+    found.update({p.name: p for p in (REPO / "content").glob(pattern)})
+    return [found[name] for name in sorted(found)]
 
 
 @pytest.fixture
@@ -32,6 +45,6 @@ def site_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def sample_site(site_dir: Path) -> Path:
     """site_dir with the bundled sample drops in content/."""
-    for path in sorted((REPO / "content").glob("*.txt")):
+    for path in sample_drops():
         shutil.copy(path, site_dir / "content" / path.name)
     return site_dir

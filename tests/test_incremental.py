@@ -13,6 +13,8 @@ import pytest
 from flashnews.cli import main
 from flashnews.state import BuildState, state_path
 
+from tests.conftest import sample_drops
+
 NOW = "2025-12-05T12:00:00+01:00"
 Change = Callable[[Path], None]
 
@@ -66,7 +68,7 @@ def add_article(project: Path) -> None:
 
 
 def add_raw_drop(project: Path) -> None:
-    source = sorted((Path(__file__).resolve().parent.parent / "content").glob("*.txt"))[0]
+    source = sample_drops()[0]
     text = source.read_text(encoding="utf-8").replace("Istanbul", "Vienna")
     (project / "content" / "999_new_drop.txt").write_text(text, encoding="utf-8")
 

@@ -19,7 +19,8 @@ from flashnews.pipeline import BuildPaths
 from flashnews.serve import EVENTS_PATH, RELOAD_SCRIPT, PreviewServer, ReloadChannel, inject_reload_script
 from flashnews.watch import BuildOutcome, Watcher
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.conftest import REPO, sample_drops
+
 TIMEOUT = 60.0
 PAGE = b"<!doctype html><html><body><h1>Front page</h1></body></html>\n"
 NOT_FOUND = b"<!doctype html><html><body><h1>Page not found</h1></body></html>\n"
@@ -217,7 +218,7 @@ def test_a_real_rebuild_reaches_an_open_page_as_a_reload_event(tmp_path: Path) -
     for folder in ("templates", "static"):
         shutil.copytree(REPO / folder, root / folder)
     shutil.copy(REPO / "site.toml", root / "site.toml")
-    sample = next(iter(sorted((REPO / "content").glob("001_*.txt"))))
+    sample = sample_drops("001_*.txt")[0]
     (root / "content").mkdir()
     shutil.copy(sample, root / "content" / sample.name)
     paths = BuildPaths(root / "content", root / "public", root / "templates", root / "static")

@@ -17,7 +17,8 @@ from flashnews.config import load_config
 from flashnews.pipeline import BuildPaths
 from flashnews.watch import BuildOutcome, ChangeBatch, Debouncer, WatchRoots, Watcher, classify_change, needs_normalizing
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.conftest import REPO, sample_drops
+
 NOW = "2025-06-01T12:00:00+00:00"
 TIMEOUT = 60.0
 
@@ -186,7 +187,7 @@ def site(tmp_path: Path) -> Site:
     shutil.copy(REPO / "site.toml", root / "site.toml")
     content = root / "content"
     content.mkdir()
-    for sample in sorted((REPO / "content").glob("00[1-3]_*.txt")):
+    for sample in sample_drops("00[1-3]_*.txt"):
         shutil.copy(sample, content / sample.name)
     (content / "market.md").write_text(markdown("Market opens higher", "market-opens-higher"), encoding="utf-8")
     paths = BuildPaths(content, root / "public", root / "templates", root / "static")

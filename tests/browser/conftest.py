@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, sample_drops
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's Chromium instead of a Playwright download; no background traffic of its own.
@@ -68,7 +68,7 @@ def build_sample(root: Path, *, per_page: int = 5, language: str = "en") -> Path
     (root / "site.toml").write_text(config, encoding="utf-8")
     content = root / "content"
     content.mkdir()
-    for path in sorted((REPO / "content").glob("*.txt")):
+    for path in sample_drops():
         shutil.copy(path, content / path.name)
     make_picture(content / f"{PICTURED}.jpg")
     output = root / "public"
