@@ -97,6 +97,14 @@ def read_static_files(static_dir: Path) -> list[OutputFile]:
     return files
 
 
+def _read_source(path: Path, shown: str, config: SiteConfig) -> bytes:
+    """A source's bytes; an OS error becomes a located SourceError."""
+    try:
+        return read_source_bytes(path, shown=shown, max_bytes=config.normalize.max_source_bytes)
+    except OSError as exc:
+        raise SourceError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}") from exc
+
+
 def load_articles(
     content_dir: Path,
     config: SiteConfig,
@@ -119,17 +127,16 @@ def load_articles(
     for path in scan.paths:
         shown = display_path(path, content_dir)
         try:
-            stamp = stamp_of(path.stat())
+            try:
+                stamp = stamp_of(path.stat())
+            except OSError as exc:
+                raise SourceError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}") from exc
             if stamp.size > config.normalize.max_source_bytes:
                 raise SourceError(SourceLocation(shown, 1), f"file is {stamp.size} bytes, over the {config.normalize.max_source_bytes} byte limit")
             hit = known.get(shown)
-            data = None if hit is not None and hit[0] == stamp else read_source_bytes(path, shown=shown, max_bytes=config.normalize.max_source_bytes)
+            data = None if hit is not None and hit[0] == stamp else _read_source(path, shown, config)
         except SourceError as exc:
             errors.append(exc)
-            failed.add(shown)
-            continue
-        except OSError as exc:
-            errors.append(SourceError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}"))
             failed.add(shown)
             continue
         digest = _sha(data) if data is not None else known[shown][1]
@@ -144,13 +151,9 @@ def load_articles(
             articles[shown] = records.decode_rendered(cached[key])
             continue
         try:
-            raw = data if data is not None else read_source_bytes(path, shown=shown, max_bytes=config.normalize.max_source_bytes)
+            raw = data if data is not None else _read_source(path, shown, config)
         except SourceError as exc:
             errors.append(exc)
-            failed.add(shown)
-            continue
-        except OSError as exc:
-            errors.append(SourceError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}"))
             failed.add(shown)
             continue
         try:
