@@ -81,6 +81,12 @@ def _invocation(argv: Sequence[str] | None, environ: dict[str, str]) -> Invocati
     if config_path is None and Path("site.toml").is_file():
         config_path = Path("site.toml")
     config = load_config(config_path, base_url=args.base_url)
+    if not args.content.is_dir():
+        raise ConfigError(
+            f"content folder {args.content} not found",
+            path="command line",
+            hint="pass --content DIR or run from the site's folder; nothing was built or deleted",
+        )
     project = config_path.parent if config_path else Path(".")
     paths = BuildPaths(
         content_dir=args.content,

@@ -40,18 +40,9 @@ def _lines(text: str) -> list[_Line | None]:
 
 
 def _paragraphs(lines: list[_Line | None]) -> list[list[_Line]]:
-    paragraphs: list[list[_Line]] = []
-    current: list[_Line] = []
-    for line in lines:
-        if line is None:
-            if current:
-                paragraphs.append(current)
-            current = []
-        else:
-            current.append(line)
-    if current:
-        paragraphs.append(current)
-    return paragraphs
+    """Every non-blank line is a paragraph of its own: copied pages separate their parts
+    (byline, dateline, footer, body paragraphs) by line breaks, with or without blank lines."""
+    return [[line] for line in lines if line is not None]
 
 
 def _key(text: str) -> str:

@@ -216,3 +216,13 @@ def test_main_returns_the_exit_status_without_exiting(site_dir, monkeypatch, cap
 def test_every_command_has_help(command):
     result = subprocess.run([sys.executable, str(REPO / "build.py"), command, "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "--now" in result.stdout
+
+
+def test_a_missing_content_folder_is_fatal_and_deletes_nothing(sample_site):
+    assert run(sample_site, "--now", NOW).returncode == 0
+    before = tree(sample_site / "public")
+    for command in ("build", "check"):
+        result = run(sample_site, command, "--content", "nosuch", "--now", NOW)
+        assert result.returncode == 2
+        assert "content folder nosuch not found" in result.stderr
+    assert tree(sample_site / "public") == before

@@ -268,3 +268,14 @@ def test_escaped_line_renders_back_to_the_same_text(line):
         return
     html = create_converter().convert(escape_markdown_line(line))
     assert html_to_text(html) == line
+
+
+def test_parts_separated_by_single_line_breaks_are_recognised_like_blank_line_separated_ones():
+    meta, body = normalize_file(FIXTURES / "raw" / "single_line_breaks.txt")
+    assert (meta["title"], meta["category"], meta["author"]) == (
+        "Bread prices rise again across the capital this week",
+        "Ekonomi",
+        "Arta Hoxha",
+    )
+    assert meta["date"] == datetime(2025, 2, 27, 14, 30, tzinfo=ZONE).isoformat()
+    assert body_paragraphs(body) == ["Bakers say flour costs have doubled since last year.", "Customers are buying less."]
