@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -104,6 +105,23 @@ def _check_target(md_path: Path, shown: str, manifest: dict[str, str], key: str,
         )
 
 
+def _previous_date(md_path: Path) -> datetime | None:
+    """The date of the .md an earlier drop of this article produced, so a re-drop without a
+    dateline keeps its place in the news instead of jumping to the top."""
+    try:
+        head = md_path.read_text(encoding="utf-8")[:4096]
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(r'^date: "([^"\n]+)"$', head, re.MULTILINE)
+    if match is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
 def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry_run: bool = False) -> DropReport:
     """Normalize every .txt drop under content_dir; with dry_run, only report."""
     archive = content_dir / ARCHIVE_DIR
@@ -132,10 +150,14 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
         try:
             data = read_source_bytes(raw_path, shown=shown, max_bytes=config.normalize.max_source_bytes)
             decoded = decode_bytes(data, path=shown, fallback_encoding=config.normalize.fallback_encoding)
-            result = normalize_text(
-                decoded.text, path=shown, now=now.astimezone(config.tz), config=config.normalize, sections=config.sections
-            )
             _check_target(md_path, display_path(md_path, content_dir), manifest, key, shown)
+            result = normalize_text(
+                decoded.text,
+                path=shown,
+                now=_previous_date(md_path) or now.astimezone(config.tz),
+                config=config.normalize,
+                sections=config.sections,
+            )
         except SourceError as exc:
             errors.append(exc)
             continue

@@ -226,3 +226,17 @@ def test_a_missing_content_folder_is_fatal_and_deletes_nothing(sample_site):
         assert result.returncode == 2
         assert "content folder nosuch not found" in result.stderr
     assert tree(sample_site / "public") == before
+
+
+def test_a_redrop_without_dateline_keeps_the_date_of_the_article_it_replaces(site_dir):
+    seed = (FIXTURES / "seed.txt").read_bytes()
+    (site_dir / "content" / "story.txt").write_bytes(seed)
+    assert run(site_dir, "normalize", "--now", NOW).returncode == 0
+    md = site_dir / "content" / "story.md"
+    first = md.read_text(encoding="utf-8")
+    (site_dir / "content" / "story.txt").write_bytes(seed.replace(b"Istanbul for the second time", b"Istanbul for a second time"))
+    assert run(site_dir, "normalize", "--now", "2026-01-01T00:00:00+00:00").returncode == 0
+    second = md.read_text(encoding="utf-8")
+    assert "for a second time" in second
+    date_line = next(line for line in first.splitlines() if line.startswith("date: "))
+    assert date_line in second.splitlines()
