@@ -105,6 +105,15 @@ def _read_source(path: Path, shown: str, config: SiteConfig) -> bytes:
         raise SourceError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}") from exc
 
 
+def _article_url_owners(previous: Mapping[str, OutputRecord]) -> dict[str, str]:
+    """Slug -> source path of every article page in the last build's manifest."""
+    return {
+        path[: -len("/index.html")]: record.source
+        for path, record in previous.items()
+        if record.source and path.count("/") == 1 and path.endswith("/index.html")
+    }
+
+
 def load_articles(
     content_dir: Path,
     config: SiteConfig,
@@ -384,13 +393,15 @@ def _build_changed(
     """Build everything whose inputs changed since the last build."""
     state.write_values({"fingerprint": None})
     articles, errors, warnings, failed = load_articles(paths.content_dir, config, state, pool=pool, progress=progress)
-    site, collisions = collect_site(articles, now=now, config=config, include_drafts=include_drafts)
+    previous = state.read_outputs()
+    site, collisions = collect_site(
+        articles, now=now, config=config, include_drafts=include_drafts, url_owners=_article_url_owners(previous)
+    )
     errors.extend(collisions)
     failed.update(c.location.path for c in collisions)
     lead_images, image_records, image_errors = load_lead_images(paths.content_dir, site, state)
     errors.extend(image_errors)
     plans = plan_site_pages(site, config, lead_images=lead_images)
-    previous = state.read_outputs()
     if previous and not paths.output_dir.is_dir():
         state.clear_outputs()
         previous = {}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import lru_cache
+from types import MappingProxyType
 
 from flashnews.config import SectionConfig, SiteConfig
 from flashnews.errors import SourceLocation, UrlCollisionError
@@ -46,12 +47,20 @@ def _sort_key(item: RenderedArticle) -> tuple[float, str]:
     return (-item.article.date.timestamp(), item.article.source_path)
 
 
-def find_url_collisions(items: Iterable[RenderedArticle], reserved: frozenset[str]) -> tuple[list[RenderedArticle], list[UrlCollisionError]]:
-    """Keep the first claim on each URL (by source path); report the others naming both files."""
+def find_url_collisions(
+    items: Iterable[RenderedArticle], reserved: frozenset[str], url_owners: Mapping[str, str] = MappingProxyType({})
+) -> tuple[list[RenderedArticle], list[UrlCollisionError]]:
+    """Keep one claim on each URL — the article that held it in the last build, else the first
+    by source path — and report the others naming both files, so a new article can never take
+    over a published page."""
     owners: dict[str, RenderedArticle] = {}
     kept: list[RenderedArticle] = []
     errors: list[UrlCollisionError] = []
-    for item in sorted(items, key=lambda i: i.article.source_path):
+
+    def claim_order(item: RenderedArticle) -> tuple[bool, str]:
+        return (url_owners.get(item.article.slug) != item.article.source_path, item.article.source_path)
+
+    for item in sorted(items, key=claim_order):
         slug = item.article.slug
         location = SourceLocation(item.article.source_path, item.article.field_lines.get("slug", 1))
         if slug in reserved:
@@ -88,9 +97,15 @@ def _refuse_reserved_sections(
 
 
 def collect_site(
-    items: Iterable[RenderedArticle], *, now: datetime, config: SiteConfig, include_drafts: bool = False
+    items: Iterable[RenderedArticle],
+    *,
+    now: datetime,
+    config: SiteConfig,
+    include_drafts: bool = False,
+    url_owners: Mapping[str, str] = MappingProxyType({}),
 ) -> tuple[Site, list[UrlCollisionError]]:
-    """Choose what is published, order it newest first and group it into sections."""
+    """Choose what is published, order it newest first and group it into sections;
+    url_owners maps each article slug of the last build to its source path."""
     all_items = list(items)
     waiting = [i for i in all_items if not (include_drafts or not i.article.draft) or i.article.date > now]
     scheduled = [i.article.date for i in waiting if i.article.date > now and (include_drafts or not i.article.draft)]
@@ -99,7 +114,7 @@ def collect_site(
     configured_keys = frozenset(section_key(s.name) for s in config.sections)
     categories = {_section_for(i.article.category, config.sections).name for i in published}
     section_keys = configured_keys | {section_key(name) for name in categories}
-    kept, errors = find_url_collisions(published, RESERVED_SLUGS | section_keys)
+    kept, errors = find_url_collisions(published, RESERVED_SLUGS | section_keys, url_owners)
     errors = section_errors + errors
     ordered = tuple(sorted(kept, key=_sort_key))
     grouped: dict[str, list[RenderedArticle]] = {}

@@ -240,3 +240,15 @@ def test_a_redrop_without_dateline_keeps_the_date_of_the_article_it_replaces(sit
     assert "for a second time" in second
     date_line = next(line for line in first.splitlines() if line.startswith("date: "))
     assert date_line in second.splitlines()
+
+
+def test_a_new_article_cannot_take_over_a_published_url(site_dir):
+    write_md(site_dir, "z-original.md", GOOD_MD)
+    assert run(site_dir, "--now", NOW).returncode == 0
+    page = site_dir / "public" / "a-minimal-article" / "index.html"
+    original = page.read_bytes()
+    write_md(site_dir, "a-newcomer.md", GOOD_MD.replace("The body of the story.", "An impostor body."))
+    result = run(site_dir, "--now", NOW)
+    assert result.returncode == 1
+    assert "content/a-newcomer.md:1: URL /a-minimal-article/ is already claimed by content/z-original.md" in result.stderr
+    assert page.read_bytes() == original
