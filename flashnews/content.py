@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import datetime, tzinfo
 from types import MappingProxyType
@@ -188,6 +189,28 @@ def _check_comments(fm: str, path: str, fm_line: int) -> list[SourceWarning]:
     return warnings
 
 
+# Extra fields other stages read; anything else unknown is kept in Article.extra as typed.
+EXTRA_FIELDS = ("image", "image_alt")
+
+
+def _misspelt_fields(extra: dict[str, str], path: str, key_lines: dict[str, int], fm_line: int) -> list[SourceWarning]:
+    """A warning for each unknown field that looks like a misspelt known one ('auhtor')."""
+    warnings = []
+    for key in extra:
+        if key in EXTRA_FIELDS:
+            continue
+        close = difflib.get_close_matches(key.casefold(), KNOWN_FIELDS + EXTRA_FIELDS, n=1, cutoff=0.75)
+        if close:
+            warnings.append(
+                SourceWarning(
+                    SourceLocation(path, key_lines.get(key, fm_line)),
+                    f"unknown field {key!r} is not used",
+                    hint=f"did you mean {close[0]!r}?",
+                )
+            )
+    return warnings
+
+
 def parse_article(text: str, *, path: str, zone: tzinfo) -> tuple[Article, tuple[SourceWarning, ...]]:
     """Parse a .md source; raises FrontMatterError at the line of the first problem.
 
@@ -232,6 +255,7 @@ def parse_article(text: str, *, path: str, zone: tzinfo) -> tuple[Article, tuple
     if lang and not _LANG.fullmatch(lang):
         raise fail("lang", f"lang {lang!r} is not a language tag", hint="use e.g. sq or en")
     extra = {key: value if isinstance(value, str) else repr(value) for key, value in data.items() if key not in KNOWN_FIELDS}
+    warnings.extend(_misspelt_fields(extra, path, key_lines, fm_line))
     body_line = fm_line + fm.count("\n") + (len(body) - len(body.lstrip("\n")))
     article = Article(
         source_path=path,

@@ -171,3 +171,12 @@ def test_control_and_bidi_characters_in_front_matter_are_removed_with_a_warning(
 def test_body_line_points_at_the_first_body_line_in_the_file():
     article, _ = parse(f"\ufeff---\n{HEAD}---\n\n\nFirst line.\n")
     assert article.body_line == 8
+
+
+def test_a_misspelt_known_field_is_a_located_warning():
+    text = '---\ntitle: "T"\ndate: "2025-01-01"\ncategory: "Sport"\nauhtor: "Typo Name"\ntags: "x"\n---\n\nBody.\n'
+    article, warnings = parse_article(text, path="content/a.md", zone=ZoneInfo("Europe/Tirane"))
+    assert article.extra["auhtor"] == "Typo Name"
+    assert [str(w) for w in warnings] == [
+        "content/a.md:5: warning: unknown field 'auhtor' is not used; did you mean 'author'?"
+    ]
