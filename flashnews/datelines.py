@@ -27,7 +27,10 @@ MONTHS = {
     for name in names
 }
 _MONTH = r"(?P<month>[A-Za-zëË]+)\.?"
-_TIME = r"(?:,?\s+(?:at\s+|ora\s+|në\s+|-\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2}))?"
+_TIME = (
+    r"(?:,?\s+(?:at\s+|ora\s+|në\s+|-\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})"
+    r"(?:\s*(?P<meridiem>[AaPp])\.?\s?[Mm]\.?)?)?"
+)
 _DATE_FORMS = (
     re.compile(r"(?P<day>\d{1,2})\.(?P<month_number>\d{1,2})\.(?P<year>\d{4})" + _TIME),
     re.compile(r"(?P<year>\d{4})-(?P<month_number>\d{2})-(?P<day>\d{2})" + _TIME),
@@ -46,15 +49,14 @@ def _build(match: re.Match[str], zone: tzinfo) -> datetime | None:
     month = int(parts["month_number"]) if parts.get("month_number") else MONTHS.get(parts["month"].casefold())
     if month is None:
         return None
+    hour = int(parts["hour"] or 0)
+    meridiem = (parts.get("meridiem") or "").casefold()
+    if meridiem and not 1 <= hour <= 12:
+        return None
+    if meridiem:
+        hour = hour % 12 + (12 if meridiem == "p" else 0)
     try:
-        return datetime(
-            int(parts["year"]),
-            month,
-            int(parts["day"]),
-            int(parts["hour"] or 0),
-            int(parts["minute"] or 0),
-            tzinfo=zone,
-        )
+        return datetime(int(parts["year"]), month, int(parts["day"]), hour, int(parts["minute"] or 0), tzinfo=zone)
     except ValueError:
         return None
 

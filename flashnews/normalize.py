@@ -19,7 +19,9 @@ _HEADER_WINDOW = 8
 _SHORT_LINE_WORDS = 6
 _SUMMARY_CHARS = 220
 _TRAILING_ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)\s*$")
-_NAME = r"[^\W\d_][\w.'’-]*(?:\s+[^\W\d_][\w.'’-]*){0,4}"
+_CAPITALIZED = r"(?-i:[A-ZÀ-ÖØ-Þ][\w.'’-]*)"
+_NAME = _CAPITALIZED + r"(?:\s+" + _CAPITALIZED + r"){0,4}"
+_PLACE = _CAPITALIZED + r"(?:\s+" + _CAPITALIZED + r"){0,2}"
 _ALBANIAN_WORDS = frozenset("dhe të në një për që me nga është se u ka do janë si ky kjo por më edhe".split())
 _ENGLISH_WORDS = frozenset("the and of to in a is that for on with was as by it are from at has have".split())
 
@@ -68,7 +70,8 @@ class _Rules:
         self.noise = {_key(line) for line in config.noise_lines}
         self.sections = {_key(spelling): s.name for s in sections for spelling in (s.name, *s.aliases)}
         prefixes = "|".join(re.escape(p.rstrip(":")) for p in sorted(config.byline_prefixes, key=len, reverse=True))
-        self.byline = re.compile(rf"(?:{prefixes})\s*:?\s+(?P<name>{_NAME})", re.IGNORECASE)
+        # "By Ana Lika, Tirana": the name is the author; the place after the comma is dropped.
+        self.byline = re.compile(rf"(?:{prefixes})\s*:?\s+(?P<name>{_NAME})(?:,\s*{_PLACE})?", re.IGNORECASE)
 
     def author_of(self, text: str) -> str | None:
         match = self.byline.fullmatch(text)

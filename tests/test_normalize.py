@@ -279,3 +279,22 @@ def test_parts_separated_by_single_line_breaks_are_recognised_like_blank_line_se
     )
     assert meta["date"] == datetime(2025, 2, 27, 14, 30, tzinfo=ZONE).isoformat()
     assert body_paragraphs(body) == ["Bakers say flour costs have doubled since last year.", "Customers are buying less."]
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [("By Ana Lika, Tirana", "Ana Lika"), ("Nga Ëndi Çela, Durrës", "Ëndi Çela"), ("By the way, it rained", None)],
+)
+def test_a_byline_may_name_a_place_but_a_sentence_is_never_a_byline(line, author):
+    text = f"Flash News\n\nBota\n\n{HEADLINE}\n\n{line}\n\nThe story itself is here.\n"
+    result = normalize_text(text, path="x.txt", now=NOW, config=CONFIG.normalize, sections=CONFIG.sections)
+    meta = frontmatter.loads(result.markdown).metadata
+    assert meta.get("author") == author
+    if author is None:
+        assert line in result.markdown
+
+
+def test_a_twelve_hour_dateline_is_understood():
+    text = f"Flash News\n\nBota\n\n{HEADLINE}\n\nFebruary 27, 2025 at 2:30 PM\n\nThe story itself is here.\n"
+    result = normalize_text(text, path="x.txt", now=NOW, config=CONFIG.normalize, sections=CONFIG.sections)
+    assert frontmatter.loads(result.markdown).metadata["date"] == datetime(2025, 2, 27, 14, 30, tzinfo=ZONE).isoformat()
