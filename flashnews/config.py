@@ -140,6 +140,11 @@ def _build(cls: type, table: Any, where: str) -> Any:
 
 
 def _validate(config: SiteConfig) -> None:
+    if not re.fullmatch(r"https?://[^/\s]+(?:/\S*)?|/\S*", config.base_url):
+        raise ConfigError(
+            f"base_url {config.base_url!r} is neither an absolute http(s) URL nor a path",
+            hint="write it like https://example.org/news/ or /news/",
+        )
     if config.language not in INTERFACE_LANGUAGES:
         raise ConfigError(f"language {config.language!r} is not supported", hint="use 'en' or 'sq'")
     try:

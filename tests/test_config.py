@@ -56,3 +56,14 @@ def test_missing_config_file_is_a_config_error(tmp_path: Path):
 def test_digest_changes_with_any_setting():
     assert SiteConfig().digest() == SiteConfig().digest()
     assert SiteConfig().digest() != SiteConfig(per_page=10).digest()
+
+
+@pytest.mark.parametrize("url", ["example.org", "ftp://example.org/", "https://exa mple.org/", "news/"])
+def test_a_base_url_without_scheme_or_leading_slash_is_refused(url):
+    with pytest.raises(ConfigError, match="is neither an absolute http"):
+        parse_config("", base_url=url)
+
+
+@pytest.mark.parametrize("url", ["/", "/news/", "https://example.org", "https://example.org/news/"])
+def test_absolute_urls_and_paths_are_accepted_as_base_url(url):
+    assert parse_config("", base_url=url).base_url == url
