@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -105,6 +105,21 @@ def _read_source(path: Path, shown: str, config: SiteConfig) -> bytes:
         raise SourceError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}") from exc
 
 
+# Warnings of a parsed article are cached beside it, so every build reports them again.
+_WARNINGS = "\0warnings"
+
+
+def _encode_warnings(found: Sequence[SourceWarning]) -> bytes:
+    rows = [[w.location.path, w.location.line, w.location.column, w.message, w.hint] for w in found]
+    return json.dumps(rows, ensure_ascii=False).encode("utf-8")
+
+
+def _decode_warnings(data: bytes | None) -> list[SourceWarning]:
+    if not data:
+        return []
+    return [SourceWarning(SourceLocation(path, line, column), message, hint) for path, line, column, message, hint in json.loads(data)]
+
+
 def _article_url_owners(previous: Mapping[str, OutputRecord]) -> dict[str, str]:
     """Slug -> source path of every article page in the last build's manifest."""
     return {
@@ -151,13 +166,15 @@ def load_articles(
         digest = _sha(data) if data is not None else known[shown][1]
         remembered[shown] = (stamp, digest)
         sources.append((shown, path, data, _sha(f"{salt}{shown}\0{digest}".encode())))
-    cached = state.get_many(key for _, _, _, key in sources)
+    cached = state.get_many([key for *_, key in sources] + [key + _WARNINGS for *_, key in sources])
     articles: dict[str, RenderedArticle] = {}
     jobs: list[tuple[str, str, str]] = []
     keys: dict[str, str] = {}
+    cached_warnings: list[SourceWarning] = []
     for shown, path, data, key in sources:
         if key in cached:
             articles[shown] = records.decode_rendered(cached[key])
+            cached_warnings.extend(_decode_warnings(cached.get(key + _WARNINGS)))
             continue
         try:
             raw = data if data is not None else _read_source(path, shown, config)
@@ -174,7 +191,7 @@ def load_articles(
             continue
         jobs.append((shown, text, config.timezone))
         keys[shown] = key
-    warnings: list[SourceWarning] = list(scan.warnings)
+    warnings: list[SourceWarning] = [*scan.warnings, *cached_warnings]
     fresh: dict[str, bytes] = {}
     results = pool.parse_sources(jobs) if pool is not None else map(lambda job: parse_source(*job), jobs)
     for done, ((shown, _, _), (record, found, error)) in enumerate(zip(jobs, results), start=1):
@@ -188,6 +205,8 @@ def load_articles(
         warnings.extend(found)
         articles[shown] = records.decode_rendered(record)
         fresh[keys[shown]] = record
+        if found:
+            fresh[keys[shown] + _WARNINGS] = _encode_warnings(found)
     state.put_many(fresh)
     state.write_file_digests(remembered)
     # Sources come back in listing order whichever path they took, so results never depend on the cache.

@@ -252,3 +252,11 @@ def test_a_new_article_cannot_take_over_a_published_url(site_dir):
     assert result.returncode == 1
     assert "content/a-newcomer.md:1: URL /a-minimal-article/ is already claimed by content/z-original.md" in result.stderr
     assert page.read_bytes() == original
+
+
+def test_warnings_are_reported_again_on_every_build(site_dir):
+    write_md(site_dir, "a.md", GOOD_MD.replace('category: "Sport"\n', 'category: "Sport"\nauhtor: "Typo Name"\n'))
+    for _ in range(2):
+        result = run(site_dir, "--now", NOW)
+        assert "content/a.md:5: warning: unknown field 'auhtor' is not used" in result.stderr
+        assert "1 warnings" in result.stdout
