@@ -151,6 +151,11 @@ def _summarize(paragraph: str) -> str:
     if len(text) <= _SUMMARY_CHARS:
         return text
     cut = text[:_SUMMARY_CHARS].rsplit(" ", 1)[0]
+    sentence_end = max(cut.rfind(mark) for mark in (". ", "! ", "? "))
+    if sentence_end >= _SUMMARY_CHARS // 2:
+        return cut[: sentence_end + 1]
+    if cut.endswith((".", "!", "?")):
+        return cut
     return cut.rstrip(",;:–—-") + "…"
 
 

@@ -298,3 +298,13 @@ def test_a_twelve_hour_dateline_is_understood():
     text = f"Flash News\n\nBota\n\n{HEADLINE}\n\nFebruary 27, 2025 at 2:30 PM\n\nThe story itself is here.\n"
     result = normalize_text(text, path="x.txt", now=NOW, config=CONFIG.normalize, sections=CONFIG.sections)
     assert frontmatter.loads(result.markdown).metadata["date"] == datetime(2025, 2, 27, 14, 30, tzinfo=ZONE).isoformat()
+
+
+def test_the_summary_ends_at_a_sentence_when_it_can_and_never_with_a_stop_and_an_ellipsis():
+    meta, _ = normalize_file(FIXTURES / "seed.txt")
+    summary = str(meta["summary"])
+    assert summary == (
+        "U.S. and Russian delegations have met in Istanbul for the second time, fueling hopes for a "
+        "de-escalation of tensions between the two world powers."
+    )
+    assert not summary.endswith(".…")
