@@ -77,11 +77,11 @@ class _Rules:
         match = self.byline.fullmatch(text)
         return match.group("name") if match else None
 
-    def is_headline_like(self, text: str) -> bool:
+    def is_headline_like(self, text: str, *, min_words: int = 3, min_chars: int = 15) -> bool:
         key = _key(text)
         return (
-            _word_count(text) >= 3
-            and len(text) >= 15
+            _word_count(text) >= min_words
+            and len(text) >= min_chars
             and key not in self.site_names
             and key not in self.sections
             and key not in self.noise
@@ -106,8 +106,19 @@ def _find_header(lines: list[_Line], rules: _Rules) -> _Header | None:
                 return _Header(i, j)
     for i, line in enumerate(window):
         if rules.is_headline_like(line.text):
-            return _Header(i, None)
+            return _Header(_short_headline_before(window, i, rules), None)
     return None
+
+
+def _short_headline_before(window: list[_Line], index: int, rules: _Rules) -> int:
+    """A short headline ("Rama resigns") sits right under the section line, above the line that
+    first looked like one; otherwise that line is the headline."""
+    sections = [i for i, line in enumerate(window[:index]) if _key(line.text) in rules.sections]
+    if sections:
+        for i in range(sections[-1] + 1, index):
+            if rules.is_headline_like(window[i].text, min_words=2, min_chars=6):
+                return i
+    return index
 
 
 def _pick_category(before: list[_Line], rules: _Rules) -> tuple[str | None, list[_Line]]:

@@ -308,3 +308,11 @@ def test_the_summary_ends_at_a_sentence_when_it_can_and_never_with_a_stop_and_an
         "de-escalation of tensions between the two world powers."
     )
     assert not summary.endswith(".…")
+
+
+def test_a_two_word_headline_under_the_section_line_is_the_headline():
+    text = "Flash News\n\nBota\n\nRama resigns\n\n27 February 2025\n\nThe prime minister resigned today.\n"
+    result = normalize_text(text, path="x.txt", now=NOW, config=CONFIG.normalize, sections=CONFIG.sections)
+    post = frontmatter.loads(result.markdown)
+    assert (post.metadata["title"], post.metadata["category"]) == ("Rama resigns", "Bota")
+    assert post.content == "The prime minister resigned today."
