@@ -133,5 +133,5 @@ def format_time(moment: datetime, language: str) -> str:
 
 
 def format_short_date(moment: datetime, language: str) -> str:
-    """'27 Feb' / '27 shk'."""
-    return _format_wall_time(moment, "d MMM", language)
+    """'27 Feb 2025' / '27 shk 2025': with the year, so an old story never reads as a new one."""
+    return _format_wall_time(moment, "d MMM y", language)
