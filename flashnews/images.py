@@ -8,7 +8,8 @@ written under images/, named by the picture's hash, so a changed picture gets ne
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import os
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -53,9 +54,19 @@ def source_file(content_dir: Path, article: Article) -> Path:
     return content_dir.joinpath(*PurePosixPath(article.source_path).parts[1:])
 
 
-def find_image_file(content_dir: Path, article: Article) -> Path | None:
+def list_pictures(content_dir: Path) -> frozenset[Path]:
+    """Every picture file under content_dir (folders starting with '.' or '_' left out), listed
+    once per build so finding each article's picture costs set lookups, not stats."""
+    found = set()
+    for folder, dirs, files in os.walk(content_dir):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        found.update(Path(folder, name) for name in files if Path(name).suffix.lower() in IMAGE_SUFFIXES)
+    return frozenset(found)
+
+
+def find_image_file(content_dir: Path, article: Article, *, pictures: Collection[Path] | None = None) -> Path | None:
     """The article's lead picture file, if there is one: front matter `image`, else a
-    picture with the article's base name."""
+    picture with the article's base name (looked up in `pictures` when given)."""
     source = source_file(content_dir, article)
     named = article.extra.get("image", "").strip()
     if named:
@@ -66,7 +77,8 @@ def find_image_file(content_dir: Path, article: Article) -> Path | None:
     for suffix in IMAGE_SUFFIXES:
         for spelling in (suffix, suffix.upper()):
             candidate = source.with_suffix(spelling)
-            if candidate.is_file():
+            exists = candidate in pictures if pictures is not None else candidate.is_file()
+            if exists:
                 return candidate
     return None
 

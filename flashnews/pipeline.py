@@ -235,10 +235,11 @@ def load_lead_images(
     found: dict[str, images.LeadImage] = {}
     outputs: dict[str, OutputRecord] = {}
     errors: list[FlashnewsError] = []
+    pictures = images.list_pictures(content_dir)
     for item in site.articles:
         article = item.article
         try:
-            picture = images.find_image_file(content_dir, article)
+            picture = images.find_image_file(content_dir, article, pictures=pictures)
             data = picture.read_bytes() if picture else b""
         except OSError as exc:
             errors.append(SourceError(SourceLocation(article.source_path, 1), f"cannot read the lead image: {exc.strerror}"))

@@ -123,3 +123,15 @@ def test_an_unreadable_picture_is_a_located_error_and_the_article_still_appears(
     assert "content/broken.md:1: lead image content/broken.png is not a readable picture" in capsys.readouterr().err
     page = (site_dir / "public" / "broken" / "index.html").read_text(encoding="utf-8")
     assert "lead-image" not in page
+
+
+def test_pictures_are_listed_once_with_any_suffix_case_and_ignored_folders_left_out(tmp_path):
+    from flashnews.images import list_pictures
+
+    (tmp_path / "a.JPG").write_bytes(b"x")
+    (tmp_path / "b.md").write_text("x")
+    (tmp_path / "_archive").mkdir()
+    (tmp_path / "_archive" / "c.png").write_bytes(b"x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "d.webp").write_bytes(b"x")
+    assert list_pictures(tmp_path) == frozenset({tmp_path / "a.JPG", tmp_path / "sub" / "d.webp"})
