@@ -29,6 +29,13 @@ _CONTROL |= {c: None for c in range(0x80, 0xA0)}
 # ZWJ and ZWNJ stay, since emoji and several scripts need them.
 _ZERO_WIDTH = {0x200B: None, 0x2060: None, 0x180E: None}
 _INVISIBLE = {0xFEFF: None, 0xFFFE: None, 0xFFFF: None}
+
+
+def _finder(table: dict[int, None]) -> re.Pattern[str]:
+    """A pattern matching any character of a removal table (a regex scan is far faster than a loop)."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(table)) + "]")
+
+
 # A tolerance on charset_normalizer's mess ratio: short texts read a little "messy" in any code page.
 _MESS_TOLERANCE = 0.1
 # Signatures of files that are not text, whatever their name says.
@@ -133,18 +140,23 @@ def _line_of(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
+_CONTROL_FINDER = _finder(_CONTROL)
+_BIDI_FINDER = _finder(_BIDI)
+_ZERO_WIDTH_FINDER = _finder(_ZERO_WIDTH)
+
+
 def clean_text(text: str, path: str) -> tuple[str, tuple[SourceWarning, ...]]:
     """Remove control, bidi-override and zero-width characters, with a warning at the first of each kind."""
     warnings: list[SourceWarning] = []
     tables = (
-        (_CONTROL, "control characters", "they are invisible and break feeds"),
-        (_BIDI, "bidirectional override characters", "they can make text read differently from what it says"),
-        (_ZERO_WIDTH, "zero-width spaces", "they hide inside words and break search and section names"),
+        (_CONTROL, _CONTROL_FINDER, "control characters", "they are invisible and break feeds"),
+        (_BIDI, _BIDI_FINDER, "bidirectional override characters", "they can make text read differently from what it says"),
+        (_ZERO_WIDTH, _ZERO_WIDTH_FINDER, "zero-width spaces", "they hide inside words and break search and section names"),
     )
-    for table, what, hint in tables:
-        first = next((i for i, ch in enumerate(text) if ord(ch) in table), None)
+    for table, finder, what, hint in tables:
+        first = finder.search(text)
         if first is not None:
-            warnings.append(SourceWarning(SourceLocation(path, _line_of(text, first)), f"removed {what}", hint))
+            warnings.append(SourceWarning(SourceLocation(path, _line_of(text, first.start())), f"removed {what}", hint))
             text = text.translate(table)
     return text.translate(_INVISIBLE), tuple(warnings)
 

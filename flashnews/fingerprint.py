@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, time, timedelta
 from importlib import metadata
 from pathlib import Path
@@ -99,6 +100,21 @@ def code_stamp() -> str:
         except metadata.PackageNotFoundError:
             parts.append(f"{name}=-")
     return "\n".join(parts)
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of the flashnews code this process runs and the libraries it renders with; part
+    of every page's key, so new code re-renders the pages (their bytes are written only if they differ)."""
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(_PACKAGE_DIR.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=-".encode())
+    return digest.hexdigest()
 
 
 def input_fingerprint(*parts: object) -> str:

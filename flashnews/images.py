@@ -51,17 +51,18 @@ class LeadImage:
 
 def source_file(content_dir: Path, article: Article) -> Path:
     """The .md file of an article (its source_path starts with the content folder's name)."""
-    return content_dir.joinpath(*PurePosixPath(article.source_path).parts[1:])
+    _, _, inside = article.source_path.partition("/")
+    return content_dir.joinpath(*PurePosixPath(inside).parts) if "/" in inside else content_dir / inside
 
 
-def list_pictures(content_dir: Path) -> frozenset[Path]:
+def list_pictures(content_dir: Path) -> PictureIndex:
     """Every picture file under content_dir (folders starting with '.' or '_' left out), listed
     once per build so finding each article's picture costs set lookups, not stats."""
     found = set()
     for folder, dirs, files in os.walk(content_dir):
         dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
         found.update(Path(folder, name) for name in files if Path(name).suffix.lower() in IMAGE_SUFFIXES)
-    return frozenset(found)
+    return PictureIndex(found)
 
 
 def find_image_file(content_dir: Path, article: Article, *, pictures: Collection[Path] | None = None) -> Path | None:
@@ -74,6 +75,8 @@ def find_image_file(content_dir: Path, article: Article, *, pictures: Collection
         if candidate.is_relative_to(content_dir.resolve()) and candidate.is_file():
             return candidate
         return None
+    if isinstance(pictures, PictureIndex):
+        return pictures.named_like(source)
     for suffix in IMAGE_SUFFIXES:
         for spelling in (suffix, suffix.upper()):
             candidate = source.with_suffix(spelling)
@@ -81,6 +84,30 @@ def find_image_file(content_dir: Path, article: Article, *, pictures: Collection
             if exists:
                 return candidate
     return None
+
+
+class PictureIndex(frozenset[Path]):
+    """Picture files, also looked up by their path without the suffix (one dict lookup per
+    article, where trying every suffix would cost eight paths)."""
+
+    _by_stem: dict[str, tuple[Path, ...]]
+
+    def __new__(cls, paths: Collection[Path] = ()) -> PictureIndex:
+        index = super().__new__(cls, paths)
+        by_stem: dict[str, list[Path]] = {}
+        for path in index:
+            by_stem.setdefault(os.path.splitext(str(path))[0], []).append(path)
+        index._by_stem = {stem: tuple(found) for stem, found in by_stem.items()}
+        return index
+
+    def named_like(self, source: Path) -> Path | None:
+        """The picture named like a source file, preferring suffixes in IMAGE_SUFFIXES order and lowercase."""
+        found = self._by_stem.get(os.path.splitext(str(source))[0])
+        if not found:
+            return None
+        ranks = {spelling: rank for rank, spelling in enumerate(s for suffix in IMAGE_SUFFIXES for s in (suffix, suffix.upper()))}
+        ranked = [(ranks[path.suffix], path) for path in found if path.suffix in ranks]
+        return min(ranked)[1] if ranked else None
 
 
 def variant_widths(width: int) -> tuple[int, ...]:

@@ -52,6 +52,11 @@ class RenderedArticle:
     lead: str
     reading_minutes: int
     word_count: int
+    # A digest of everything above (the build cache's key for the source); "" when not known.
+    digest: str = ""
+    # True when loaded without its body (article.body and body_html are ""), as listings,
+    # rails and keys need; the full record is fetched by digest for the article's own page.
+    partial: bool = False
 
 
 @dataclass(frozen=True, slots=True)

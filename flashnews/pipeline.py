@@ -15,34 +15,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import orjson
-
 from flashnews import fingerprint, images, records, search
 from flashnews.drops import ARCHIVE_DIR
 from flashnews.fingerprint import clock_window
 from flashnews.config import SiteConfig
 from flashnews.decode import decode_markdown_bytes
-from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning, TemplateError
+from flashnews.errors import FlashnewsError, OutputError, SourceError, SourceLocation, SourceWarning, TemplateError
 from flashnews.model import OutputFile, RenderedArticle, Site
-from flashnews.feeds import plan_feed_pages
 from flashnews.output import recover_output, write_outputs
-from flashnews.render import (
-    PagePlan,
-    create_environment,
-    plan_article_pages,
-    plan_index_pages,
-    plan_not_found_page,
-    plan_section_pages,
-    render_page,
-)
+from flashnews.planner import ARTICLE, PageSpec, SitePlanner
+from flashnews.render import create_environment, render_page
 from flashnews.site import collect_site
-from flashnews.sitemap import plan_sitemap_pages
 from flashnews.sources import display_path, is_ignored_dir, is_litter, read_source_bytes, scan_source_files
 from flashnews.state import BuildState, FileStamp, OutputRecord, stamp_of, state_path
 from flashnews.workers import StagePool, parse_source, restore_error
 
 # Bump when parsing or Markdown output changes, so cached articles are rebuilt.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +96,8 @@ def _read_source(path: Path, shown: str, config: SiteConfig) -> bytes:
 
 # Warnings of a parsed article are cached beside it, so every build reports them again.
 _WARNINGS = "\0warnings"
+# The record without the body (records.encode_partial), cached beside the whole one.
+_PARTIAL = "\0partial"
 
 
 def _encode_warnings(found: Sequence[SourceWarning]) -> bytes:
@@ -148,8 +139,7 @@ def load_articles(
     scan = scan_source_files(content_dir, suffix=".md")
     errors.extend(scan.errors)
     failed.update(error.location.path for error in scan.errors)
-    for path in scan.paths:
-        shown = display_path(path, content_dir)
+    for path, shown in zip(scan.paths, scan.shown):
         try:
             try:
                 stamp = stamp_of(path.stat())
@@ -166,14 +156,21 @@ def load_articles(
         digest = _sha(data) if data is not None else known[shown][1]
         remembered[shown] = (stamp, digest)
         sources.append((shown, path, data, _sha(f"{salt}{shown}\0{digest}".encode())))
-    cached = state.get_many([key for *_, key in sources] + [key + _WARNINGS for *_, key in sources])
+    cached = state.get_many([key + _PARTIAL for *_, key in sources] + [key + _WARNINGS for *_, key in sources])
+    # Sources cached before partial records existed are read whole once.
+    whole = state.get_many([key for *_, key in sources if key + _PARTIAL not in cached])
     articles: dict[str, RenderedArticle] = {}
     jobs: list[tuple[str, str, str]] = []
     keys: dict[str, str] = {}
     cached_warnings: list[SourceWarning] = []
+    fresh: dict[str, bytes] = {}
     for shown, path, data, key in sources:
-        if key in cached:
-            articles[shown] = records.decode_rendered(cached[key])
+        if key + _PARTIAL in cached or key in whole:
+            if key + _PARTIAL in cached:
+                articles[shown] = records.decode_rendered(cached[key + _PARTIAL], key)
+            else:
+                articles[shown] = records.decode_rendered(whole[key], key)
+                fresh[key + _PARTIAL] = records.encode_partial(articles[shown])
             cached_warnings.extend(_decode_warnings(cached.get(key + _WARNINGS)))
             continue
         try:
@@ -192,7 +189,6 @@ def load_articles(
         jobs.append((shown, text, config.timezone))
         keys[shown] = key
     warnings: list[SourceWarning] = [*scan.warnings, *cached_warnings]
-    fresh: dict[str, bytes] = {}
     results = pool.parse_sources(jobs) if pool is not None else map(lambda job: parse_source(*job), jobs)
     for done, ((shown, _, _), (record, found, error)) in enumerate(zip(jobs, results), start=1):
         if progress is not None:
@@ -203,8 +199,11 @@ def load_articles(
             continue
         assert record is not None
         warnings.extend(found)
-        articles[shown] = records.decode_rendered(record)
-        fresh[keys[shown]] = record
+        whole_record, partial_record = record
+        # Held without the body like every other article, so memory does not grow with the bodies.
+        articles[shown] = records.decode_rendered(partial_record, keys[shown])
+        fresh[keys[shown]] = whole_record
+        fresh[keys[shown] + _PARTIAL] = partial_record
         if found:
             fresh[keys[shown] + _WARNINGS] = _encode_warnings(found)
     state.put_many(fresh)
@@ -214,16 +213,28 @@ def load_articles(
     return ordered, errors, warnings, failed
 
 
-def plan_site_pages(site: object, config: SiteConfig, *, lead_images: Mapping[str, images.LeadImage] | None = None) -> list[PagePlan]:
-    return [
-        *plan_index_pages(site, config, images=lead_images),  # type: ignore[arg-type]
-        *plan_section_pages(site, config, images=lead_images),  # type: ignore[arg-type]
-        *plan_article_pages(site, config, images=lead_images),  # type: ignore[arg-type]
-        plan_not_found_page(site, config),  # type: ignore[arg-type]
-        *([search.plan_search_page(site, config)] if config.search else []),  # type: ignore[arg-type]
-        *plan_feed_pages(site, config),  # type: ignore[arg-type]
-        *plan_sitemap_pages(site, config),  # type: ignore[arg-type]
-    ]
+def make_planner(
+    site: Site,
+    config: SiteConfig,
+    state: BuildState,
+    *,
+    template_hash: str,
+    lead_images: Mapping[str, images.LeadImage] | None = None,
+) -> SitePlanner:
+    """The planner of one build: page keys are salted with the templates, the code and the
+    pipeline version; article bodies are read back from the build cache when a page needs them."""
+
+    def complete(item: RenderedArticle) -> RenderedArticle:
+        if not item.partial:
+            return item
+        data = state.get_one(item.digest)
+        if data is None:
+            raise OutputError(f"the build cache lost the record of {item.article.source_path}", hint="build again")
+        return records.decode_rendered(data, item.digest)
+
+    extra = (search.plan_search_page(site, config),) if config.search else ()
+    salt = f"{PIPELINE_VERSION}\0{template_hash}\0{fingerprint.code_digest()}"
+    return SitePlanner(site, config, salt=salt, images=lead_images, extra_pages=extra, complete=complete)
 
 
 def load_lead_images(
@@ -271,7 +282,7 @@ def index_for_search(
     *,
     config: SiteConfig,
     output_dir: Path,
-    plans: list[PagePlan],
+    article_pages: list[str],
     rendered: list[OutputFile],
     previous: Mapping[str, OutputRecord],
     records_now: dict[str, OutputRecord],
@@ -281,7 +292,7 @@ def index_for_search(
     the index's records to records_now and returns its files that differ from the last build,
     and how many pages were indexed (0 when the last index still holds)."""
     fresh = {f.path: f.data for f in rendered}
-    pages = [plan.path for plan in plans if plan.template == "article.html"]
+    pages = article_pages
     kept = [p for p, r in previous.items() if r.source in failed and p not in records_now and p.endswith(".html")]
     old_pages = {p for p, r in previous.items() if r.source and p.endswith(".html")}
     old_index = {p: r for p, r in previous.items() if search.is_search_output(p)}
@@ -300,12 +311,6 @@ def index_for_search(
         if old is None or old.digest != record.digest or not (output_dir / item.path).is_file():
             changed.append(item)
     return changed, len(sources)
-
-
-def _plan_digest(template_hash: str, plan: PagePlan) -> str:
-    # orjson, because encoding every page's context is a large part of a rebuild.
-    payload = orjson.dumps(plan.context, option=orjson.OPT_SORT_KEYS)
-    return _sha(f"{template_hash}\0{plan.template}\0".encode() + payload)
 
 
 def build_site(
@@ -421,18 +426,20 @@ def _build_changed(
     failed.update(c.location.path for c in collisions)
     lead_images, image_records, image_errors = load_lead_images(paths.content_dir, site, state)
     errors.extend(image_errors)
-    plans = plan_site_pages(site, config, lead_images=lead_images)
+    planner = make_planner(site, config, state, template_hash=template_hash, lead_images=lead_images)
+    specs = planner.specs()
     if previous and not paths.output_dir.is_dir():
         state.clear_outputs()
         previous = {}
     records_now: dict[str, OutputRecord] = {}
-    to_render: list[PagePlan] = []
-    for plan in plans:
-        record = OutputRecord(_plan_digest(template_hash, plan), plan.source)
-        records_now[plan.path] = record
-        old = previous.get(plan.path)
-        if old is None or old.digest != record.digest or not (paths.output_dir / plan.path).is_file():
-            to_render.append(plan)
+    to_render: list[PageSpec] = []
+    folder = f"{paths.output_dir}{os.sep}"
+    for spec in specs:
+        record = OutputRecord(spec.key, spec.source)
+        records_now[spec.path] = record
+        old = previous.get(spec.path)
+        if old is None or old.digest != record.digest or not os.path.isfile(folder + spec.path):
+            to_render.append(spec)
     done = 0
 
     def rendered(count: int) -> None:
@@ -441,8 +448,8 @@ def _build_changed(
         if progress is not None:
             progress("render", done, len(to_render))
 
-    pages = pool.render_pages(to_render, progress=rendered)
-    files = [OutputFile(plan.path, data) for plan, data in zip(to_render, pages)]
+    pages = pool.render_specs(planner, to_render, progress=rendered)
+    files = [OutputFile(spec.path, data) for spec, data in zip(to_render, pages)]
     for static in read_static_files(paths.static_dir):
         record = OutputRecord(_sha(static.data))
         records_now[static.path] = record
@@ -459,7 +466,7 @@ def _build_changed(
         index_files, indexed = index_for_search(
             config=config,
             output_dir=paths.output_dir,
-            plans=plans,
+            article_pages=[spec.path for spec in specs if spec.kind == ARTICLE],
             rendered=files,
             previous=previous,
             records_now=records_now,
@@ -473,7 +480,7 @@ def _build_changed(
     state.write_outputs(changed, report.deleted)
     result = BuildResult(
         articles=len(site.articles),
-        pages=len(plans),
+        pages=len(specs),
         written=len(report.written),
         deleted=len(report.deleted),
         errors=tuple(sorted(errors, key=str)),
@@ -519,14 +526,15 @@ def check_site(config: SiteConfig, paths: BuildPaths, *, now: datetime, include_
         environment = create_environment(paths.templates_dir)
         articles, errors, warnings, _ = load_articles(paths.content_dir, config, state)
         site, collisions = collect_site(articles, now=now, config=config, include_drafts=include_drafts)
-        plans = plan_site_pages(site, config)
-        for plan in plans:
-            render_page(environment, plan)
+        planner = make_planner(site, config, state, template_hash="")
+        specs = planner.specs()
+        for spec in specs:
+            render_page(environment, planner.plan(spec))
     finally:
         state.close()
     return BuildResult(
         articles=len(site.articles),
-        pages=len(plans),
+        pages=len(specs),
         written=0,
         deleted=0,
         errors=tuple(sorted([*drops.errors, *errors, *collisions], key=str)),

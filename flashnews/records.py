@@ -1,4 +1,8 @@
-"""RenderedArticle <-> JSON bytes, for the build cache (plain data, never pickles)."""
+"""RenderedArticle <-> JSON bytes, for the build cache (plain data, never pickles).
+
+Each article is cached whole and without its body (a partial record): a build that does not
+re-render an article's own page needs only the partial one, a tenth of the bytes to read and decode.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from types import MappingProxyType
 import orjson
 
 from flashnews.model import Article, RenderedArticle
+
+
+_BODY_FIELDS = ("body", "body_html")
 
 
 def encode_rendered(item: RenderedArticle) -> bytes:
@@ -23,12 +30,21 @@ def encode_rendered(item: RenderedArticle) -> bytes:
     return json.dumps(record, ensure_ascii=False).encode("utf-8")
 
 
-def decode_rendered(data: bytes) -> RenderedArticle:
+def encode_partial(item: RenderedArticle) -> bytes:
+    """The record without the article's body: what pages other than its own need."""
+    record = orjson.loads(encode_rendered(item))
+    for name in _BODY_FIELDS:
+        del record[name]
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def decode_rendered(data: bytes, digest: str = "") -> RenderedArticle:
     r = orjson.loads(data)
     article = Article(
         source_path=r["source_path"], title=r["title"], date=datetime.fromisoformat(r["date"]), category=r["category"],
-        slug=r["slug"], body=r["body"], summary=r["summary"], author=r["author"], draft=r["draft"], lang=r["lang"],
+        slug=r["slug"], body=r.get("body", ""), summary=r["summary"], author=r["author"], draft=r["draft"], lang=r["lang"],
         updated=datetime.fromisoformat(r["updated"]) if r["updated"] else None, body_line=r["body_line"],
         extra=MappingProxyType(r["extra"]), field_lines=MappingProxyType(r.get("field_lines", {})),
     )
-    return RenderedArticle(article, r["body_html"], r["lead"], r["reading_minutes"], r["word_count"])
+    partial = "body_html" not in r
+    return RenderedArticle(article, r.get("body_html", ""), r["lead"], r["reading_minutes"], r["word_count"], digest, partial)

@@ -53,22 +53,60 @@ def key_terms(title: str, lead: str) -> frozenset[str]:
     return frozenset(terms)
 
 
+class RelatedFinder:
+    """Related articles of one site, computed per article on demand (a build that re-renders
+    a few pages pays for a few lists); key terms are worked out once per article."""
+
+    def __init__(self, site: Site, *, count: int = RELATED_COUNT, window: int = CANDIDATE_WINDOW) -> None:
+        self._count = count
+        self._window = window
+        self._terms: dict[str, frozenset[str]] = {}
+        self._place: dict[str, tuple[tuple[RenderedArticle, ...], int]] = {
+            item.article.source_path: (section.articles, index)
+            for section in site.sections
+            for index, item in enumerate(section.articles)
+        }
+
+    def _terms_of(self, item: RenderedArticle) -> frozenset[str]:
+        found = self._terms.get(item.article.source_path)
+        if found is None:
+            found = self._terms[item.article.source_path] = key_terms(item.article.title, item.lead)
+        return found
+
+    def place(self, source_path: str) -> tuple[tuple[RenderedArticle, ...], int]:
+        """The article's section (its articles, newest first) and the article's position in it."""
+        return self._place[source_path]
+
+    def span(self, index: int) -> tuple[int, int]:
+        """The positions [start, stop) of the candidates of the article at `index` of its section."""
+        return max(0, index - self._window), index + self._window + 1
+
+    def window(self, source_path: str) -> tuple[tuple[RenderedArticle, ...], int]:
+        """The candidates of an article (its section's neighbours, itself included) and its
+        position among them: everything its related list is computed from."""
+        items, index = self._place[source_path]
+        start, stop = self.span(index)
+        return items[start:stop], index - start
+
+    def related(self, source_path: str) -> tuple[RenderedArticle, ...]:
+        """Up to `count` articles of the article's section that share key terms with it, most
+        shared terms first, then the nearest in the section's order."""
+        if source_path not in self._place:
+            return ()
+        candidates, index = self.window(source_path)
+        own = self._terms_of(candidates[index])
+        scored = []
+        for other, item in enumerate(candidates):
+            if other != index:
+                shared = len(own & self._terms_of(item))
+                if shared:
+                    scored.append((-shared, abs(other - index), other))
+        return tuple(candidates[other] for _, _, other in sorted(scored)[: self._count])
+
+
 def find_related(
     site: Site, *, count: int = RELATED_COUNT, window: int = CANDIDATE_WINDOW
 ) -> Mapping[str, tuple[RenderedArticle, ...]]:
-    """For each article (by source path): up to `count` articles of its section that share key
-    terms with it, most shared terms first, then the nearest in the section's order."""
-    related: dict[str, tuple[RenderedArticle, ...]] = {}
-    for section in site.sections:
-        items = section.articles
-        terms = [key_terms(item.article.title, item.lead) for item in items]
-        for index, item in enumerate(items):
-            scored = []
-            for other in range(max(0, index - window), min(len(items), index + window + 1)):
-                if other == index:
-                    continue
-                shared = len(terms[index] & terms[other])
-                if shared:
-                    scored.append((-shared, abs(other - index), other))
-            related[item.article.source_path] = tuple(items[other] for _, _, other in sorted(scored)[:count])
-    return related
+    """For each article (by source path): its related articles (see RelatedFinder.related)."""
+    finder = RelatedFinder(site, count=count, window=window)
+    return {item.article.source_path: finder.related(item.article.source_path) for section in site.sections for item in section.articles}

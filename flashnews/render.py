@@ -5,7 +5,7 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jinja2
@@ -15,9 +15,8 @@ from flashnews.images import LeadImage, image_context
 from flashnews.i18n import format_date_time, format_edition_date, format_short_date, format_time, strings_for
 from flashnews.errors import TemplateError
 from flashnews.model import OutputFile, RenderedArticle, Site
-from flashnews.related import find_related
 from flashnews.seo import article_seo
-from flashnews.site import article_url, section_key, section_url
+from flashnews.site import article_url, section_key, section_of, section_url
 
 Context = dict[str, Any]
 
@@ -76,19 +75,11 @@ def article_card(item: RenderedArticle, config: SiteConfig) -> Context:
 
 
 def _section_name(item: RenderedArticle, config: SiteConfig) -> str:
-    wanted = item.article.category.casefold()
-    for section in config.sections:
-        if wanted in {s.casefold() for s in (section.name, *section.aliases)}:
-            return section.name
-    return item.article.category
+    return section_of(item.article.category, config).name
 
 
 def _section_label(item: RenderedArticle, config: SiteConfig) -> str:
-    name = _section_name(item, config)
-    for section in config.sections:
-        if section.name == name:
-            return section.display_name
-    return name
+    return section_of(item.article.category, config).display_name
 
 
 def _page_path(prefix: str, number: int) -> str:
@@ -104,103 +95,72 @@ def _lead_image(item: RenderedArticle, config: SiteConfig, images: Mapping[str, 
     return image_context(image, root=root, absolute_root=config.base_url) if image else None
 
 
-def _plan_listing(
-    *,
+CardMaker = Callable[[RenderedArticle], Context]
+
+
+def listing_context(
     site: Site,
     config: SiteConfig,
-    items: tuple[RenderedArticle, ...],
+    *,
+    path: str,
     prefix: str,
-    template: str,
+    items: Sequence[RenderedArticle],
+    number: int,
+    count: int,
     extra: Context,
+    cards: CardMaker,
     images: Mapping[str, LeadImage],
-) -> list[PagePlan]:
-    per_page = config.per_page
-    count = max(1, -(-len(items) // per_page))
-    base = site_context(site, config)
-    plans = []
-    for number in range(1, count + 1):
-        path = _page_path(prefix, number)
-        chunk = items[(number - 1) * per_page : number * per_page]
-        context = {
-            "site": base,
-            "root": _root_for(path),
-            "canonical_url": absolute_url(config, _page_url(prefix, number)),
-            "edition_date": format_edition_date(site.built_at.astimezone(config.tz), config.language),
-            "items": [article_card(item, config) for item in chunk],
-            "lead_image": _lead_image(chunk[0], config, images, _root_for(path)) if chunk and number == 1 else None,
-            "pagination": {
-                "number": number,
-                "count": count,
-                "newer_url": _page_url(prefix, number - 1) if number > 1 else None,
-                "older_url": _page_url(prefix, number + 1) if number < count else None,
-            },
-            **extra,
-        }
-        plans.append(PagePlan(path, template, context))
-    return plans
+) -> Context:
+    """One page of the front page or a section: `items` are the articles on this page."""
+    return {
+        "site": site_context(site, config),
+        "root": _root_for(path),
+        "canonical_url": absolute_url(config, _page_url(prefix, number)),
+        "edition_date": format_edition_date(site.built_at.astimezone(config.tz), config.language),
+        "items": [cards(item) for item in items],
+        "lead_image": _lead_image(items[0], config, images, _root_for(path)) if items and number == 1 else None,
+        "pagination": {
+            "number": number,
+            "count": count,
+            "newer_url": _page_url(prefix, number - 1) if number > 1 else None,
+            "older_url": _page_url(prefix, number + 1) if number < count else None,
+        },
+        **extra,
+    }
 
 
-def plan_index_pages(site: Site, config: SiteConfig, *, images: Mapping[str, LeadImage] | None = None) -> list[PagePlan]:
-    """The front page ("Latest news") and its older pages."""
-    return _plan_listing(
-        site=site, config=config, items=site.articles, prefix="", template="index.html", extra={"section": None}, images=images or {}
-    )
-
-
-def plan_section_pages(site: Site, config: SiteConfig, *, images: Mapping[str, LeadImage] | None = None) -> list[PagePlan]:
-    """One paginated listing per section."""
-    plans: list[PagePlan] = []
-    for section in site.sections:
-        extra = {"section": {"key": section.key, "label": section.label, "url": section_url(section.key)}}
-        plans += _plan_listing(
-            site=site,
-            config=config,
-            items=section.articles,
-            prefix=section_url(section.key),
-            template="section.html",
-            extra=extra,
-            images=images or {},
-        )
-    return plans
-
-
-def plan_article_pages(site: Site, config: SiteConfig, *, images: Mapping[str, LeadImage] | None = None) -> list[PagePlan]:
-    """One page per article; its rail lists the news published just before it and its related
-    list draws on nearby articles of its section, so a page changes only when its neighbours do."""
-    base = site_context(site, config)
-    related = find_related(site)
-    images = images or {}
-    # An article shows up in many rails and related lists; make each card once.
-    cards = {item.article.source_path: article_card(item, config) for item in site.articles}
-    plans = []
-    for index, item in enumerate(site.articles):
-        article = item.article
-        path = article_url(item) + "index.html"
-        card = cards[article.source_path]
-        rail = site.articles[index + 1 : index + 1 + config.latest_count]
-        if len(rail) < config.latest_count:
-            rail = tuple(a for a in site.articles[: config.latest_count + 1] if a is not item)[: config.latest_count]
-        image = _lead_image(item, config, images, _root_for(path))
-        context = {
-            "site": base,
-            "root": _root_for(path),
-            "canonical_url": absolute_url(config, article_url(item)),
-            "article": {
-                **card,
-                "updated_iso": article.updated.isoformat() if article.updated else "",
-                "updated_display": format_date_time(article.updated.astimezone(config.tz), config.language) if article.updated else "",
-                "reading_minutes": item.reading_minutes,
-                "word_count": item.word_count,
-                "body_html": item.body_html,
-                "description": item.lead,
-                "image": image,
-            },
-            "rail": [cards[other.article.source_path] for other in rail],
-            "related": [cards[other.article.source_path] for other in related.get(article.source_path, ())],
-            "seo": article_seo(item, config, url=absolute_url(config, article_url(item)), section_label=_section_label(item, config), image=image),
-        }
-        plans.append(PagePlan(path, "article.html", context, source=article.source_path))
-    return plans
+def article_context(
+    site: Site,
+    config: SiteConfig,
+    item: RenderedArticle,
+    *,
+    rail: Sequence[RenderedArticle],
+    related: Sequence[RenderedArticle],
+    cards: CardMaker,
+    images: Mapping[str, LeadImage],
+) -> Context:
+    """An article's page: the story, the news published just before it and related stories."""
+    article = item.article
+    path = article_url(item) + "index.html"
+    image = _lead_image(item, config, images, _root_for(path))
+    return {
+        "site": site_context(site, config),
+        "root": _root_for(path),
+        "canonical_url": absolute_url(config, article_url(item)),
+        "article": {
+            **cards(item),
+            "updated_iso": article.updated.isoformat() if article.updated else "",
+            "updated_display": format_date_time(article.updated.astimezone(config.tz), config.language) if article.updated else "",
+            "reading_minutes": item.reading_minutes,
+            "word_count": item.word_count,
+            "body_html": item.body_html,
+            "description": item.lead,
+            "image": image,
+        },
+        "rail": [cards(other) for other in rail],
+        "related": [cards(other) for other in related],
+        "seo": article_seo(item, config, url=absolute_url(config, article_url(item)), section_label=_section_label(item, config), image=image),
+    }
 
 
 def plan_not_found_page(site: Site, config: SiteConfig) -> PagePlan:

@@ -30,12 +30,18 @@ def section_key(name: str) -> str:
     return make_slug(name)
 
 
+@lru_cache(maxsize=4096)
 def _section_for(category: str, sections: tuple[SectionConfig, ...]) -> SectionConfig:
     wanted = category.casefold()
     for section in sections:
         if wanted in {spelling.casefold() for spelling in (section.name, *section.aliases)}:
             return section
     return SectionConfig(name=category)
+
+
+def section_of(category: str, config: SiteConfig) -> SectionConfig:
+    """The configured section a category names (by name or alias, any case), else one of its own."""
+    return _section_for(category, config.sections)
 
 
 def is_published(item: RenderedArticle, *, now: datetime, include_drafts: bool) -> bool:

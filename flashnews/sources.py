@@ -56,6 +56,7 @@ class SourceScan:
     paths: tuple[Path, ...]
     errors: tuple[SourceError, ...] = ()
     warnings: tuple[SourceWarning, ...] = ()
+    shown: tuple[str, ...] = ()  # each path as messages show it (content/<relative path>)
 
 
 def _refusal(path: Path, mode: int, root: Path) -> tuple[str, str] | None:
@@ -83,19 +84,35 @@ def scan_source_files(content_dir: Path, *, suffix: str, report_documents: bool 
     link loops, FIFOs and devices become located errors, so a source never vanishes without a word;
     sync-conflict copies (and, with report_documents, word-processor files) become warnings."""
     root = content_dir.resolve()
-    found: list[Path] = []
+    found: list[tuple[tuple[str, ...], Path, str]] = []
     errors: list[SourceError] = []
     warnings: list[SourceWarning] = []
-    for folder, dirs, files in os.walk(content_dir, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not is_ignored_dir(d))
-        for name in files:
+    # scandir rather than os.walk + lstat: the directory entry already says what each name is,
+    # so a folder of regular files costs no stat per file.
+    pending: list[tuple[str, tuple[str, ...]]] = [(os.fspath(content_dir), ())]
+    head = (content_dir.name,) if content_dir.name else ()
+    while pending:
+        folder, parts = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not is_ignored_dir(name):
+                    pending.append((entry.path, (*parts, name)))
+                continue
             lowered = name.casefold()
             is_document = report_documents and lowered.endswith(_DOCUMENT_SUFFIXES)
             # Most files have the other suffix (.md beside .txt drops): skip them before building paths.
             if not is_document and not lowered.endswith(suffix):
                 continue
-            path = Path(folder) / name
-            shown = display_path(path, content_dir)
+            shown = "/".join((*head, *parts, name))
             if is_document and not is_litter(name):
                 warnings.append(SourceWarning(SourceLocation(shown, 1), "word-processor files are not read", f"save the article as plain text ({suffix})"))
             if not lowered.endswith(suffix):
@@ -105,17 +122,21 @@ def scan_source_files(content_dir: Path, *, suffix: str, report_documents: bool 
                 continue
             if is_litter(name):
                 continue
+            path = Path(entry.path)
             try:
-                # os.walk does not follow folder links, so only a linked file can lead outside.
-                refusal = _refusal(path, os.lstat(path).st_mode, root)
+                regular = entry.is_file(follow_symlinks=False)
+                # os.scandir does not follow folder links, so only a linked file can lead outside.
+                refusal = None if regular else _refusal(path, os.lstat(path).st_mode, root)
             except OSError as exc:
                 refusal = (f"cannot read the file: {exc.strerror}", "check its permissions")
             if refusal is None:
-                found.append(path)
+                found.append(((*parts, name), path, shown))
             else:
                 errors.append(SourceError(SourceLocation(shown, 1), f"{refusal[0]}; it was not built", hint=refusal[1]))
-    # The order of Path comparison, computed once per path.
-    return SourceScan(tuple(sorted(found, key=lambda path: path.parts)), tuple(errors), tuple(warnings))
+    # Sorted as Path comparison would: part by part.
+    found.sort(key=lambda row: row[0])
+    warnings.sort(key=lambda warning: warning.location.path)
+    return SourceScan(tuple(path for _, path, _ in found), tuple(errors), tuple(warnings), tuple(shown for _, _, shown in found))
 
 
 def list_source_files(content_dir: Path, *, suffix: str) -> list[Path]:

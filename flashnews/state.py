@@ -71,6 +71,8 @@ class BuildState:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         self._path = path
+        self._pid = os.getpid()
+        self._child: tuple[int, sqlite3.Connection] | None = None
         self._db = sqlite3.connect(path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -132,6 +134,17 @@ class BuildState:
             marks = ",".join("?" * len(chunk))
             found.update(self._db.execute(f"SELECT key, value FROM cache WHERE key IN ({marks})", chunk).fetchall())
         return found
+
+    def get_one(self, key: str) -> bytes | None:
+        """One cache entry. Safe in a process forked after the state was opened: the child
+        reads through a connection of its own (one must never be shared across a fork)."""
+        db = self._db
+        if os.getpid() != self._pid:
+            if self._child is None or self._child[0] != os.getpid():
+                self._child = (os.getpid(), sqlite3.connect(f"file:{self._path}?mode=ro", uri=True))
+            db = self._child[1]
+        row = db.execute("SELECT value FROM cache WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     def put_many(self, items: Mapping[str, bytes]) -> None:
         with self._transaction():

@@ -31,7 +31,8 @@ _converter: markdown.Markdown | None = None
 _environment: jinja2.Environment | None = None
 _templates_dir: Path | None = None
 
-ParseResult = tuple[bytes | None, tuple[SourceWarning, ...], tuple[Any, ...] | None]
+# (whole record, partial record) or None, warnings, a portable error or None
+ParseResult = tuple[tuple[bytes, bytes] | None, tuple[SourceWarning, ...], tuple[Any, ...] | None]
 
 
 def _portable(exc: FlashnewsError) -> tuple[Any, ...]:
@@ -48,7 +49,8 @@ def restore_error(portable: tuple[Any, ...]) -> FlashnewsError:
 
 
 def parse_source(shown: str, text: str, zone_name: str) -> ParseResult:
-    """Parse and render one source; returns the cache record, warnings, or a portable error."""
+    """Parse and render one source; returns its cache records (whole and without the body),
+    warnings, or a portable error."""
     global _converter
     if _converter is None:
         _converter = markup.create_converter()
@@ -59,7 +61,7 @@ def parse_source(shown: str, text: str, zone_name: str) -> ParseResult:
         item = markup.render_article(article, _converter)
     except SourceError as exc:
         return None, (), _portable(exc)
-    return records.encode_rendered(item), tuple(warnings), None
+    return (records.encode_rendered(item), records.encode_partial(item)), tuple(warnings), None
 
 
 def _parse_one(job: tuple[str, str, str]) -> ParseResult:
@@ -75,6 +77,14 @@ def _render_one(plan: PagePlan) -> bytes | tuple[Any, ...]:
         return render_page(_environment, plan).data
     except FlashnewsError as exc:
         return _portable(exc)
+
+
+# The planner of the build being rendered, inherited by workers forked after it is set.
+_planner: Any = None
+
+
+def _render_spec(spec: Any) -> bytes | tuple[Any, ...]:
+    return _render_one(_planner.plan(spec))
 
 
 def _start_worker(templates_dir: Path) -> None:
@@ -108,6 +118,12 @@ class StagePool:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
 
+    def release(self) -> None:
+        """Stop the workers started so far (the next stage starts its own)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
     def _pool(self, count: int) -> Executor | None:
         if self._workers < 2 or count <= POOL_THRESHOLD:
             return None
@@ -126,6 +142,33 @@ class StagePool:
         if pool is None:
             return map(_parse_one, jobs)
         return pool.map(_parse_one, jobs, chunksize=self._chunk(len(jobs)))
+
+    def render_specs(self, planner: Any, specs: Sequence[Any], *, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+        """The bytes of each spec of planner (a SitePlanner), in order; raises the first TemplateError.
+
+        Where processes can be forked, workers forked now inherit the planner and build each
+        page's context themselves, so only specs and bytes cross between processes; elsewhere
+        the contexts are built here and sent to the pool."""
+        if self._workers < 2 or len(specs) <= POOL_THRESHOLD:
+            yield from self.render_pages([planner.plan(spec) for spec in specs], progress=progress)
+            return
+        self.release()  # its manager thread would make forking unsafe
+        context = _context()
+        if context.get_start_method() != "fork":
+            yield from self.render_pages([planner.plan(spec) for spec in specs], progress=progress)
+            return
+        global _planner
+        _planner = planner
+        try:
+            with ProcessPoolExecutor(self._workers, mp_context=context, initializer=_start_worker, initargs=(self._templates_dir,)) as pool:
+                for data in pool.map(_render_spec, specs, chunksize=self._chunk(len(specs))):
+                    if isinstance(data, tuple):
+                        raise restore_error(data)
+                    if progress is not None:
+                        progress(1)
+                    yield data
+        finally:
+            _planner = None
 
     def render_pages(self, plans: Sequence[PagePlan], *, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
         """The bytes of each plan, in order; raises the first TemplateError."""

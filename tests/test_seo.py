@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from flashnews.render import create_environment, plan_article_pages, render_page
+from flashnews.planner import plan_all
+from flashnews.render import create_environment, render_page
 from flashnews.site import collect_site
 from tests.conftest import REPO
 from tests.publishing import BASE_URL, build, rendered, sample_config, write_article
@@ -128,7 +129,7 @@ def render_article_page(headline: str, *, author: str) -> str:
     config = sample_config()
     item = rendered("hostile", date=datetime(2025, 12, 5, 9, 30, tzinfo=timezone.utc), title=headline, author=author)
     site, _ = collect_site([item], now=datetime(2025, 12, 5, 12, tzinfo=timezone.utc), config=config)
-    (plan,) = plan_article_pages(site, config)
+    (plan,) = [p for p in plan_all(site, config) if p.template == "article.html"]
     return render_page(create_environment(REPO / "templates"), plan).data.decode("utf-8")
 
 

@@ -1,0 +1,229 @@
+"""Site -> page specs: every page of the site with a key over what it is made from, and its
+context built only on demand.
+
+A page's key is a digest of the digests of its inputs: the article record, the cards it shows,
+the related-article window, the lead picture, and a salt over templates, config, code and
+navigation. Deciding that a page is unchanged therefore costs a few string joins, not building
+and hashing its context, and a build that changes one article builds the contexts of the few
+pages that show it. Equal keys mean equal bytes.
+
+Front, section and article pages are keyed this way. The handful of other pages (404, search,
+feeds, sitemaps) are planned whole and keyed by their context.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+import orjson
+
+from flashnews import records
+from flashnews.config import SiteConfig
+from flashnews.feeds import plan_feed_pages
+from flashnews.images import LeadImage
+from flashnews.model import RenderedArticle, Site
+from flashnews.related import RelatedFinder
+from flashnews.render import (
+    Context,
+    PagePlan,
+    article_card,
+    article_context,
+    listing_context,
+    plan_not_found_page,
+    section_url,
+)
+from flashnews.site import article_url
+from flashnews.sitemap import plan_sitemap_pages
+
+ARTICLE = "article"
+LISTING = "listing"
+WHOLE = "whole"
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    """One output page: its path, template, key and where the planner finds its inputs."""
+
+    path: str
+    template: str
+    key: str
+    kind: str  # ARTICLE, LISTING or WHOLE
+    ref: int  # index into the planner's table of that kind
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One page of the front page or of a section."""
+
+    prefix: str
+    template: str
+    items: tuple[RenderedArticle, ...]
+    number: int
+    count: int
+    extra: Context
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=20).hexdigest()
+
+
+def card_digest(item: RenderedArticle) -> str:
+    """A digest of what other pages show of an article: its card and its related-article terms."""
+    a = item.article
+    return _digest(a.source_path, a.title, a.slug, a.category, a.date.isoformat(), item.lead, a.author, a.lang)
+
+
+def record_digest(item: RenderedArticle) -> str:
+    """A digest of everything the article's own page shows of it."""
+    return item.digest or _digest(records.encode_rendered(item).decode())
+
+
+class SitePlanner:
+    """Specs and contexts for every page of one site."""
+
+    def __init__(
+        self,
+        site: Site,
+        config: SiteConfig,
+        *,
+        salt: str = "",
+        images: Mapping[str, LeadImage] | None = None,
+        extra_pages: tuple[PagePlan, ...] = (),
+        complete: Callable[[RenderedArticle], RenderedArticle] = lambda item: item,
+    ) -> None:
+        """complete(item) gives a partial article (records.encode_partial) its body back."""
+        self.site = site
+        self._complete = complete
+        self.config = config
+        self.images = images or {}
+        nav = [(s.key, s.label) for s in site.sections]
+        self._salt = _digest(salt, config.digest(), repr(nav))
+        self._related = RelatedFinder(site)
+        self._cards: dict[str, Context] = {}
+        self._card_digests = {item.article.source_path: card_digest(item) for item in site.articles}
+        self._listings: list[Listing] = []
+        self._whole: list[PagePlan] = [
+            plan_not_found_page(site, config),
+            *extra_pages,
+            *plan_feed_pages(_with_feed_bodies(site, config, complete), config),
+            *plan_sitemap_pages(site, config),
+        ]
+
+    def card(self, item: RenderedArticle) -> Context:
+        found = self._cards.get(item.article.source_path)
+        if found is None:
+            found = self._cards[item.article.source_path] = article_card(item, self.config)
+        return found
+
+    def _image_digest(self, item: RenderedArticle) -> str:
+        image = self.images.get(item.article.source_path)
+        return repr(image) if image else ""
+
+    def _rail(self, index: int) -> tuple[RenderedArticle, ...]:
+        """The news published just before an article (the newest when it is among the newest)."""
+        articles, count = self.site.articles, self.config.latest_count
+        rail = articles[index + 1 : index + 1 + count]
+        if len(rail) < count:
+            item = articles[index]
+            rail = tuple(a for a in articles[: count + 1] if a is not item)[:count]
+        return rail
+
+    def specs(self) -> list[PageSpec]:
+        """Every page, in a fixed order: front, sections, articles, then the others."""
+        found = [*self._listing_specs("", "index.html", self.site.articles, {"section": None})]
+        for section in self.site.sections:
+            extra = {"section": {"key": section.key, "label": section.label, "url": section_url(section.key)}}
+            found += self._listing_specs(section_url(section.key), "section.html", section.articles, extra)
+        found += self._article_specs()
+        for ref, plan in enumerate(self._whole):
+            payload = orjson.dumps(plan.context, option=orjson.OPT_SORT_KEYS)
+            key = _digest(self._salt, plan.template, plan.path, hashlib.sha256(payload).hexdigest())
+            found.append(PageSpec(plan.path, plan.template, key, WHOLE, ref, plan.source))
+        return found
+
+    def _listing_specs(self, prefix: str, template: str, items: tuple[RenderedArticle, ...], extra: Context) -> list[PageSpec]:
+        per_page = self.config.per_page
+        count = max(1, -(-len(items) // per_page))
+        head = _digest(self._salt, template, prefix, str(count), orjson.dumps(extra, option=orjson.OPT_SORT_KEYS).decode(), self.edition_date)
+        found = []
+        for number in range(1, count + 1):
+            chunk = items[(number - 1) * per_page : number * per_page]
+            listing = Listing(prefix, template, chunk, number, count, extra)
+            image = self._image_digest(chunk[0]) if chunk and number == 1 else ""
+            key = _digest(head, str(number), image, *(self._card_digests[i.article.source_path] for i in chunk))
+            self._listings.append(listing)
+            found.append(PageSpec(listing_path(prefix, number), template, key, LISTING, len(self._listings) - 1))
+        return found
+
+    @property
+    def edition_date(self) -> str:
+        from flashnews.i18n import format_edition_date
+
+        return format_edition_date(self.site.built_at.astimezone(self.config.tz), self.config.language)
+
+    def _article_specs(self) -> list[PageSpec]:
+        digests = self._card_digests
+        # Each section's card digests in order, so an article's related window is one slice.
+        in_section = {
+            id(section.articles): [digests[item.article.source_path] for item in section.articles] for section in self.site.sections
+        }
+        found = []
+        for index, item in enumerate(self.site.articles):
+            path = article_url(item) + "index.html"
+            section, position = self._related.place(item.article.source_path)
+            start, stop = self._related.span(position)
+            key = _digest(
+                self._salt,
+                path,
+                record_digest(item),
+                self._image_digest(item),
+                *(digests[other.article.source_path] for other in self._rail(index)),
+                str(position - start),
+                "".join(in_section[id(section)][start:stop]),
+            )
+            found.append(PageSpec(path, "article.html", key, ARTICLE, index, item.article.source_path))
+        return found
+
+    def plan(self, spec: PageSpec) -> PagePlan:
+        """The template and context of one spec."""
+        if spec.kind == WHOLE:
+            return self._whole[spec.ref]
+        if spec.kind == LISTING:
+            listing = self._listings[spec.ref]
+            context = listing_context(
+                self.site, self.config, path=spec.path, prefix=listing.prefix, items=listing.items, number=listing.number,
+                count=listing.count, extra=listing.extra, cards=self.card, images=self.images,
+            )
+            return PagePlan(spec.path, spec.template, context)
+        item = self._complete(self.site.articles[spec.ref])
+        context = article_context(
+            self.site, self.config, item, rail=self._rail(spec.ref), related=self._related.related(item.article.source_path),
+            cards=self.card, images=self.images,
+        )
+        return PagePlan(spec.path, spec.template, context, source=item.article.source_path)
+
+
+def _with_feed_bodies(site: Site, config: SiteConfig, complete: Callable[[RenderedArticle], RenderedArticle]) -> Site:
+    """The site with the articles its feeds carry made whole (feeds show the full text)."""
+    shown = [*site.articles[: config.feed_items], *(item for s in site.sections for item in s.articles[: config.feed_items])]
+    whole = {id(item): complete(item) for item in shown if item.partial}
+    if not whole:
+        return site
+
+    def swap(items: tuple[RenderedArticle, ...]) -> tuple[RenderedArticle, ...]:
+        return tuple(whole.get(id(item), item) for item in items)
+
+    return replace(site, articles=swap(site.articles), sections=tuple(replace(s, articles=swap(s.articles)) for s in site.sections))
+
+
+def listing_path(prefix: str, number: int) -> str:
+    return f"{prefix}index.html" if number == 1 else f"{prefix}page/{number}/index.html"
+
+
+def plan_all(site: Site, config: SiteConfig, *, images: Mapping[str, LeadImage] | None = None) -> list[PagePlan]:
+    """Every page of the site, planned whole (for checks and tests)."""
+    planner = SitePlanner(site, config, images=images)
+    return [planner.plan(spec) for spec in planner.specs()]
