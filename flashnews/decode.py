@@ -143,6 +143,7 @@ def _line_of(text: str, index: int) -> int:
 _CONTROL_FINDER = _finder(_CONTROL)
 _BIDI_FINDER = _finder(_BIDI)
 _ZERO_WIDTH_FINDER = _finder(_ZERO_WIDTH)
+_INVISIBLE_FINDER = _finder(_INVISIBLE)
 
 
 def clean_text(text: str, path: str) -> tuple[str, tuple[SourceWarning, ...]]:
@@ -158,7 +159,7 @@ def clean_text(text: str, path: str) -> tuple[str, tuple[SourceWarning, ...]]:
         if first is not None:
             warnings.append(SourceWarning(SourceLocation(path, _line_of(text, first.start())), f"removed {what}", hint))
             text = text.translate(table)
-    return text.translate(_INVISIBLE), tuple(warnings)
+    return (text.translate(_INVISIBLE) if _INVISIBLE_FINDER.search(text) else text), tuple(warnings)
 
 
 def decode_bytes(data: bytes, *, path: str, fallback_encoding: str = "cp1252") -> DecodedText:

@@ -60,6 +60,7 @@ class BuildResult:
     rendered: int = 0
     written_paths: tuple[str, ...] = field(default=())
     indexed: int = 0  # pages Pagefind indexed in this build; 0 when the search index was reused
+    search_pending: bool = False  # the pages changed but the search index was left for a later build
 
 
 def _sha(data: bytes) -> str:
@@ -287,19 +288,23 @@ def index_for_search(
     previous: Mapping[str, OutputRecord],
     records_now: dict[str, OutputRecord],
     failed: set[str],
+    stale: bool = False,
+    defer: bool = False,
 ) -> tuple[list[OutputFile], int]:
     """Re-index the article pages with Pagefind when any of them changed, came or went; adds
     the index's records to records_now and returns its files that differ from the last build,
-    and how many pages were indexed (0 when the last index still holds)."""
+    and how many pages were indexed (0 when the last index still holds). stale forces a new
+    index; defer keeps the last one (returning -1 when it no longer matches the pages)."""
     fresh = {f.path: f.data for f in rendered}
     pages = article_pages
     kept = [p for p, r in previous.items() if r.source in failed and p not in records_now and p.endswith(".html")]
     old_pages = {p for p, r in previous.items() if r.source and p.endswith(".html")}
     old_index = {p: r for p, r in previous.items() if search.is_search_output(p)}
     entry = output_dir / search.SEARCH_DIR / "pagefind-entry.json"
-    if old_index and entry.is_file() and old_pages == {*pages, *kept} and not any(p in fresh for p in pages):
+    current = old_index and entry.is_file() and old_pages == {*pages, *kept} and not any(p in fresh for p in pages)
+    if (current and not stale) or defer:
         records_now.update(old_index)
-        return [], 0
+        return [], 0 if current and not stale else -1
     sources = [(p, fresh.get(p) or output_dir / p) for p in sorted({*pages, *kept})]
     if not sources:
         return [], 0  # Pagefind refuses an empty site; the search page then finds nothing
@@ -321,11 +326,14 @@ def build_site(
     include_drafts: bool = False,
     state: BuildState | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    defer_search: bool = False,
 ) -> BuildResult:
     """Build the site into paths.output_dir; raises TemplateError, OutputError or ConfigError
     (fatal: the previous output is left untouched) and reports source errors in the result.
 
-    progress(stage, done, total) is called as sources are parsed and pages rendered."""
+    progress(stage, done, total) is called as sources are parsed and pages rendered. With
+    defer_search the pages are published without waiting for the search index, which keeps its
+    last version until a later build (result.search_pending says one is due)."""
     started = time.perf_counter()
     recover_output(paths.output_dir)
     own_state = state is None
@@ -342,7 +350,7 @@ def build_site(
         with StagePool(environment, paths.templates_dir) as pool:
             return _build_changed(
                 config, paths, now=now, include_drafts=include_drafts, state=state, pool=pool, progress=progress,
-                template_hash=template_hash, fingerprint_now=fingerprint_now, started=started,
+                template_hash=template_hash, fingerprint_now=fingerprint_now, started=started, defer_search=defer_search,
             )
     finally:
         if own_state:
@@ -414,6 +422,7 @@ def _build_changed(
     template_hash: str,
     fingerprint_now: str,
     started: float,
+    defer_search: bool = False,
 ) -> BuildResult:
     """Build everything whose inputs changed since the last build."""
     state.write_values({"fingerprint": None})
@@ -471,6 +480,8 @@ def _build_changed(
             previous=previous,
             records_now=records_now,
             failed=failed,
+            stale=state.read_value("search_stale") is not None,
+            defer=defer_search,
         )
         files += index_files
     kept = {path: record for path, record in previous.items() if record.source in failed and path not in records_now}
@@ -478,6 +489,8 @@ def _build_changed(
     report = write_outputs(paths.output_dir, _differing_files(paths.output_dir, files), stale=stale)
     changed = {f.path: records_now[f.path] for f in files}
     state.write_outputs(changed, report.deleted)
+    if config.search:
+        state.write_values({"search_stale": "1" if indexed < 0 else None})
     result = BuildResult(
         articles=len(site.articles),
         pages=len(specs),
@@ -490,9 +503,13 @@ def _build_changed(
         held_back=site.held_back,
         rendered=len(to_render),
         written_paths=report.written,
-        indexed=indexed,
+        indexed=max(indexed, 0),
+        search_pending=indexed < 0,
     )
-    _remember_build(state, fingerprint_now, result, clock_window(site, config, now=now))
+    if indexed < 0:
+        state.write_values({"fingerprint": None})  # the next build must bring the index up to date
+    else:
+        _remember_build(state, fingerprint_now, result, clock_window(site, config, now=now))
     return result
 
 

@@ -6,7 +6,6 @@ re-render an article's own page needs only the partial one, a tenth of the bytes
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from types import MappingProxyType
 
@@ -27,7 +26,7 @@ def encode_rendered(item: RenderedArticle) -> bytes:
         "body_html": item.body_html, "lead": item.lead, "reading_minutes": item.reading_minutes,
         "word_count": item.word_count,
     }
-    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+    return orjson.dumps(record)
 
 
 def encode_partial(item: RenderedArticle) -> bytes:
@@ -35,7 +34,7 @@ def encode_partial(item: RenderedArticle) -> bytes:
     record = orjson.loads(encode_rendered(item))
     for name in _BODY_FIELDS:
         del record[name]
-    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+    return orjson.dumps(record)
 
 
 def decode_rendered(data: bytes, digest: str = "") -> RenderedArticle:

@@ -4,6 +4,9 @@ The watchdog callback only records paths in a queue. One loop thread sorts each 
 `classify_change`, waits with a `Debouncer` until the changes have been quiet for a moment and
 the files stopped growing, then normalizes drops and rebuilds with one `BuildState` kept open,
 so every rebuild is incremental. A failed rebuild is reported and the loop keeps watching.
+
+A rebuild publishes its pages without waiting for the search index (Pagefind re-indexes the
+whole site, seconds on a large one); the index is brought up to date as soon as the loop is idle.
 """
 
 from __future__ import annotations
@@ -276,6 +279,8 @@ class Watcher:
         self._config_problem: str | None = None
         # With a live clock, articles dated in the future are published by a rebuild at their time.
         self._scheduled_at: datetime | None = None
+        # Pages are published without waiting for the search index; it is rebuilt once the loop is idle.
+        self._search_due = False
         self._thread: threading.Thread | None = None
         self._observer: Observer | PollingObserver | None = None  # type: ignore[valid-type]
         self._recorder = _EventRecorder(self._changes)
@@ -325,6 +330,11 @@ class Watcher:
         """Wait until `count` builds (the one at start included) have finished."""
         with self._built:
             return self._built.wait_for(lambda: len(self._outcomes) >= count, timeout=timeout)
+
+    def wait_until_idle(self, *, timeout: float) -> bool:
+        """Wait until the search index has caught up with the last build."""
+        with self._built:
+            return self._built.wait_for(lambda: not self._search_due, timeout=timeout)
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -381,7 +391,7 @@ class Watcher:
 
     def _loop(self, state: BuildState) -> None:
         while True:
-            waits = [self._debouncer.seconds_left(at=self._clock()), self._seconds_to_schedule(), 1.0]
+            waits = [self._debouncer.seconds_left(at=self._clock()), self._seconds_to_schedule(), 0.0 if self._search_due and not self._debouncer.pending else 1.0]
             try:
                 path = self._changes.get(timeout=max(0.0, min(w for w in waits if w is not None)))
             except queue.Empty:
@@ -401,6 +411,8 @@ class Watcher:
             due = self._seconds_to_schedule()
             if batch is not None:
                 self._build(state, batch)
+            elif not pending and self._search_due and self._changes.empty():
+                self._update_search(state)
             elif not pending and due is not None and due <= 0:
                 if self._verbosity >= 0:
                     print(f"publishing what was scheduled for {self._scheduled_at.isoformat()}")  # type: ignore[union-attr]
@@ -432,6 +444,21 @@ class Watcher:
                 self._on_build(outcome)
             except Exception:  # noqa: BLE001 - a listener's failure must not end the watch
                 traceback.print_exc()
+
+    def _update_search(self, state: BuildState) -> None:
+        """Bring the search index up to date with the pages the last build published."""
+        now = self._now or datetime.now(timezone.utc).replace(microsecond=0)
+        try:
+            result = build_site(self.config, self.paths, now=now, include_drafts=self._include_drafts, state=state)
+            if self._verbosity >= 0:
+                print(f"search index updated: {result.indexed} pages in {result.seconds:.2f} s", flush=True)
+        except FlashnewsError as exc:
+            print(f"search index not updated: {exc}", file=sys.stderr)
+        except Exception:  # noqa: BLE001 - a bug here must not end the watch
+            traceback.print_exc()
+        with self._built:
+            self._search_due = False
+            self._built.notify_all()
 
     def _fatal(self, batch: ChangeBatch, number: int, message: str) -> BuildOutcome:
         print(message, file=sys.stderr)
@@ -468,7 +495,9 @@ class Watcher:
             for path in drops.written:
                 print(f"normalized {path}")
         report_problems(drops.errors, drops.warnings, self._verbosity)
-        result = build_site(self.config, self.paths, now=now, include_drafts=self._include_drafts, state=state)
+        result = build_site(self.config, self.paths, now=now, include_drafts=self._include_drafts, state=state, defer_search=True)
+        with self._built:
+            self._search_due = self._search_due or result.search_pending
         report_problems(result.errors, result.warnings, self._verbosity)
         if self._verbosity > 0:
             for path in result.written_paths:

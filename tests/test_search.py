@@ -12,9 +12,9 @@ from tests.conftest import NOW
 from tests.publishing import set_config, tree, write_article
 
 
-def build_into(site: Path, output: str = "public") -> BuildResult:
+def build_into(site: Path, output: str = "public", *, defer_search: bool = False) -> BuildResult:
     paths = BuildPaths(site / "content", site / output, site / "templates", site / "static")
-    return build_site(load_config(site / "site.toml"), paths, now=NOW)
+    return build_site(load_config(site / "site.toml"), paths, now=NOW, defer_search=defer_search)
 
 
 def entry(site: Path, output: str = "public") -> dict:
@@ -106,3 +106,19 @@ def test_search_results_link_under_the_base_url_path(site_dir: Path):
     page = (site_dir / "public" / "search" / "index.html").read_text(encoding="utf-8")
     assert '<pagefind-config base-url="/lajme/"></pagefind-config>' in page
     assert 'src="../pagefind/pagefind-component-ui.js"' in page
+
+
+def test_a_deferred_index_publishes_the_page_first_and_the_next_build_catches_up(site_dir: Path):
+    two_articles(site_dir)
+    build_into(site_dir)
+    old_index = tree(site_dir / "public" / "pagefind")
+    write_article(site_dir, "transfer", date="2025-12-05T09:00:00+01:00", title="Striker signs for Tirana")
+    deferred = build_into(site_dir, defer_search=True)
+    assert deferred.search_pending and deferred.indexed == 0
+    assert (site_dir / "public" / "transfer" / "index.html").is_file(), "the page is published at once"
+    assert tree(site_dir / "public" / "pagefind") == old_index, "the last index stays whole until it is replaced"
+    assert build_into(site_dir, defer_search=True).search_pending, "still due while nothing indexed it"
+    caught_up = build_into(site_dir)
+    assert caught_up.indexed == 3 and not caught_up.search_pending
+    build_into(site_dir, "cold")
+    assert tree(site_dir / "public") == tree(site_dir / "cold")

@@ -204,7 +204,18 @@ def start_watcher(site: Site, **options: object) -> Watcher:
     )
     watcher.start()
     assert watcher.wait_for_builds(1, timeout=TIMEOUT), "the first build did not finish"
+    RUNNING.append(watcher)
     return watcher
+
+
+# Watchers of the running test, whose search index must catch up before output is compared.
+RUNNING: list[Watcher] = []
+
+
+@pytest.fixture(autouse=True)
+def _forget_watchers() -> Iterator[None]:
+    yield
+    RUNNING.clear()
 
 
 @pytest.fixture
@@ -235,6 +246,8 @@ def read_tree(folder: Path) -> dict[str, bytes]:
 
 
 def assert_same_as_cold_build(site: Site, tmp_path: Path) -> None:
+    for running in RUNNING:
+        assert running.wait_until_idle(timeout=TIMEOUT), "the search index did not catch up"
     cold = tmp_path / f"cold-{time.monotonic_ns()}"
     shutil.copytree(site.content, cold / "content")
     status = main(
