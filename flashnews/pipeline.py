@@ -157,22 +157,31 @@ def load_articles(
         digest = _sha(data) if data is not None else known[shown][1]
         remembered[shown] = (stamp, digest)
         sources.append((shown, path, data, _sha(f"{salt}{shown}\0{digest}".encode())))
-    cached = state.get_many([key + _PARTIAL for *_, key in sources] + [key + _WARNINGS for *_, key in sources])
+    # A watch session keeps the articles it decoded; a source whose key is unchanged is reused.
+    memo = {key: state.memo[key] for *_, key in sources if key in state.memo}
+    cached = state.get_many([k for *_, key in sources if key not in memo for k in (key + _PARTIAL, key + _WARNINGS)])
     # Sources cached before partial records existed are read whole once.
-    whole = state.get_many([key for *_, key in sources if key + _PARTIAL not in cached])
+    whole = state.get_many([key for *_, key in sources if key not in memo and key + _PARTIAL not in cached])
     articles: dict[str, RenderedArticle] = {}
     jobs: list[tuple[str, str, str]] = []
     keys: dict[str, str] = {}
     cached_warnings: list[SourceWarning] = []
     fresh: dict[str, bytes] = {}
     for shown, path, data, key in sources:
+        if key in memo:
+            item, remembered_warnings = memo[key]  # type: ignore[misc]
+            articles[shown] = item
+            cached_warnings.extend(remembered_warnings)
+            continue
         if key + _PARTIAL in cached or key in whole:
             if key + _PARTIAL in cached:
                 articles[shown] = records.decode_rendered(cached[key + _PARTIAL], key)
             else:
                 articles[shown] = records.decode_rendered(whole[key], key)
                 fresh[key + _PARTIAL] = records.encode_partial(articles[shown])
-            cached_warnings.extend(_decode_warnings(cached.get(key + _WARNINGS)))
+            found_warnings = _decode_warnings(cached.get(key + _WARNINGS))
+            cached_warnings.extend(found_warnings)
+            memo[key] = (articles[shown], found_warnings)
             continue
         try:
             raw = data if data is not None else _read_source(path, shown, config)
@@ -203,12 +212,14 @@ def load_articles(
         whole_record, partial_record = record
         # Held without the body like every other article, so memory does not grow with the bodies.
         articles[shown] = records.decode_rendered(partial_record, keys[shown])
+        memo[keys[shown]] = (articles[shown], list(found))
         fresh[keys[shown]] = whole_record
         fresh[keys[shown] + _PARTIAL] = partial_record
         if found:
             fresh[keys[shown] + _WARNINGS] = _encode_warnings(found)
     state.put_many(fresh)
     state.write_file_digests(remembered)
+    state.memo = memo  # only the current sources, so a long session does not grow
     # Sources come back in listing order whichever path they took, so results never depend on the cache.
     ordered = [articles[shown] for shown, _, _, _ in sources if shown in articles]
     return ordered, errors, warnings, failed
@@ -250,6 +261,8 @@ def load_lead_images(
     pictures = images.list_pictures(content_dir)
     for item in site.articles:
         article = item.article
+        if not pictures and "image" not in article.extra:
+            continue  # a site without pictures costs nothing here
         try:
             picture = images.find_image_file(content_dir, article, pictures=pictures)
             data = picture.read_bytes() if picture else b""

@@ -71,6 +71,8 @@ class BuildState:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         self._path = path
+        # Decoded values kept for the life of this object (a watch session), by cache key.
+        self.memo: dict[str, object] = {}
         self._pid = os.getpid()
         self._child: tuple[int, sqlite3.Connection] | None = None
         self._db = sqlite3.connect(path)
