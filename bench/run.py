@@ -4,6 +4,7 @@ side by side with Hugo and Pelican on the same articles.
 Usage:
     python bench/run.py [--sizes 1000,10000] [--runs 3] [--work /tmp/fn-bench] [--compare]
     python bench/run.py --sizes 100000 --runs 1
+    python bench/run.py --no-search --compare   # like for like: Hugo and Pelican build no search index
 
 For each N: writes N raw drops with generate.py, normalizes them once (timed on its own, then
 again with nothing left to do), keeps that normalized copy, and for each run lays it down again
@@ -64,8 +65,21 @@ def _flashnews_command(verb: str, content: Path, output: Path, config: Path) -> 
     return [
         sys.executable, os.fspath(REPO / "build.py"), verb,
         "--content", os.fspath(content), "--output", os.fspath(output), "--config", os.fspath(config),
+        "--templates", os.fspath(REPO / "templates"), "--static", os.fspath(REPO / "static"),
         "--now", NOW, "-q",
     ]
+
+
+def config_without_search(config: Path, work: Path) -> Path:
+    """A copy of config with search = false, for comparing with tools that build no search index."""
+    lines = config.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if not line.strip().startswith("search")]
+    first_table = next((i for i, line in enumerate(kept) if line.startswith("[")), len(kept))
+    kept.insert(first_table, "search = false")
+    work.mkdir(parents=True, exist_ok=True)
+    target = work / "site-no-search.toml"
+    target.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return target
 
 
 def prepare(n: int, *, work_path: Path, config: Path, seed: int) -> Preparation:
@@ -163,9 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--config", type=Path, default=REPO / "site.toml", help="site config (templates and static beside it)")
     parser.add_argument("--compare", action="store_true", help="also time Hugo and Pelican on the same articles")
+    parser.add_argument("--no-search", action="store_true", help="build without the Pagefind index (Hugo and Pelican build none)")
     parser.add_argument("--venv", type=Path, help="venv for Hugo and Pelican (default: WORK/venv-compare)")
     args = parser.parse_args(argv)
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
+    config = config_without_search(args.config.resolve(), args.work.resolve()) if args.no_search else args.config.resolve()
     venv_path = (args.venv or args.work / "venv-compare").resolve()
     if args.compare:
         ensure_venv(venv_path)
@@ -173,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     for n in sizes:
         work_path = args.work.resolve() / f"n{n}"
-        ours, prepared = run_flashnews(n, work_path=work_path, config=args.config.resolve(), runs=args.runs, seed=args.seed)
+        ours, prepared = run_flashnews(n, work_path=work_path, config=config, runs=args.runs, seed=args.seed)
         print(format_table([ours]).splitlines()[1], file=sys.stderr, flush=True)
         results.append(ours)
         notes.append(

@@ -14,6 +14,7 @@ the folder locked.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -154,34 +155,104 @@ def write_outputs(output_dir: Path, files: Sequence[OutputFile], *, stale: Colle
     """Write changed files and delete stale ones atomically; raises OutputError and leaves
     the previous output exactly as it was when anything fails."""
     paths = [check_output_path(f.path) for f in files]
-    unique = set(paths)
-    stale = sorted(check_output_path(p) for p in stale if p not in unique)
-    if len(unique) != len(paths):
+    if len(set(paths)) != len(paths):
         raise OutputError("two outputs share one path")
     if not files and not stale:
         return WriteReport()
-    with output_lock(output_dir):
-        return _write_locked(output_dir, files, paths, stale)
-
-
-def _write_locked(output_dir: Path, files: Sequence[OutputFile], paths: list[str], stale: list[str]) -> WriteReport:
-    _recover(output_dir)
-    staging = staging_path(output_dir)
-    try:
-        staging.mkdir(parents=True)
+    with OutputTransaction(output_dir, compare=False) as transaction:
         for item in files:
-            _write_file(staging / item.path, item.data)
-        if not output_dir.exists():
-            os.replace(staging, output_dir)
-            return WriteReport(written=tuple(paths))
-        _commit(output_dir, staging, paths, stale)
-    except BaseException as exc:
-        # Any failure, an interrupt included, rolls back to the previous output.
-        _recover(output_dir)
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write the output folder {output_dir}: {exc}", hint="the previous output is unchanged") from exc
-        raise
-    return WriteReport(written=tuple(paths), deleted=tuple(stale))
+            transaction.stage(item)
+        return transaction.commit(stale)
+
+
+class OutputTransaction:
+    """Files staged one at a time as they are made, then swapped in together by commit();
+    leaving the block without commit, or failing in it, restores the previous output.
+
+    Holding the lock for the whole transaction lets a build write its pages while it is still
+    rendering the next ones. With compare, a file whose bytes the output folder already holds
+    is not staged (rewriting it would only cost a write and disturb its mtime)."""
+
+    def __init__(self, output_dir: Path, *, compare: bool = True) -> None:
+        self.output_dir = output_dir
+        self.staging = staging_path(output_dir)
+        self._compare = compare and output_dir.is_dir()
+        self._folder = f"{output_dir}{os.sep}"
+        self._paths: list[str] = []
+        self._seen: set[str] = set()
+        self._lock: contextlib.AbstractContextManager[None] | None = None
+        self._done = False
+
+    def __enter__(self) -> OutputTransaction:
+        self._lock = output_lock(self.output_dir)
+        self._lock.__enter__()
+        try:
+            _recover(self.output_dir)
+            self.staging.mkdir(parents=True)
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            if not self._done:
+                _recover(self.output_dir)
+        finally:
+            assert self._lock is not None
+            self._lock.__exit__(None, None, None)
+
+    def _unchanged(self, item: OutputFile) -> bool:
+        try:
+            with open(self._folder + item.path, "rb") as handle:
+                return os.fstat(handle.fileno()).st_size == len(item.data) and handle.read() == item.data
+        except OSError:
+            return False
+
+    def stage(self, item: OutputFile) -> bool:
+        """Stage one file; False when the output folder already holds exactly these bytes."""
+        path = check_output_path(item.path)
+        if path in self._seen:
+            raise OutputError("two outputs share one path")
+        self._seen.add(path)
+        if self._compare and self._unchanged(item):
+            return False
+        try:
+            _write_file(self.staging / path, item.data)
+        except OSError as exc:
+            raise OutputError(f"cannot write the output folder {self.output_dir}: {exc}", hint="the previous output is unchanged") from exc
+        self._paths.append(path)
+        return True
+
+    def staged(self, path: str) -> Path | None:
+        """Where a staged file is until commit, or None if it was not staged."""
+        target = self.staging / path
+        return target if path in self._seen and target.is_file() else None
+
+    def commit(self, stale: Collection[str] = ()) -> WriteReport:
+        """Swap the staged files in and delete the stale ones, as one transaction."""
+        unique = set(self._paths)
+        stale_paths = sorted(check_output_path(p) for p in stale if p not in unique)
+        paths = self._paths
+        try:
+            if not paths and not stale_paths:
+                shutil.rmtree(self.staging, ignore_errors=True)
+                self._done = True
+                return WriteReport()
+            if not self.output_dir.exists():
+                os.replace(self.staging, self.output_dir)
+                self._done = True
+                return WriteReport(written=tuple(paths))
+            _commit(self.output_dir, self.staging, paths, stale_paths)
+        except BaseException as exc:
+            # Any failure, an interrupt included, rolls back to the previous output.
+            _recover(self.output_dir)
+            self._done = True
+            if isinstance(exc, OSError):
+                raise OutputError(f"cannot write the output folder {self.output_dir}: {exc}", hint="the previous output is unchanged") from exc
+            raise
+        self._done = True
+        return WriteReport(written=tuple(paths), deleted=tuple(stale_paths))
 
 
 def _write_journal(staging: Path, journal: dict[str, list[str]]) -> None:

@@ -22,7 +22,7 @@ from flashnews.config import SiteConfig
 from flashnews.decode import decode_markdown_bytes
 from flashnews.errors import FlashnewsError, OutputError, SourceError, SourceLocation, SourceWarning, TemplateError
 from flashnews.model import OutputFile, RenderedArticle, Site
-from flashnews.output import recover_output, write_outputs
+from flashnews.output import OutputTransaction, recover_output
 from flashnews.planner import ARTICLE, PageSpec, SitePlanner
 from flashnews.render import create_environment, render_page
 from flashnews.site import collect_site
@@ -297,24 +297,25 @@ def index_for_search(
     config: SiteConfig,
     output_dir: Path,
     article_pages: list[str],
-    rendered: list[OutputFile],
+    fresh: Mapping[str, Path],
+    rendered: set[str],
     previous: Mapping[str, OutputRecord],
     records_now: dict[str, OutputRecord],
     failed: set[str],
     stale: bool = False,
     defer: bool = False,
 ) -> tuple[list[OutputFile], int]:
-    """Re-index the article pages with Pagefind when any of them changed, came or went; adds
+    """Re-index the article pages with Pagefind when any of them was rendered, came or went
+    (fresh: where this build staged the pages it changed; rendered: every page it rendered); adds
     the index's records to records_now and returns its files that differ from the last build,
     and how many pages were indexed (0 when the last index still holds). stale forces a new
     index; defer keeps the last one (returning -1 when it no longer matches the pages)."""
-    fresh = {f.path: f.data for f in rendered}
     pages = article_pages
     kept = [p for p, r in previous.items() if r.source in failed and p not in records_now and p.endswith(".html")]
     old_pages = {p for p, r in previous.items() if r.source and p.endswith(".html")}
     old_index = {p: r for p, r in previous.items() if search.is_search_output(p)}
     entry = output_dir / search.SEARCH_DIR / "pagefind-entry.json"
-    current = old_index and entry.is_file() and old_pages == {*pages, *kept} and not any(p in fresh for p in pages)
+    current = old_index and entry.is_file() and old_pages == {*pages, *kept} and not any(p in rendered for p in pages)
     if (current and not stale) or defer:
         records_now.update(old_index)
         return [], 0 if current and not stale else -1
@@ -471,36 +472,48 @@ def _build_changed(
             progress("render", done, len(to_render))
 
     pages = pool.render_specs(planner, to_render, progress=rendered)
-    files = [OutputFile(spec.path, data) for spec, data in zip(to_render, pages)]
+    extra: list[OutputFile] = []
     for static in read_static_files(paths.static_dir):
         record = OutputRecord(_sha(static.data))
         records_now[static.path] = record
         old = previous.get(static.path)
         if old is None or old.digest != record.digest or not (paths.output_dir / static.path).is_file():
-            files.append(static)
+            extra.append(static)
     for path, record in image_records.items():
         records_now[path] = record
         old = previous.get(path)
         if old is None or old.digest != record.digest or not (paths.output_dir / path).is_file():
-            files.append(OutputFile(path, state.get_many([record.digest])[record.digest]))
+            extra.append(OutputFile(path, state.get_many([record.digest])[record.digest]))
     indexed = 0
-    if config.search:
-        index_files, indexed = index_for_search(
-            config=config,
-            output_dir=paths.output_dir,
-            article_pages=[spec.path for spec in specs if spec.kind == ARTICLE],
-            rendered=files,
-            previous=previous,
-            records_now=records_now,
-            failed=failed,
-            stale=state.read_value("search_stale") is not None,
-            defer=defer_search,
-        )
-        files += index_files
-    kept = {path: record for path, record in previous.items() if record.source in failed and path not in records_now}
-    stale = [path for path in previous if path not in records_now and path not in kept]
-    report = write_outputs(paths.output_dir, _differing_files(paths.output_dir, files), stale=stale)
-    changed = {f.path: records_now[f.path] for f in files}
+    made: list[str] = []  # every file made in this build, written or found unchanged
+    # Pages are staged as the workers hand them over, so writing overlaps rendering.
+    with OutputTransaction(paths.output_dir) as transaction:
+        for spec, data in zip(to_render, pages):
+            transaction.stage(OutputFile(spec.path, data))
+            made.append(spec.path)
+        for item in extra:
+            transaction.stage(item)
+            made.append(item.path)
+        if config.search:
+            fresh = {path: transaction.staged(path) for path in made}
+            index_files, indexed = index_for_search(
+                config=config,
+                output_dir=paths.output_dir,
+                article_pages=[spec.path for spec in specs if spec.kind == ARTICLE],
+                fresh={path: place for path, place in fresh.items() if place is not None},
+                rendered=set(made),
+                previous=previous,
+                records_now=records_now,
+                failed=failed,
+                stale=state.read_value("search_stale") is not None,
+                defer=defer_search,
+            )
+            for item in index_files:
+                transaction.stage(item)
+                made.append(item.path)
+        kept = {path: record for path, record in previous.items() if record.source in failed and path not in records_now}
+        report = transaction.commit([path for path in previous if path not in records_now and path not in kept])
+    changed = {path: records_now[path] for path in made}
     state.write_outputs(changed, report.deleted)
     if config.search:
         state.write_values({"search_stale": "1" if indexed < 0 else None})
@@ -524,25 +537,6 @@ def _build_changed(
     else:
         _remember_build(state, fingerprint_now, result, clock_window(site, config, now=now))
     return result
-
-
-def _differing_files(output_dir: Path, files: list[OutputFile]) -> list[OutputFile]:
-    """The files whose bytes are not already in the output folder. A page re-rendered after a
-    template, config or code change often comes out the same; rewriting it would only cost a
-    write and disturb its mtime (sync tools, watchers, CDN uploads)."""
-    if not output_dir.is_dir():
-        return files
-    folder = f"{output_dir}{os.sep}"
-    differing = []
-    for item in files:
-        try:
-            with open(folder + item.path, "rb") as handle:
-                same = os.fstat(handle.fileno()).st_size == len(item.data) and handle.read() == item.data
-        except OSError:
-            same = False
-        if not same:
-            differing.append(item)
-    return differing
 
 
 def check_site(config: SiteConfig, paths: BuildPaths, *, now: datetime, include_drafts: bool = False) -> BuildResult:

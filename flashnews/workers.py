@@ -148,27 +148,37 @@ class StagePool:
 
         Where processes can be forked, workers forked now inherit the planner and build each
         page's context themselves, so only specs and bytes cross between processes; elsewhere
-        the contexts are built here and sent to the pool."""
+        the contexts are built here and sent to the pool. The workers are started before this
+        returns, so they never inherit a lock the caller takes while reading the results."""
         if self._workers < 2 or len(specs) <= POOL_THRESHOLD:
-            yield from self.render_pages([planner.plan(spec) for spec in specs], progress=progress)
-            return
+            return self.render_pages([planner.plan(spec) for spec in specs], progress=progress)
         self.release()  # its manager thread would make forking unsafe
         context = _context()
         if context.get_start_method() != "fork":
-            yield from self.render_pages([planner.plan(spec) for spec in specs], progress=progress)
-            return
+            return self.render_pages([planner.plan(spec) for spec in specs], progress=progress)
         global _planner
         _planner = planner
+        pool = ProcessPoolExecutor(self._workers, mp_context=context, initializer=_start_worker, initargs=(self._templates_dir,))
         try:
-            with ProcessPoolExecutor(self._workers, mp_context=context, initializer=_start_worker, initargs=(self._templates_dir,)) as pool:
-                for data in pool.map(_render_spec, specs, chunksize=self._chunk(len(specs))):
-                    if isinstance(data, tuple):
-                        raise restore_error(data)
-                    if progress is not None:
-                        progress(1)
-                    yield data
+            results = pool.map(_render_spec, specs, chunksize=self._chunk(len(specs)))
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
         finally:
             _planner = None
+        return self._collect(pool, results, progress)
+
+    @staticmethod
+    def _collect(
+        pool: ProcessPoolExecutor, results: Iterator[bytes | tuple[Any, ...]], progress: Callable[[int], None] | None
+    ) -> Iterator[bytes]:
+        with pool:
+            for data in results:
+                if isinstance(data, tuple):
+                    raise restore_error(data)
+                if progress is not None:
+                    progress(1)
+                yield data
 
     def render_pages(self, plans: Sequence[PagePlan], *, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
         """The bytes of each plan, in order; raises the first TemplateError."""
