@@ -1,8 +1,6 @@
 """Build the Flash News site: python build.py [build|normalize|check|watch|serve] [options]."""
 
-import sys
-
-from flashnews.cli import main
+from flashnews.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

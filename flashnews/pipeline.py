@@ -218,7 +218,7 @@ def load_articles(
         if found:
             fresh[keys[shown] + _WARNINGS] = _encode_warnings(found)
     state.put_many(fresh)
-    state.write_file_digests(remembered)
+    state.write_file_digests(remembered, known=known)
     state.memo = memo  # only the current sources, so a long session does not grow
     # Sources come back in listing order whichever path they took, so results never depend on the cache.
     ordered = [articles[shown] for shown, _, _, _ in sources if shown in articles]

@@ -157,13 +157,19 @@ class BuildState:
         rows = self._db.execute("SELECT path, size, mtime_ns, ctime_ns, inode, digest FROM files")
         return {path: (FileStamp(size, mtime, ctime, inode), digest) for path, size, mtime, ctime, inode, digest in rows}
 
-    def write_file_digests(self, files: Mapping[str, tuple[FileStamp, str]]) -> None:
-        """Replace the remembered sources with exactly these."""
+    def write_file_digests(self, files: Mapping[str, tuple[FileStamp, str]], *, known: Mapping[str, tuple[FileStamp, str]] | None = None) -> None:
+        """Replace the remembered sources with exactly these; with known (what read_file_digests
+        gave), only the rows that differ are written."""
         with self._transaction():
-            self._db.execute("DELETE FROM files")
+            if known is None:
+                self._db.execute("DELETE FROM files")
+                changed = files.items()
+            else:
+                self._db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in known if p not in files))
+                changed = [(p, row) for p, row in files.items() if known.get(p) != row]
             self._db.executemany(
-                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                ((p, s.size, s.mtime_ns, s.ctime_ns, s.inode, d) for p, (s, d) in files.items()),
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                ((p, s.size, s.mtime_ns, s.ctime_ns, s.inode, d) for p, (s, d) in changed),
             )
 
     def read_value(self, key: str) -> str | None:
