@@ -117,13 +117,17 @@ def _print_drops(report: DropReport, verbosity: int) -> None:
             print(f"  stripped {line}")
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def summary_line(result: BuildResult, drops: DropReport | None = None) -> str:
     """The one-line summary that ends every build."""
     errors = len(result.errors) + (len(drops.errors) if drops else 0)
     warnings = len(result.warnings) + (len(drops.warnings) if drops else 0)
     text = (
-        f"{result.articles} articles, {result.pages} pages ({result.written} written, {result.deleted} deleted), "
-        f"{warnings} warnings, {errors} errors in {result.seconds:.2f} s"
+        f"{_count(result.articles, 'article')}, {_count(result.pages, 'page')} ({result.written} written, {result.deleted} deleted), "
+        f"{_count(warnings, 'warning')}, {_count(errors, 'error')} in {result.seconds:.2f} s"
     )
     if result.next_scheduled_at:
         text += f"; next scheduled publication at {result.next_scheduled_at.isoformat()}"

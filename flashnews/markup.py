@@ -69,6 +69,9 @@ def _check_body(article: Article) -> None:
         match = pattern.search(article.body)
         if match:
             raise MarkupError(_location_of(article, match.start()), what, hint="escape the characters with a backslash")
+    body = article.body
+    if len(body) * max(len(_INLINE_MARKUP.findall(body)), len(_LINK_OPENER.findall(body)) * 100) <= MAX_INLINE_WORK:
+        return  # no paragraph can hold more than the whole body
     start = 0
     for block in _BLOCK_BREAK.split(article.body):
         start = article.body.index(block, start)

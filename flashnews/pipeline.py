@@ -97,6 +97,8 @@ def _read_source(path: Path, shown: str, config: SiteConfig) -> bytes:
 
 # Warnings of a parsed article are cached beside it, so every build reports them again.
 _WARNINGS = "\0warnings"
+# Parsed records are written to the cache in batches of this many entries.
+_FLUSH_EVERY = 2_000
 # The record without the body (records.encode_partial), cached beside the whole one.
 _PARTIAL = "\0partial"
 
@@ -217,6 +219,9 @@ def load_articles(
         fresh[keys[shown] + _PARTIAL] = partial_record
         if found:
             fresh[keys[shown] + _WARNINGS] = _encode_warnings(found)
+        if len(fresh) >= _FLUSH_EVERY:
+            state.put_many(fresh)  # in batches, so a cold build never holds every record at once
+            fresh = {}
     state.put_many(fresh)
     state.write_file_digests(remembered, known=known)
     state.memo = memo  # only the current sources, so a long session does not grow

@@ -117,7 +117,7 @@ def test_a_bad_file_exits_one_with_a_located_message_and_the_rest_still_builds(s
     result = run(sample_site, "--now", NOW)
     assert result.returncode == 1
     assert "content/broken.md:3: date 'yesterday' is not an ISO 8601 date; write it like" in result.stderr
-    assert "16 articles" in result.stdout and "1 errors" in result.stdout
+    assert "16 articles" in result.stdout and "1 error in" in result.stdout
     assert (sample_site / "public" / "index.html").is_file()
 
 
@@ -194,7 +194,7 @@ def test_now_and_source_date_epoch_set_the_build_clock(site_dir):
     assert "0 articles" in early.stdout
     assert "next scheduled publication at 2025-06-01T10:00:00+00:00" in early.stdout
     late = run(site_dir, env={"SOURCE_DATE_EPOCH": "1767225600"})
-    assert "1 articles" in late.stdout
+    assert "1 article," in late.stdout
 
 
 def test_base_url_makes_canonical_urls_absolute(site_dir):
@@ -259,4 +259,4 @@ def test_warnings_are_reported_again_on_every_build(site_dir):
     for _ in range(2):
         result = run(site_dir, "--now", NOW)
         assert "content/a.md:5: warning: unknown field 'auhtor' is not used" in result.stderr
-        assert "1 warnings" in result.stdout
+        assert "1 warning," in result.stdout
