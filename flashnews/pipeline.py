@@ -520,6 +520,7 @@ def _build_changed(
         report = transaction.commit([path for path in previous if path not in records_now and path not in kept])
     changed = {path: records_now[path] for path in made}
     state.write_outputs(changed, report.deleted)
+    state.last_planner = planner
     if config.search:
         state.write_values({"search_stale": "1" if indexed < 0 else None})
     result = BuildResult(

@@ -94,7 +94,22 @@ class RelatedFinder:
         if source_path not in self._place:
             return ()
         candidates, index = self.window(source_path)
-        own = self._terms_of(candidates[index])
+        return self._rank(candidates, index, self._terms_of(candidates[index]))
+
+    def related_to(self, item: RenderedArticle) -> tuple[RenderedArticle, ...]:
+        """The related articles of a new version of an article of this site, in its place."""
+        if item.article.source_path not in self._place:
+            return ()
+        candidates, index = self.window(item.article.source_path)
+        return self._rank(candidates, index, key_terms(item.article.title, item.lead))
+
+    def related_in(self, items: tuple[RenderedArticle, ...], index: int, item: RenderedArticle) -> tuple[RenderedArticle, ...]:
+        """The related articles of `item` at `index` of a section's articles `items` (the section
+        with an article added)."""
+        start, stop = self.span(index)
+        return self._rank(items[start:stop], index - start, key_terms(item.article.title, item.lead))
+
+    def _rank(self, candidates: tuple[RenderedArticle, ...], index: int, own: frozenset[str]) -> tuple[RenderedArticle, ...]:
         scored = []
         for other, item in enumerate(candidates):
             if other != index:

@@ -49,7 +49,8 @@ def is_published(item: RenderedArticle, *, now: datetime, include_drafts: bool) 
     return (include_drafts or not item.article.draft) and item.article.date <= now
 
 
-def _sort_key(item: RenderedArticle) -> tuple[float, str]:
+def sort_key(item: RenderedArticle) -> tuple[float, str]:
+    """The reading order: newest first, then by source path."""
     return (-item.article.date.timestamp(), item.article.source_path)
 
 
@@ -122,7 +123,7 @@ def collect_site(
     section_keys = configured_keys | {section_key(name) for name in categories}
     kept, errors = find_url_collisions(published, RESERVED_SLUGS | section_keys, url_owners)
     errors = section_errors + errors
-    ordered = tuple(sorted(kept, key=_sort_key))
+    ordered = tuple(sorted(kept, key=sort_key))
     grouped: dict[str, list[RenderedArticle]] = {}
     by_key: dict[str, SectionConfig] = {}
     for item in ordered:

@@ -73,6 +73,9 @@ class BuildState:
         self._path = path
         # Decoded values kept for the life of this object (a watch session), by cache key.
         self.memo: dict[str, object] = {}
+        # The planner of the last build that wrote its output (a watch session publishes an
+        # edited article's page with it before rebuilding the rest).
+        self.last_planner: object | None = None
         self._pid = os.getpid()
         self._child: tuple[int, sqlite3.Connection] | None = None
         self._db = sqlite3.connect(path)

@@ -24,15 +24,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+import jinja2
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from flashnews.config import SiteConfig, load_config
 from flashnews.drops import DropReport, normalize_drops
+from flashnews.edits import publish_edited_pages
 from flashnews.errors import ConfigError, FlashnewsError
 from flashnews.output import staging_path
 from flashnews.pipeline import BuildPaths, build_site
+from flashnews.render import create_environment
 from flashnews.sources import is_ignored_dir, is_litter
 from flashnews.state import BuildState, state_path
 
@@ -281,6 +284,7 @@ class Watcher:
         self._scheduled_at: datetime | None = None
         # Pages are published without waiting for the search index; it is rebuilt once the loop is idle.
         self._search_due = False
+        self._environment: jinja2.Environment | None = None
         self._thread: threading.Thread | None = None
         self._observer: Observer | PollingObserver | None = None  # type: ignore[valid-type]
         self._recorder = _EventRecorder(self._changes)
@@ -445,6 +449,24 @@ class Watcher:
             except Exception:  # noqa: BLE001 - a listener's failure must not end the watch
                 traceback.print_exc()
 
+    def _publish_edited_pages(self, state: BuildState, paths: list[str]) -> None:
+        """Write the pages of edited and new articles ahead of the rebuild when they can be (see edits)."""
+        if state.last_planner is None:
+            return
+        started = time.perf_counter()
+        if self._environment is None:
+            self._environment = create_environment(self.paths.templates_dir)
+        written = publish_edited_pages(
+            paths,
+            planner=state.last_planner,  # type: ignore[arg-type]
+            config=self.config,
+            content_dir=self.paths.content_dir,
+            output_dir=self.paths.output_dir,
+            environment=self._environment,
+        )
+        if written and self._verbosity >= 0:
+            print(f"published {', '.join(written)} in {time.perf_counter() - started:.2f} s; updating the pages that list it", flush=True)
+
     def _update_search(self, state: BuildState) -> None:
         """Bring the search index up to date with the pages the last build published."""
         now = self._now or datetime.now(timezone.utc).replace(microsecond=0)
@@ -495,6 +517,11 @@ class Watcher:
             for path in drops.written:
                 print(f"normalized {path}")
         report_problems(drops.errors, drops.warnings, self._verbosity)
+        if number > 0 and batch.kinds == {"content"} and not drops.errors:
+            normalized = [str(self.paths.content_dir.joinpath(*shown.split("/")[1:])) for shown in drops.written]
+            edited = [path for path in batch.paths if path.lower().endswith(".md")]
+            if len(normalized) + len(edited) == 1:  # with several, each would be placed without the others
+                self._publish_edited_pages(state, [*edited, *normalized])
         result = build_site(self.config, self.paths, now=now, include_drafts=self._include_drafts, state=state, defer_search=True)
         with self._built:
             self._search_due = self._search_due or result.search_pending
