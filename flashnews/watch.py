@@ -36,6 +36,7 @@ from flashnews.errors import ConfigError, FlashnewsError
 from flashnews.output import staging_path
 from flashnews.pipeline import BuildPaths, build_site
 from flashnews.render import create_environment
+from flashnews.search import SearchCancelled
 from flashnews.sources import is_ignored_dir, is_litter
 from flashnews.state import BuildState, state_path
 
@@ -467,13 +468,31 @@ class Watcher:
         if written and self._verbosity >= 0:
             print(f"published {', '.join(written)} in {time.perf_counter() - started:.2f} s; updating the pages that list it", flush=True)
 
+    def _change_is_waiting(self) -> bool:
+        """Whether a change that needs a rebuild (or a stop) has come in; litter does not count."""
+        while True:
+            try:
+                path = self._changes.get_nowait()
+            except queue.Empty:
+                return bool(self._debouncer.pending)
+            if path is None:
+                self._changes.put(None)
+                return True
+            if path:
+                self._record(path)
+
     def _update_search(self, state: BuildState) -> None:
         """Bring the search index up to date with the pages the last build published."""
         now = self._now or datetime.now(timezone.utc).replace(microsecond=0)
         try:
-            result = build_site(self.config, self.paths, now=now, include_drafts=self._include_drafts, state=state)
+            result = build_site(
+                self.config, self.paths, now=now, include_drafts=self._include_drafts, state=state,
+                cancel_search=self._change_is_waiting,
+            )
             if self._verbosity >= 0:
                 print(f"search index updated: {result.indexed} pages in {result.seconds:.2f} s", flush=True)
+        except SearchCancelled:
+            return  # a change came in: it is built first, and the index waits for the next idle moment
         except FlashnewsError as exc:
             print(f"search index not updated: {exc}", file=sys.stderr)
         except Exception:  # noqa: BLE001 - a bug here must not end the watch

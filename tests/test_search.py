@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from flashnews.config import load_config
 from flashnews.pipeline import BuildPaths, BuildResult, build_site
-from flashnews.search import build_search_index
+from flashnews.search import SearchCancelled, build_search_index
 from tests.conftest import NOW
 from tests.publishing import set_config, tree, write_article
 
@@ -122,3 +124,22 @@ def test_a_deferred_index_publishes_the_page_first_and_the_next_build_catches_up
     assert caught_up.indexed == 3 and not caught_up.search_pending
     build_into(site_dir, "cold")
     assert tree(site_dir / "public") == tree(site_dir / "cold")
+
+
+def test_indexing_stops_when_asked_and_leaves_the_output_as_it_was(site_dir: Path):
+    two_articles(site_dir)
+    build_into(site_dir)
+    before = tree(site_dir / "public")
+    write_article(site_dir, "transfer", date="2025-12-05T09:00:00+01:00", title="Striker signs for Tirana")
+    paths = BuildPaths(site_dir / "content", site_dir / "public", site_dir / "templates", site_dir / "static")
+    asked: list[int] = []
+
+    def cancel() -> bool:
+        asked.append(1)
+        return True
+
+    with pytest.raises(SearchCancelled):
+        build_site(load_config(site_dir / "site.toml"), paths, now=NOW, cancel_search=cancel)
+    assert asked, "Pagefind was watched while it ran"
+    assert tree(site_dir / "public") == before
+    assert build_into(site_dir).indexed == 3
