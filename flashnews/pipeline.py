@@ -325,6 +325,8 @@ def index_for_search(
     if (current and not stale) or defer:
         records_now.update(old_index)
         return [], 0 if current and not stale else -1
+    if cancel is not None and cancel():
+        raise search.SearchCancelled("search indexing was stopped for a newer change")
     sources = [(p, fresh.get(p) or output_dir / p) for p in sorted({*pages, *kept})]
     if not sources:
         return [], 0  # Pagefind refuses an empty site; the search page then finds nothing
@@ -460,6 +462,8 @@ def _build_changed(
     failed.update(c.location.path for c in collisions)
     lead_images, image_records, image_errors = load_lead_images(paths.content_dir, site, state)
     errors.extend(image_errors)
+    if cancel_search is not None and cancel_search():
+        raise search.SearchCancelled("the build was stopped for a newer change")
     planner = make_planner(site, config, state, template_hash=template_hash, lead_images=lead_images)
     specs = planner.specs()
     if previous and not paths.output_dir.is_dir():

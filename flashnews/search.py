@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -121,14 +122,20 @@ def build_search_index(
     pages: Iterable[tuple[str, bytes | Path]], *, language: str, work_dir: Path, cancel: Callable[[], bool] | None = None
 ) -> list[OutputFile]:
     """Index pages given as (output path, HTML bytes or a file holding them); raises OutputError
-    when Pagefind fails, SearchCancelled when cancel() turns true while it runs. work_dir holds
-    the scratch copy (hard links where the disk allows)."""
+    when Pagefind fails, SearchCancelled as soon as cancel() turns true (it is asked while the
+    pages are laid out and while Pagefind runs). work_dir holds the scratch copy (hard links
+    where the disk allows)."""
     work_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="search-", dir=work_dir) as scratch_name:
-        scratch = Path(scratch_name)
+    for leftover in work_dir.glob("search-*"):
+        shutil.rmtree(leftover, ignore_errors=True)  # from a build that was killed
+    scratch = Path(tempfile.mkdtemp(prefix="search-", dir=work_dir))
+    cancelled = False
+    try:
         site_root = scratch / "site"
         site_root.mkdir()
-        for relative, page in pages:
+        for count, (relative, page) in enumerate(pages):
+            if cancel is not None and count % 500 == 0 and cancel():
+                raise SearchCancelled("search indexing was stopped for a newer change")
             _place(site_root, relative, page)
         bundle = scratch / "bundle"
         command = [
@@ -147,3 +154,12 @@ def build_search_index(
                 hint="pip install 'pagefind[bin]', or set search = false in site.toml",
             )
         return _read_bundle(bundle)
+    except SearchCancelled:
+        cancelled = True
+        raise
+    finally:
+        if cancelled:
+            # The change that cancelled indexing is waiting: remove the scratch copy behind its back.
+            threading.Thread(target=shutil.rmtree, args=(scratch,), kwargs={"ignore_errors": True}, daemon=True).start()
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
