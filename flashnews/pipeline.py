@@ -357,8 +357,8 @@ def build_site(
     progress(stage, done, total) is called as sources are parsed and pages rendered. With
     defer_search the pages are published without waiting for the search index, which keeps its
     last version until a later build (result.search_pending says one is due). cancel_search()
-    is polled while Pagefind runs; when it turns true the build stops with search.SearchCancelled
-    and the output is left as it was."""
+    is asked after loading and while the search index is made; when it turns true the build stops
+    with search.SearchCancelled and the output is left as it was."""
     started = time.perf_counter()
     recover_output(paths.output_dir)
     own_state = state is None
