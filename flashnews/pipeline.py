@@ -340,6 +340,37 @@ def index_for_search(
     return changed, len(sources)
 
 
+def update_search_index(
+    config: SiteConfig, paths: BuildPaths, state: BuildState, *, cancel: Callable[[], bool] | None = None
+) -> int:
+    """Index the article pages the last build published, when a build deferred it (watch mode's
+    idle pass): no source is read and no page planned, so cancel() is asked almost at once.
+    Returns how many pages were indexed; raises search.SearchCancelled or OutputError."""
+    recover_output(paths.output_dir)
+    previous = state.read_outputs()
+    pages = sorted(path for path in _article_url_owners(previous))
+    records_now = {path: record for path, record in previous.items() if not search.is_search_output(path)}
+    with OutputTransaction(paths.output_dir) as transaction:
+        files, indexed = index_for_search(
+            config=config,
+            output_dir=paths.output_dir,
+            article_pages=[f"{slug}/index.html" for slug in pages],
+            fresh={},
+            rendered=set(),
+            previous=previous,
+            records_now=records_now,
+            failed=set(),
+            stale=True,
+            cancel=cancel,
+        )
+        for item in files:
+            transaction.stage(item)
+        report = transaction.commit([path for path in previous if path not in records_now])
+    state.write_outputs({item.path: records_now[item.path] for item in files}, report.deleted)
+    state.write_values({"search_stale": None})
+    return indexed
+
+
 def build_site(
     config: SiteConfig,
     paths: BuildPaths,

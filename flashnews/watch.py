@@ -34,7 +34,7 @@ from flashnews.drops import DropReport, normalize_drops
 from flashnews.edits import publish_edited_pages
 from flashnews.errors import ConfigError, FlashnewsError
 from flashnews.output import staging_path
-from flashnews.pipeline import BuildPaths, build_site
+from flashnews.pipeline import BuildPaths, build_site, update_search_index
 from flashnews.render import create_environment
 from flashnews.search import SearchCancelled
 from flashnews.sources import is_ignored_dir, is_litter
@@ -483,14 +483,11 @@ class Watcher:
 
     def _update_search(self, state: BuildState) -> None:
         """Bring the search index up to date with the pages the last build published."""
-        now = self._now or datetime.now(timezone.utc).replace(microsecond=0)
+        started = time.perf_counter()
         try:
-            result = build_site(
-                self.config, self.paths, now=now, include_drafts=self._include_drafts, state=state,
-                cancel_search=self._change_is_waiting,
-            )
+            indexed = update_search_index(self.config, self.paths, state, cancel=self._change_is_waiting)
             if self._verbosity >= 0:
-                print(f"search index updated: {result.indexed} pages in {result.seconds:.2f} s", flush=True)
+                print(f"search index updated: {indexed} pages in {time.perf_counter() - started:.2f} s", flush=True)
         except SearchCancelled:
             return  # a change came in: it is built first, and the index waits for the next idle moment
         except FlashnewsError as exc:

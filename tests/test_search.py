@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from flashnews.config import load_config
-from flashnews.pipeline import BuildPaths, BuildResult, build_site
+from flashnews.pipeline import BuildPaths, BuildResult, build_site, update_search_index
 from flashnews.search import SearchCancelled, build_search_index
+from flashnews.state import BuildState, state_path
 from tests.conftest import NOW
 from tests.publishing import set_config, tree, write_article
 
@@ -143,3 +144,19 @@ def test_indexing_stops_when_asked_and_leaves_the_output_as_it_was(site_dir: Pat
     assert asked, "Pagefind was watched while it ran"
     assert tree(site_dir / "public") == before
     assert build_into(site_dir).indexed == 3
+
+
+def test_the_index_alone_catches_up_with_a_deferred_build(site_dir: Path):
+    two_articles(site_dir)
+    build_into(site_dir)
+    write_article(site_dir, "transfer", date="2025-12-05T09:00:00+01:00", title="Striker signs for Tirana")
+    assert build_into(site_dir, defer_search=True).search_pending
+    paths = BuildPaths(site_dir / "content", site_dir / "public", site_dir / "templates", site_dir / "static")
+    state = BuildState(state_path(site_dir / "public"))
+    try:
+        assert update_search_index(load_config(site_dir / "site.toml"), paths, state) == 3
+    finally:
+        state.close()
+    assert not build_into(site_dir).search_pending
+    build_into(site_dir, "cold")
+    assert tree(site_dir / "public") == tree(site_dir / "cold")
