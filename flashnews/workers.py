@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
@@ -91,6 +92,15 @@ def _start_worker(templates_dir: Path) -> None:
     global _templates_dir, _environment
     _templates_dir = templates_dir
     _environment = None
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="flashnews-orphan-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once the build that started it is gone (killed, say): a worker holds
+    both ends of its task pipe, so it would otherwise wait for work forever."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -247,3 +247,50 @@ def test_a_build_holds_the_output_lock_for_its_whole_transaction(big_site):
     assert process.returncode == 0
     assert seen_locked, "the build was never seen mid-transaction"
     assert not is_locked(public) and not staging.exists()
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is pid (from /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's reaping is left
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_the_workers_of_a_killed_build_end_with_it(big_site):
+    change_templates(big_site, "killed while its workers render")
+    process = start_build(big_site)
+    try:
+        deadline = time.monotonic() + 300
+        workers: set[int] = set()
+        while process.poll() is None and time.monotonic() < deadline and len(workers) < 2:
+            workers = _children(process.pid)
+            time.sleep(0.01)
+        assert len(workers) >= 2, "the build finished before its pool started"
+        process.kill()
+        process.wait()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    deadline = time.monotonic() + 30
+    while any(_running(pid) for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived the killed build"
+        time.sleep(0.1)
+    recover_output(big_site / "public")
+    assert build(big_site, NOW) == 0
