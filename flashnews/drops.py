@@ -23,6 +23,8 @@ from flashnews.sources import display_path, read_source_bytes, scan_source_files
 
 ARCHIVE_DIR = "_archive"
 MANIFEST = "manifest.json"
+# Drops applied since the manifest was last written, one JSON [key, digest] per line.
+JOURNAL = "manifest.log"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,25 +42,56 @@ def _sha(data: bytes) -> str:
 
 
 def _read_manifest(archive: Path) -> dict[str, str] | None:
-    """The manifest, {} when there is none yet, None when it cannot be read."""
+    """The manifest with its journal replayed, {} when there is none yet, None when it cannot be read."""
     try:
         data = json.loads((archive / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return {}
+        data = {}
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         return None
+    try:
+        lines = (archive / JOURNAL).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in lines:
+        try:
+            key, digest = json.loads(line)
+        except (ValueError, TypeError):
+            continue  # a line cut short by a crash: its .md counts as not made from a drop
+        if isinstance(key, str) and isinstance(digest, str):
+            data[key] = digest
     return data
 
 
+def _append_record(path: Path, line: str) -> None:
+    """Add one line to the manifest's journal, flushed to the disk before the drop counts as applied."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _compact_manifest(archive: Path, manifest: dict[str, str]) -> None:
+    """Fold the journal into the manifest (one write per run, however many drops it applied)."""
+    _write_atomic(archive / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
+    with contextlib.suppress(FileNotFoundError):
+        (archive / JOURNAL).unlink()
+
+
 def _apply_drop(md_path: Path, markdown: bytes, manifest: dict[str, str], key: str, archive: Path) -> None:
-    """Write the .md and record it in the manifest, both or neither (the .md is put back on failure)."""
+    """Write the .md and record it in the manifest's journal, both or neither (the .md is put
+    back on failure). Appending a line keeps a run of many drops linear; the run folds the
+    journal into the manifest at its end."""
     previous = md_path.read_bytes() if md_path.exists() else None
     _write_atomic(md_path, markdown)
-    updated = {**manifest, key: _sha(markdown)}
+    digest = _sha(markdown)
     try:
-        _write_atomic(archive / MANIFEST, (json.dumps(updated, indent=1, sort_keys=True) + "\n").encode())
+        _append_record(archive / JOURNAL, json.dumps([key, digest], ensure_ascii=False))
     except OSError:
         with contextlib.suppress(OSError):
             if previous is None:
@@ -66,7 +99,7 @@ def _apply_drop(md_path: Path, markdown: bytes, manifest: dict[str, str], key: s
             else:
                 _write_atomic(md_path, previous)
         raise
-    manifest[key] = updated[key]
+    manifest[key] = digest
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -182,4 +215,10 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
             )
             continue
         written.append(display_path(md_path, content_dir))
+    if written:
+        try:
+            _compact_manifest(archive, manifest)
+        except OSError as exc:
+            # The journal still holds every drop; the next run folds it in.
+            warnings.append(SourceWarning(SourceLocation(display_path(archive / MANIFEST, content_dir), 1), f"cannot update the drop manifest: {exc.strerror or exc}", "free disk space; nothing was lost"))
     return DropReport(tuple(written), tuple(errors), tuple(warnings), tuple(stripped))

@@ -100,14 +100,10 @@ def test_the_build_after_a_full_disk_equals_a_cold_build(built, monkeypatch, cap
 def test_a_drop_that_cannot_be_written_is_a_located_error_and_stays_a_drop(site_dir, monkeypatch, capsys):
     drop = site_dir / "content" / "seed.txt"
     drop.write_bytes((FIXTURES / "seed.txt").read_bytes())
-    real_write = flashnews.drops._write_atomic
+    def append(path: Path, line: str) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # the drop's record cannot be written
 
-    def write(path: Path, data: bytes) -> None:
-        if path.name == "manifest.json":
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real_write(path, data)
-
-    monkeypatch.setattr(flashnews.drops, "_write_atomic", write)
+    monkeypatch.setattr(flashnews.drops, "_append_record", append)
     capsys.readouterr()
     assert build(site_dir, NOW) == 1
     err = capsys.readouterr().err
@@ -140,3 +136,23 @@ def test_a_state_database_that_cannot_be_written_raises_output_error(tmp_path):
     state._db.close()  # what a vanished disk looks like to sqlite: every statement fails
     with pytest.raises(OutputError, match="cannot update the build state"):
         state.write_outputs({"index.html": OutputRecord("digest")}, ())
+
+
+def test_drops_recorded_only_in_the_journal_still_protect_their_md(site_dir, monkeypatch):
+    """A run killed after applying drops but before folding its journal into the manifest."""
+    (site_dir / "content" / "seed.txt").write_bytes((FIXTURES / "seed.txt").read_bytes())
+    monkeypatch.setattr(flashnews.drops, "_compact_manifest", lambda archive, manifest: None)
+    assert build(site_dir, NOW) == 0
+    monkeypatch.undo()
+    archive = site_dir / "content" / "_archive"
+    assert not (archive / "manifest.json").exists() and (archive / "manifest.log").is_file()
+    with open(archive / "manifest.log", "a", encoding="utf-8") as journal:
+        journal.write('["content/cut-short.md", "ab')  # the line a crash cut short
+    md = site_dir / "content" / "seed.md"
+    (site_dir / "content" / "seed.txt").write_bytes((FIXTURES / "seed.txt").read_bytes())
+    assert build(site_dir, NOW) == 0, "the journal says the .md came from a drop, so a re-drop may replace it"
+    assert (archive / "manifest.json").is_file() and not (archive / "manifest.log").exists()
+    md.write_text(md.read_text(encoding="utf-8") + "\nAn editor's note.\n", encoding="utf-8")
+    (site_dir / "content" / "seed.txt").write_bytes((FIXTURES / "seed.txt").read_bytes())
+    assert build(site_dir, NOW) == 1, "the re-drop is refused: the .md was edited after it was generated"
+    assert "An editor's note." in md.read_text(encoding="utf-8")
