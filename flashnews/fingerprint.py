@@ -23,6 +23,8 @@ from flashnews.model import Site
 # Libraries whose output ends up in pages; a new version may change them.
 _LIBRARIES = ("jinja2", "markdown", "babel", "nh3", "python-slugify", "PyYAML", "Pillow", "pagefind", "pagefind_bin")
 _PACKAGE_DIR = Path(__file__).resolve().parent
+# The smallest step of the clock: the output built at t is also right at t itself.
+_INSTANT = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,8 @@ def clock_window(site: Site, config: SiteConfig, *, now: datetime) -> ClockWindo
     if site.next_scheduled_at is not None:
         ends.append(site.next_scheduled_at)
     span = timedelta(hours=config.news_sitemap_hours)
-    ends += [item.article.date + span for item in site.articles if item.article.date + span >= now]
+    # An article exactly `span` old is still in the window at `now` and leaves it right after.
+    ends += [item.article.date + span + _INSTANT for item in site.articles if item.article.date + span >= now]
     return ClockWindow(now, min(ends))
 
 

@@ -39,7 +39,14 @@ def test_window_ends_when_the_next_scheduled_article_goes_live() -> None:
 
 def test_window_ends_when_an_article_leaves_the_news_sitemap() -> None:
     published = NOW - timedelta(hours=47)
-    assert window_for(item("recent", published)).valid_until == published + timedelta(hours=48)
+    # The sitemap keeps an article while it is at most 48 hours old, so it leaves just after that.
+    assert window_for(item("recent", published)).valid_until == published + timedelta(hours=48, microseconds=1)
+
+
+def test_an_article_exactly_at_the_news_window_edge_keeps_the_window_open_at_its_build_time() -> None:
+    window = window_for(item("edge", NOW - timedelta(hours=48)))
+    assert window.contains(NOW), "a second build at the same clock must be able to skip"
+    assert not window.contains(NOW + timedelta(seconds=1))
 
 
 def test_window_holds_from_its_build_time_and_never_before() -> None:
