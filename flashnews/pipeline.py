@@ -19,7 +19,6 @@ from flashnews import fingerprint, images, records, search
 from flashnews.drops import ARCHIVE_DIR
 from flashnews.fingerprint import clock_window
 from flashnews.config import SiteConfig
-from flashnews.decode import decode_markdown_bytes
 from flashnews.errors import FlashnewsError, OutputError, SourceError, SourceLocation, SourceWarning, TemplateError
 from flashnews.model import OutputFile, RenderedArticle, Site
 from flashnews.output import OutputTransaction, recover_output
@@ -28,7 +27,7 @@ from flashnews.render import create_environment, render_page
 from flashnews.site import collect_site
 from flashnews.sources import display_path, is_ignored_dir, is_litter, read_source_bytes, scan_source_files
 from flashnews.state import BuildState, FileStamp, OutputRecord, stamp_of, state_path
-from flashnews.workers import StagePool, parse_source, restore_error
+from flashnews.workers import StagePool, parse_file, restore_error
 
 # Bump when parsing or Markdown output changes, so cached articles are rebuilt.
 PIPELINE_VERSION = "4"
@@ -136,7 +135,7 @@ def load_articles(
     salt = f"{PIPELINE_VERSION}\0{config.timezone}\0"
     known = state.read_file_digests()
     remembered: dict[str, tuple[FileStamp, str]] = {}
-    sources: list[tuple[str, Path, bytes | None, str]] = []
+    sources: list[tuple[str, Path, str, str]] = []  # shown path, path, content digest, cache key
     errors: list[FlashnewsError] = []
     failed: set[str] = set()
     scan = scan_source_files(content_dir, suffix=".md")
@@ -158,18 +157,19 @@ def load_articles(
             continue
         digest = _sha(data) if data is not None else known[shown][1]
         remembered[shown] = (stamp, digest)
-        sources.append((shown, path, data, _sha(f"{salt}{shown}\0{digest}".encode())))
+        # Only the digest is kept: a source to parse is read again by the worker that parses it.
+        sources.append((shown, path, digest, _sha(f"{salt}{shown}\0{digest}".encode())))
     # A watch session keeps the articles it decoded; a source whose key is unchanged is reused.
     memo = {key: state.memo[key] for *_, key in sources if key in state.memo}
     cached = state.get_many([k for *_, key in sources if key not in memo for k in (key + _PARTIAL, key + _WARNINGS)])
     # Sources cached before partial records existed are read whole once.
     whole = state.get_many([key for *_, key in sources if key not in memo and key + _PARTIAL not in cached])
     articles: dict[str, RenderedArticle] = {}
-    jobs: list[tuple[str, str, str]] = []
+    jobs: list[tuple[str, str, str, str, int]] = []
     keys: dict[str, str] = {}
     cached_warnings: list[SourceWarning] = []
     fresh: dict[str, bytes] = {}
-    for shown, path, data, key in sources:
+    for shown, path, digest, key in sources:
         if key in memo:
             item, remembered_warnings = memo[key]  # type: ignore[misc]
             articles[shown] = item
@@ -185,24 +185,11 @@ def load_articles(
             cached_warnings.extend(found_warnings)
             memo[key] = (articles[shown], found_warnings)
             continue
-        try:
-            raw = data if data is not None else _read_source(path, shown, config)
-        except SourceError as exc:
-            errors.append(exc)
-            failed.add(shown)
-            continue
-        try:
-            text = decode_markdown_bytes(raw)
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            errors.append(SourceError(SourceLocation(shown, line), "not valid UTF-8", hint="save the .md file as UTF-8"))
-            failed.add(shown)
-            continue
-        jobs.append((shown, text, config.timezone))
+        jobs.append((shown, os.fspath(path), digest, config.timezone, config.normalize.max_source_bytes))
         keys[shown] = key
     warnings: list[SourceWarning] = [*scan.warnings, *cached_warnings]
-    results = pool.parse_sources(jobs) if pool is not None else map(lambda job: parse_source(*job), jobs)
-    for done, ((shown, _, _), (record, found, error)) in enumerate(zip(jobs, results), start=1):
+    results = pool.parse_files(jobs) if pool is not None else map(lambda job: parse_file(*job), jobs)
+    for done, ((shown, *_), (record, found, error)) in enumerate(zip(jobs, results), start=1):
         if progress is not None:
             progress("parse", done, len(jobs))
         if error is not None:

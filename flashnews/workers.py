@@ -21,7 +21,7 @@ import jinja2
 import markdown
 
 from flashnews import content, markup, records
-from flashnews.errors import FlashnewsError, SourceError, SourceWarning
+from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning
 from flashnews.render import PagePlan, create_environment, render_page
 
 # Below this many items the pool costs more than it saves.
@@ -67,6 +67,33 @@ def parse_source(shown: str, text: str, zone_name: str) -> ParseResult:
 
 def _parse_one(job: tuple[str, str, str]) -> ParseResult:
     return parse_source(*job)
+
+
+def parse_file(shown: str, path: str, digest: str, zone_name: str, max_bytes: int) -> ParseResult:
+    """Read, check and parse one source file (a worker reads its own files, so the build never
+    holds every source's text at once); a file whose bytes no longer hash to `digest` is an error."""
+    import hashlib
+
+    from flashnews.decode import decode_markdown_bytes
+    from flashnews.sources import read_source_bytes
+
+    location = SourceLocation(shown, 1)
+    try:
+        raw = read_source_bytes(Path(path), shown=shown, max_bytes=max_bytes)
+        if hashlib.sha256(raw).hexdigest() != digest:
+            raise SourceError(location, "the file changed while it was being built", hint="build again")
+        try:
+            text = decode_markdown_bytes(raw)
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise SourceError(SourceLocation(shown, line), "not valid UTF-8", hint="save the .md file as UTF-8") from exc
+    except SourceError as exc:
+        return None, (), _portable(exc)
+    return parse_source(shown, text, zone_name)
+
+
+def _parse_file(job: tuple[str, str, str, str, int]) -> ParseResult:
+    return parse_file(*job)
 
 
 def _render_one(plan: PagePlan) -> bytes | tuple[Any, ...]:
@@ -152,6 +179,13 @@ class StagePool:
         if pool is None:
             return map(_parse_one, jobs)
         return pool.map(_parse_one, jobs, chunksize=self._chunk(len(jobs)))
+
+    def parse_files(self, jobs: Sequence[tuple[str, str, str, str, int]]) -> Iterator[ParseResult]:
+        """(shown path, file path, expected digest, zone name, byte limit) -> results in the same order."""
+        pool = self._pool(len(jobs))
+        if pool is None:
+            return map(_parse_file, jobs)
+        return pool.map(_parse_file, jobs, chunksize=self._chunk(len(jobs)))
 
     def render_specs(self, planner: Any, specs: Sequence[Any], *, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
         """The bytes of each spec of planner (a SitePlanner), in order; raises the first TemplateError.
