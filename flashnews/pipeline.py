@@ -368,6 +368,7 @@ def build_site(
     progress: Callable[[str, int, int], None] | None = None,
     defer_search: bool = False,
     cancel_search: Callable[[], bool] | None = None,
+    plan_always: bool = False,
 ) -> BuildResult:
     """Build the site into paths.output_dir; raises TemplateError, OutputError or ConfigError
     (fatal: the previous output is left untouched) and reports source errors in the result.
@@ -376,7 +377,8 @@ def build_site(
     defer_search the pages are published without waiting for the search index, which keeps its
     last version until a later build (result.search_pending says one is due). cancel_search()
     is asked after loading and while the search index is made; when it turns true the build stops
-    with search.SearchCancelled and the output is left as it was."""
+    with search.SearchCancelled and the output is left as it was. plan_always skips the shortcut
+    for a build with nothing to do, so state.last_planner describes the site (watch mode's start)."""
     started = time.perf_counter()
     recover_output(paths.output_dir)
     own_state = state is None
@@ -386,7 +388,7 @@ def build_site(
             raise TemplateError("", None, f"templates folder {paths.templates_dir} not found")
         template_hash = templates_digest(paths.templates_dir)
         fingerprint_now = _input_fingerprint(config, paths, include_drafts=include_drafts, template_hash=template_hash)
-        unchanged = _unchanged_result(state, fingerprint_now, now=now, output_dir=paths.output_dir, started=started)
+        unchanged = None if plan_always else _unchanged_result(state, fingerprint_now, now=now, output_dir=paths.output_dir, started=started)
         if unchanged is not None:
             return unchanged
         environment = create_environment(paths.templates_dir)

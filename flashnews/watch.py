@@ -538,7 +538,10 @@ class Watcher:
             edited = [path for path in batch.paths if path.lower().endswith(".md")]
             if len(normalized) + len(edited) == 1:  # with several, each would be placed without the others
                 self._publish_edited_pages(state, [*edited, *normalized])
-        result = build_site(self.config, self.paths, now=now, include_drafts=self._include_drafts, state=state, defer_search=True)
+        result = build_site(
+            self.config, self.paths, now=now, include_drafts=self._include_drafts, state=state, defer_search=True,
+            plan_always=state.last_planner is None,  # so the first edit can be published ahead (see edits)
+        )
         with self._built:
             self._search_due = self._search_due or result.search_pending
         report_problems(result.errors, result.warnings, self._verbosity)

@@ -290,10 +290,11 @@ def test_the_builds_own_writes_do_not_cause_another_rebuild(site: Site, watcher:
 
 
 def test_an_edited_md_updates_its_page_the_front_page_its_section_and_the_feeds(
-    site: Site, watcher: Watcher, tmp_path: Path
+    site: Site, watcher: Watcher, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = site.content / "market.md"
     next_build(watcher, lambda: source.write_text(markdown("Markets rally at the open", "market-opens-higher"), encoding="utf-8"))
+    assert "published market-opens-higher/index.html in " in capsys.readouterr().out, "its own page went out first"
     for page in ("market-opens-higher/index.html", "index.html", "ekonomi/index.html", "feeds/rss.xml", "feeds/atom.xml"):
         assert "Markets rally at the open" in site.page(page), page
         assert "Market opens higher" not in site.page(page), page
@@ -574,3 +575,17 @@ def test_an_inotify_queue_overflow_triggers_a_full_rescan(site: Site, watcher: W
 
     outcome = next_build(watcher, lambda: logging.getLogger("watchdog.observers.inotify_c").warning("Inotify queue overflowed; filesystem events were lost"))
     assert str(site.content) in outcome.changed
+
+
+def test_a_watch_started_on_an_up_to_date_site_publishes_the_first_edit_ahead(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(
+        ["build", "--content", str(site.content), "--output", str(site.output), "--config", str(site.config_path), "--now", NOW, "-q"]
+    )  # fmt: skip
+    assert status in (0, 1)
+    running = start_watcher(site)
+    try:
+        source = site.content / "market.md"
+        next_build(running, lambda: source.write_text(markdown("Markets rally at the open", "market-opens-higher"), encoding="utf-8"))
+        assert "published market-opens-higher/index.html in " in capsys.readouterr().out
+    finally:
+        running.stop()
