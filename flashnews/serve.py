@@ -31,6 +31,8 @@ document.body.appendChild(box);}box.textContent="flashnews: the last build had p
 function hide(){if(box){box.remove();box=null;}}
 var source=new EventSource("/__flashnews/events");
 source.addEventListener("reload",function(){location.reload();});
+var here=decodeURIComponent(location.pathname).replace(/^[/]+/,"");if(here===""||here.slice(-1)==="/")here+="index.html";
+source.addEventListener("page",function(e){if(JSON.parse(e.data).paths.indexOf(here)>=0)location.reload();});
 source.addEventListener("problems",function(e){show(JSON.parse(e.data).text);});
 source.addEventListener("clear",hide);
 })();</script>
@@ -61,6 +63,11 @@ class ReloadChannel:
             self._messages.append((self._sequence, event, json.dumps(data, ensure_ascii=False)))
             del self._messages[:-_HISTORY]
             self._changed.notify_all()
+
+    def publish_pages(self, paths: tuple[str, ...]) -> None:
+        """Tell the pages that these output files were rewritten ahead of a rebuild; each page
+        that is one of them reloads at once (the others wait for the rebuild's reload)."""
+        self._publish("page", {"paths": list(paths)})
 
     def publish_outcome(self, outcome: _Outcome) -> None:
         """Tell the pages about one build: reload if it changed the output, then its problems."""

@@ -264,6 +264,7 @@ class Watcher:
         quiet: float = QUIET_SECONDS,
         verbosity: int = 0,
         on_build: Callable[[BuildOutcome], None] | None = None,
+        on_pages: Callable[[tuple[str, ...]], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
@@ -275,6 +276,7 @@ class Watcher:
         self._poll = poll
         self._verbosity = verbosity
         self._on_build = on_build
+        self._on_pages = on_pages
         self._clock = clock
         self._debouncer = Debouncer(quiet)
         self._changes: queue.SimpleQueue[str | None] = queue.SimpleQueue()
@@ -467,6 +469,11 @@ class Watcher:
         )
         if written and self._verbosity >= 0:
             print(f"published {', '.join(written)} in {time.perf_counter() - started:.2f} s; updating the pages that list it", flush=True)
+        if written and self._on_pages is not None:
+            try:
+                self._on_pages(written)
+            except Exception:  # noqa: BLE001 - a listener's failure must not end the watch
+                traceback.print_exc()
 
     def _change_is_waiting(self) -> bool:
         """Whether a change that needs a rebuild (or a stop) has come in; litter does not count."""
@@ -613,6 +620,7 @@ def run_watch(invocation: Invocation) -> int:
         poll=invocation.args.poll,
         verbosity=invocation.verbosity,
         on_build=channel.publish_outcome if channel is not None else None,
+        on_pages=channel.publish_pages if channel is not None else None,
     )
     watcher.start()
     if server is not None:

@@ -307,3 +307,54 @@ def test_a_real_browser_reloads_after_a_rebuild_and_shows_errors_as_text_until_f
     finally:
         server.stop()
         watcher.stop()
+
+
+def test_pages_published_ahead_are_announced_by_path(server: PreviewServer, channel: ReloadChannel) -> None:
+    stream = EventStream(server)
+    try:
+        channel.publish_pages(("market/index.html",))
+        assert json.loads(stream.next_named("page")) == {"paths": ["market/index.html"]}
+    finally:
+        stream.close()
+
+
+def test_a_real_browser_on_an_edited_article_reloads_as_soon_as_its_page_is_published_ahead(tmp_path: Path) -> None:
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    root = tmp_path / "site"
+    for folder in ("templates", "static"):
+        shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "site.toml", root / "site.toml")
+    (root / "content").mkdir()
+    source = root / "content" / "market.md"
+    front = '---\ntitle: "{title}"\ndate: "2025-05-11T10:00:00+02:00"\ncategory: "Ekonomi"\nslug: "market"\n---\n\nBody.\n'
+    source.write_text(front.format(title="Market opens higher"), encoding="utf-8")
+    paths = BuildPaths(root / "content", root / "public", root / "templates", root / "static")
+    channel = ReloadChannel()
+    # Only the ahead-of-rebuild announcement is wired: the page can reload from nothing else.
+    watcher = Watcher(
+        load_config(root / "site.toml"), paths, config_path=root / "site.toml",
+        now=datetime.fromisoformat("2025-06-01T12:00:00+00:00"), on_pages=channel.publish_pages,
+    )  # fmt: skip
+    server = PreviewServer(paths.output_dir, channel, port=0)
+    watcher.start()
+    server.start()
+    try:
+        assert watcher.wait_for_builds(1, timeout=TIMEOUT)
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(chromium), headless=True, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.goto(server.url + "market/")
+            for _ in range(int(TIMEOUT / 0.02)):
+                if channel.listeners:
+                    break
+                page.wait_for_timeout(20)
+            assert channel.listeners == 1
+            source.write_text(front.format(title="Markets rally at the open"), encoding="utf-8")
+            page.wait_for_function("() => document.querySelector('h1').textContent.includes('Markets rally')", timeout=TIMEOUT * 1000)
+            browser.close()
+    finally:
+        server.stop()
+        watcher.stop()
