@@ -187,3 +187,12 @@ class BuildState:
                     self._db.execute("DELETE FROM meta WHERE key = ?", (f"value:{key}",))
                 else:
                     self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"value:{key}", value))
+
+
+def article_url_owners(previous: Mapping[str, OutputRecord]) -> dict[str, str]:
+    """Slug -> source path of every article page in the last build's manifest."""
+    return {
+        path[: -len("/index.html")]: record.source
+        for path, record in previous.items()
+        if record.source and path.count("/") == 1 and path.endswith("/index.html")
+    }

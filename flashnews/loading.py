@@ -1,0 +1,194 @@
+"""Sources -> articles through the build cache, and each article's lead picture.
+
+A source whose stat is unchanged is not read; one whose bytes hash to a cached record is not
+parsed. Articles are held without their bodies (records.encode_partial); workers parse the
+sources that changed, reading the files themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from flashnews import images, records
+from flashnews.config import SiteConfig
+from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning
+from flashnews.model import RenderedArticle, Site
+from flashnews.sources import display_path, read_source_bytes, scan_source_files
+from flashnews.state import BuildState, FileStamp, OutputRecord, stamp_of
+from flashnews.workers import StagePool, parse_file, restore_error
+
+# Bump when parsing or Markdown output changes, so cached articles are rebuilt.
+PIPELINE_VERSION = "4"
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_source(path: Path, shown: str, config: SiteConfig) -> bytes:
+    """A source's bytes; an OS error becomes a located SourceError."""
+    try:
+        return read_source_bytes(path, shown=shown, max_bytes=config.normalize.max_source_bytes)
+    except OSError as exc:
+        raise SourceError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}") from exc
+
+
+# Warnings of a parsed article are cached beside it, so every build reports them again.
+_WARNINGS = "\0warnings"
+# Parsed records are written to the cache in batches of this many entries.
+_FLUSH_EVERY = 2_000
+# The record without the body (records.encode_partial), cached beside the whole one.
+_PARTIAL = "\0partial"
+
+
+def _encode_warnings(found: Sequence[SourceWarning]) -> bytes:
+    rows = [[w.location.path, w.location.line, w.location.column, w.message, w.hint] for w in found]
+    return json.dumps(rows, ensure_ascii=False).encode("utf-8")
+
+
+def _decode_warnings(data: bytes | None) -> list[SourceWarning]:
+    if not data:
+        return []
+    return [SourceWarning(SourceLocation(path, line, column), message, hint) for path, line, column, message, hint in json.loads(data)]
+
+
+def load_articles(
+    content_dir: Path,
+    config: SiteConfig,
+    state: BuildState,
+    *,
+    pool: StagePool | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[list[RenderedArticle], list[FlashnewsError], list[SourceWarning], set[str]]:
+    """Parse and render every .md source, reusing cached results; returns articles, errors,
+    warnings and the sources that failed. A source whose stat is unchanged is not read."""
+    salt = f"{PIPELINE_VERSION}\0{config.timezone}\0"
+    known = state.read_file_digests()
+    remembered: dict[str, tuple[FileStamp, str]] = {}
+    sources: list[tuple[str, Path, str, str]] = []  # shown path, path, content digest, cache key
+    errors: list[FlashnewsError] = []
+    failed: set[str] = set()
+    scan = scan_source_files(content_dir, suffix=".md")
+    errors.extend(scan.errors)
+    failed.update(error.location.path for error in scan.errors)
+    for path, shown in zip(scan.paths, scan.shown):
+        try:
+            try:
+                stamp = stamp_of(path.stat())
+            except OSError as exc:
+                raise SourceError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}") from exc
+            if stamp.size > config.normalize.max_source_bytes:
+                raise SourceError(SourceLocation(shown, 1), f"file is {stamp.size} bytes, over the {config.normalize.max_source_bytes} byte limit")
+            hit = known.get(shown)
+            data = None if hit is not None and hit[0] == stamp else _read_source(path, shown, config)
+        except SourceError as exc:
+            errors.append(exc)
+            failed.add(shown)
+            continue
+        digest = _sha(data) if data is not None else known[shown][1]
+        remembered[shown] = (stamp, digest)
+        # Only the digest is kept: a source to parse is read again by the worker that parses it.
+        sources.append((shown, path, digest, _sha(f"{salt}{shown}\0{digest}".encode())))
+    # A watch session keeps the articles it decoded; a source whose key is unchanged is reused.
+    memo = {key: state.memo[key] for *_, key in sources if key in state.memo}
+    cached = state.get_many([k for *_, key in sources if key not in memo for k in (key + _PARTIAL, key + _WARNINGS)])
+    # Sources cached before partial records existed are read whole once.
+    whole = state.get_many([key for *_, key in sources if key not in memo and key + _PARTIAL not in cached])
+    articles: dict[str, RenderedArticle] = {}
+    jobs: list[tuple[str, str, str, str, int]] = []
+    keys: dict[str, str] = {}
+    cached_warnings: list[SourceWarning] = []
+    fresh: dict[str, bytes] = {}
+    for shown, path, digest, key in sources:
+        if key in memo:
+            item, remembered_warnings = memo[key]  # type: ignore[misc]
+            articles[shown] = item
+            cached_warnings.extend(remembered_warnings)
+            continue
+        if key + _PARTIAL in cached or key in whole:
+            if key + _PARTIAL in cached:
+                articles[shown] = records.decode_rendered(cached[key + _PARTIAL], key)
+            else:
+                articles[shown] = records.decode_rendered(whole[key], key)
+                fresh[key + _PARTIAL] = records.encode_partial(articles[shown])
+            found_warnings = _decode_warnings(cached.get(key + _WARNINGS))
+            cached_warnings.extend(found_warnings)
+            memo[key] = (articles[shown], found_warnings)
+            continue
+        jobs.append((shown, os.fspath(path), digest, config.timezone, config.normalize.max_source_bytes))
+        keys[shown] = key
+    warnings: list[SourceWarning] = [*scan.warnings, *cached_warnings]
+    results = pool.parse_files(jobs) if pool is not None else map(lambda job: parse_file(*job), jobs)
+    for done, ((shown, *_), (record, found, error)) in enumerate(zip(jobs, results), start=1):
+        if progress is not None:
+            progress("parse", done, len(jobs))
+        if error is not None:
+            errors.append(restore_error(error))
+            failed.add(shown)
+            continue
+        assert record is not None
+        warnings.extend(found)
+        whole_record, partial_record = record
+        # Held without the body like every other article, so memory does not grow with the bodies.
+        articles[shown] = records.decode_rendered(partial_record, keys[shown])
+        memo[keys[shown]] = (articles[shown], list(found))
+        fresh[keys[shown]] = whole_record
+        fresh[keys[shown] + _PARTIAL] = partial_record
+        if found:
+            fresh[keys[shown] + _WARNINGS] = _encode_warnings(found)
+        if len(fresh) >= _FLUSH_EVERY:
+            state.put_many(fresh)  # in batches, so a cold build never holds every record at once
+            fresh = {}
+    state.put_many(fresh)
+    state.write_file_digests(remembered, known=known)
+    state.memo = memo  # only the current sources, so a long session does not grow
+    # Sources come back in listing order whichever path they took, so results never depend on the cache.
+    ordered = [articles[shown] for shown, _, _, _ in sources if shown in articles]
+    return ordered, errors, warnings, failed
+
+
+def load_lead_images(
+    content_dir: Path, site: Site, state: BuildState
+) -> tuple[dict[str, images.LeadImage], dict[str, OutputRecord], list[FlashnewsError]]:
+    """Find and resize every published article's lead picture, reusing cached variants; returns
+    the pictures by source path, an output record per variant (its digest is the cache key of
+    its bytes) and the pictures that could not be read."""
+    found: dict[str, images.LeadImage] = {}
+    outputs: dict[str, OutputRecord] = {}
+    errors: list[FlashnewsError] = []
+    pictures = images.list_pictures(content_dir)
+    for item in site.articles:
+        article = item.article
+        if not pictures and "image" not in article.extra:
+            continue  # a site without pictures costs nothing here
+        try:
+            picture = images.find_image_file(content_dir, article, pictures=pictures)
+            data = picture.read_bytes() if picture else b""
+        except OSError as exc:
+            errors.append(SourceError(SourceLocation(article.source_path, 1), f"cannot read the lead image: {exc.strerror}"))
+            continue
+        if picture is None:
+            continue
+        digest = _sha(data)
+        key = f"image\0{images.IMAGE_VERSION}\0{digest}"
+        cached = state.get_many([key])
+        if key in cached:
+            sizes = [tuple(pair) for pair in json.loads(cached[key])]
+        else:
+            try:
+                made = images.resize_image(data)
+            except images.ImageError as exc:
+                shown = display_path(picture, content_dir)
+                errors.append(SourceError(SourceLocation(article.source_path, 1), f"lead image {shown} is {exc}", hint="save it as JPEG, PNG or WebP"))
+                continue
+            sizes = [(width, height) for width, height, _ in made]
+            state.put_many({f"{key}\0{width}": jpeg for width, _, jpeg in made} | {key: json.dumps(sizes).encode()})
+        variants = tuple(images.ImageVariant(images.variant_path(digest, w), w, h) for w, h in sizes)
+        found[article.source_path] = images.LeadImage(article.extra.get("image_alt", "").strip() or article.title, variants)
+        for variant in variants:
+            outputs[variant.path] = OutputRecord(f"{key}\0{variant.width}", article.source_path)
+    return found, outputs, errors
