@@ -1,7 +1,7 @@
 """File-system events -> debounced incremental rebuilds: watch content, templates, static and config.
 
 The watchdog callback only records paths in a queue. One loop thread sorts each path with
-`classify_change`, waits with a `Debouncer` until the changes have been quiet for a moment and
+`classify_change` (flashnews.changes), waits with a `Debouncer` until the changes have been quiet for a moment and
 the files stopped growing, then normalizes drops and rebuilds with one `BuildState` kept open,
 so every rebuild is incremental. A failed rebuild is reported and the loop keeps watching.
 
@@ -18,11 +18,11 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import jinja2
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -33,169 +33,34 @@ from flashnews.config import SiteConfig, load_config
 from flashnews.drops import DropReport, normalize_drops
 from flashnews.edits import publish_edited_pages
 from flashnews.errors import ConfigError, FlashnewsError
-from flashnews.output import staging_path
 from flashnews.pipeline import BuildPaths, build_site, update_search_index
 from flashnews.render import create_environment
 from flashnews.search import SearchCancelled
-from flashnews.sources import is_ignored_dir, is_litter
 from flashnews.state import BuildState, state_path
+from flashnews.changes import (
+    QUIET_SECONDS,
+    WRITE_EVENTS,
+    ChangeBatch,
+    ChangeKind,
+    Debouncer,
+    Signature,
+    WatchRoots,
+    classify_change,
+    needs_normalizing,
+    read_signature,
+    watch_roots,
+)
 
 if TYPE_CHECKING:
     from flashnews.cli import Invocation
 
+# Re-exported: the watch loop's public names include the change bookkeeping it runs on.
+__all__ = [
+    "QUIET_SECONDS", "BuildOutcome", "ChangeBatch", "ChangeKind", "Debouncer", "WatchRoots", "Watcher",
+    "classify_change", "needs_normalizing", "read_signature", "run_watch", "watch_roots",
+]
+
 _INOTIFY_LOGGER = "watchdog.observers.inotify_c"
-ChangeKind = Literal["content", "templates", "static", "config", "ignored"]
-Signature = tuple[int, int, int] | None
-
-QUIET_SECONDS = 0.1
-_SOURCE_SUFFIXES = (".md", ".txt")
-# Reading a file (the build reads every source) raises "opened"/"closed_no_write"; only writes matter.
-_WRITE_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})
-
-
-@dataclass(frozen=True, slots=True)
-class WatchRoots:
-    """The absolute paths a watch looks at, and the output folders it must never react to."""
-
-    content_dir: Path
-    templates_dir: Path
-    static_dir: Path
-    output_dir: Path
-    config_path: Path | None = None
-
-    @property
-    def excluded(self) -> tuple[Path, ...]:
-        return (self.output_dir, staging_path(self.output_dir), state_path(self.output_dir).parent)
-
-
-def watch_roots(paths: BuildPaths, config_path: Path | None) -> WatchRoots:
-    """Absolute roots for a build's folders, spelled the way watchdog reports them."""
-
-    def absolute(path: Path) -> Path:
-        return Path(os.path.abspath(path))
-
-    return WatchRoots(
-        content_dir=absolute(paths.content_dir),
-        templates_dir=absolute(paths.templates_dir),
-        static_dir=absolute(paths.static_dir),
-        output_dir=absolute(paths.output_dir),
-        config_path=absolute(config_path) if config_path else None,
-    )
-
-
-def _classify_inside(kind: ChangeKind, parts: tuple[str, ...]) -> ChangeKind:
-    if kind == "templates":
-        return "ignored" if any(part.startswith(".") for part in parts[:-1]) else kind
-    if any(is_ignored_dir(part) for part in parts[:-1]):
-        return "ignored"
-    if kind == "static" or not parts:
-        return kind
-    name = parts[-1]
-    suffix = os.path.splitext(name)[1]
-    if suffix in _SOURCE_SUFFIXES:
-        return kind
-    # No suffix: most likely a folder of articles being added, moved or removed.
-    return kind if not suffix and not is_ignored_dir(name) else "ignored"
-
-
-def classify_change(path: str | Path, roots: WatchRoots) -> ChangeKind:
-    """Which part of the site a changed path belongs to; pure, the file need not exist."""
-    changed = Path(os.path.abspath(path))
-    if any(changed == folder or changed.is_relative_to(folder) for folder in roots.excluded):
-        return "ignored"
-    if roots.config_path is not None and changed == roots.config_path:
-        return "config"
-    if is_litter(changed.name):
-        return "ignored"
-    candidates: list[tuple[ChangeKind, Path]] = [
-        ("content", roots.content_dir),
-        ("templates", roots.templates_dir),
-        ("static", roots.static_dir),
-    ]
-    # The deepest root wins, in case one folder sits inside another.
-    for kind, root in sorted(candidates, key=lambda item: len(item[1].parts), reverse=True):
-        if changed == root or changed.is_relative_to(root):
-            return _classify_inside(kind, changed.relative_to(root).parts)
-    return "ignored"
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeBatch:
-    """Changes that settled together and are rebuilt as one."""
-
-    paths: tuple[str, ...]
-    kinds: frozenset[ChangeKind]
-
-
-class Debouncer:
-    """Collects changed paths until none has changed for `quiet` seconds and every file's
-    signature (size, mtime, inode) stayed the same over that time; pure, the caller passes
-    the clock and the signatures."""
-
-    def __init__(self, quiet: float = QUIET_SECONDS) -> None:
-        self.quiet = quiet
-        self._pending: dict[str, tuple[ChangeKind, Signature]] = {}
-        self._last_at = 0.0
-        self._echoes: dict[str, Signature] = {}
-
-    def expect(self, signatures: Mapping[str, Signature]) -> None:
-        """Remember files the build itself just wrote, so their events are not taken for edits."""
-        self._echoes = dict(signatures)
-
-    def add(self, path: str, kind: ChangeKind, *, signature: Signature, at: float) -> bool:
-        """Record one change; False when it is the echo of the build's own write or ignored."""
-        if kind == "ignored":
-            return False
-        if path not in self._pending and path in self._echoes and self._echoes[path] == signature:
-            return False
-        self._pending[path] = (kind, signature)
-        self._last_at = at
-        return True
-
-    @property
-    def pending(self) -> tuple[str, ...]:
-        return tuple(self._pending)
-
-    def seconds_left(self, *, at: float) -> float | None:
-        """How long until a batch may be due; None when nothing is pending."""
-        if not self._pending:
-            return None
-        return max(0.0, self._last_at + self.quiet - at)
-
-    def take(self, *, at: float, signatures: Mapping[str, Signature]) -> ChangeBatch | None:
-        """The settled batch, or None while changes are recent or a file is still changing."""
-        if not self._pending or at < self._last_at + self.quiet:
-            return None
-        moving = [path for path, (_, seen) in self._pending.items() if signatures.get(path, seen) != seen]
-        if moving:
-            for path in moving:
-                self._pending[path] = (self._pending[path][0], signatures[path])
-            self._last_at = at
-            return None
-        batch = ChangeBatch(tuple(sorted(self._pending)), frozenset(kind for kind, _ in self._pending.values()))
-        self._pending.clear()
-        return batch
-
-
-def needs_normalizing(batch: ChangeBatch, roots: WatchRoots) -> bool:
-    """Whether a batch can change what the drops normalize to: a .txt changed, something in
-    content/ was deleted or moved (a .md removed to regenerate it from its drop, a folder), or
-    the config; edits of existing .md files and of templates or static files cannot."""
-    if "config" in batch.kinds:
-        return True
-    content = [path for path in batch.paths if classify_change(path, roots) == "content"]
-    return any(not path.endswith(".md") or not os.path.isfile(path) for path in content)
-
-
-def read_signature(path: str) -> Signature:
-    """A file's (size, mtime in ns, inode), or None when it is gone."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-
 @dataclass(frozen=True, slots=True)
 class BuildOutcome:
     """What one build of the watch loop did; number 0 is the build at start."""
@@ -222,7 +87,7 @@ class _EventRecorder(FileSystemEventHandler):
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         try:
-            if event.event_type not in _WRITE_EVENTS:
+            if event.event_type not in WRITE_EVENTS:
                 return
             if event.is_directory and event.event_type in ("modified", "closed"):
                 return
