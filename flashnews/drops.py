@@ -7,7 +7,6 @@ produced, so a .md an editor has changed since is never overwritten.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -20,6 +19,7 @@ from flashnews.decode import decode_bytes
 from flashnews.errors import NormalizeError, SourceError, SourceLocation, SourceWarning
 from flashnews.normalize import normalize_text
 from flashnews.sources import display_path, read_source_bytes, scan_source_files
+from flashnews.state import content_digest
 
 ARCHIVE_DIR = "_archive"
 MANIFEST = "manifest.json"
@@ -36,9 +36,6 @@ class DropReport:
     warnings: tuple[SourceWarning, ...] = ()
     stripped: tuple[str, ...] = ()
 
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _read_manifest(archive: Path) -> dict[str, str] | None:
@@ -87,7 +84,7 @@ def _apply_drop(md_path: Path, markdown: bytes, manifest: dict[str, str], key: s
     journal into the manifest at its end."""
     previous = md_path.read_bytes() if md_path.exists() else None
     _write_atomic(md_path, markdown)
-    digest = _sha(markdown)
+    digest = content_digest(markdown)
     try:
         _append_record(archive / JOURNAL, json.dumps([key, digest], ensure_ascii=False))
     except OSError:
@@ -110,7 +107,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 def _archive_raw(raw_path: Path, data: bytes, archive_path: Path) -> None:
     """Move the drop into the archive; an older different drop of the same name is kept too."""
     if archive_path.exists() and archive_path.read_bytes() != data:
-        archive_path = archive_path.with_name(f"{archive_path.stem}.{_sha(data)[:10]}{archive_path.suffix}")
+        archive_path = archive_path.with_name(f"{archive_path.stem}.{content_digest(data)[:10]}{archive_path.suffix}")
     if archive_path.exists():
         raw_path.unlink()
         return
@@ -128,7 +125,7 @@ def _check_target(md_path: Path, shown: str, manifest: dict[str, str], key: str,
             f"{shown} already exists and was not made from a drop; the drop was not applied",
             hint="rename the drop or the .md file",
         )
-    if _sha(md_path.read_bytes()) != recorded:
+    if content_digest(md_path.read_bytes()) != recorded:
         raise NormalizeError(
             SourceLocation(raw_shown, 1),
             f"{shown} was edited after it was generated; the new drop was not applied",

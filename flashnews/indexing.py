@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from flashnews import search
 from flashnews.config import SiteConfig
 from flashnews.model import OutputFile
-from flashnews.state import OutputRecord, state_path
+from flashnews.state import OutputRecord, content_digest, state_path
 
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def index_for_search(
@@ -51,7 +47,7 @@ def index_for_search(
         return [], 0  # Pagefind refuses an empty site; the search page then finds nothing
     changed = []
     for item in search.build_search_index(sources, language=config.language, work_dir=state_path(output_dir).parent, cancel=cancel):
-        record = OutputRecord(_sha(item.data))
+        record = OutputRecord(content_digest(item.data))
         records_now[item.path] = record
         old = previous.get(item.path)
         if old is None or old.digest != record.digest or not (output_dir / item.path).is_file():

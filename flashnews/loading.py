@@ -7,7 +7,6 @@ sources that changed, reading the files themselves.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -18,15 +17,12 @@ from flashnews.config import SiteConfig
 from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning
 from flashnews.model import RenderedArticle, Site
 from flashnews.sources import display_path, read_source_bytes, scan_source_files
-from flashnews.state import BuildState, FileStamp, OutputRecord, stamp_of
+from flashnews.state import BuildState, FileStamp, OutputRecord, content_digest, stamp_of
 from flashnews.workers import StagePool, parse_file, restore_error
 
 # Bump when parsing or Markdown output changes, so cached articles are rebuilt.
 PIPELINE_VERSION = "4"
 
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _read_source(path: Path, shown: str, config: SiteConfig) -> bytes:
@@ -89,10 +85,10 @@ def load_articles(
             errors.append(exc)
             failed.add(shown)
             continue
-        digest = _sha(data) if data is not None else known[shown][1]
+        digest = content_digest(data) if data is not None else known[shown][1]
         remembered[shown] = (stamp, digest)
         # Only the digest is kept: a source to parse is read again by the worker that parses it.
-        sources.append((shown, path, digest, _sha(f"{salt}{shown}\0{digest}".encode())))
+        sources.append((shown, path, digest, content_digest(f"{salt}{shown}\0{digest}".encode())))
     # A watch session keeps the articles it decoded; a source whose key is unchanged is reused.
     memo = {key: state.memo[key] for *_, key in sources if key in state.memo}
     cached = state.get_many([k for *_, key in sources if key not in memo for k in (key + _PARTIAL, key + _WARNINGS)])
@@ -173,7 +169,7 @@ def load_lead_images(
             continue
         if picture is None:
             continue
-        digest = _sha(data)
+        digest = content_digest(data)
         key = f"image\0{images.IMAGE_VERSION}\0{digest}"
         cached = state.get_many([key])
         if key in cached:

@@ -28,7 +28,7 @@ from flashnews.planner import ARTICLE, PageSpec, SitePlanner
 from flashnews.render import create_environment, render_page
 from flashnews.site import collect_site
 from flashnews.sources import is_ignored_dir, is_litter
-from flashnews.state import BuildState, OutputRecord, article_url_owners, state_path
+from flashnews.state import BuildState, OutputRecord, article_url_owners, content_digest, state_path
 from flashnews.workers import StagePool
 
 __all__ = ["PIPELINE_VERSION", "BuildPaths", "BuildResult", "build_site", "check_site", "load_articles", "update_search_index"]
@@ -62,9 +62,6 @@ class BuildResult:
     indexed: int = 0  # pages Pagefind indexed in this build; 0 when the search index was reused
     search_pending: bool = False  # the pages changed but the search index was left for a later build
 
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def templates_digest(templates_dir: Path) -> str:
@@ -293,7 +290,7 @@ def _build_changed(
     pages = pool.render_specs(planner, to_render, progress=rendered)
     extra: list[OutputFile] = []
     for static in read_static_files(paths.static_dir):
-        record = OutputRecord(_sha(static.data))
+        record = OutputRecord(content_digest(static.data))
         records_now[static.path] = record
         old = previous.get(static.path)
         if old is None or old.digest != record.digest or not (paths.output_dir / static.path).is_file():

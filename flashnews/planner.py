@@ -35,7 +35,8 @@ from flashnews.render import (
     plan_not_found_page,
     section_url,
 )
-from flashnews.site import article_url
+from flashnews.i18n import format_edition_date
+from flashnews.site import RESERVED_SLUGS, article_url, section_key, section_of, sort_key
 from flashnews.sitemap import plan_sitemap_pages
 
 ARTICLE = "article"
@@ -162,8 +163,6 @@ class SitePlanner:
 
     @property
     def edition_date(self) -> str:
-        from flashnews.i18n import format_edition_date
-
         return format_edition_date(self.site.built_at.astimezone(self.config.tz), self.config.language)
 
     def _article_specs(self) -> list[PageSpec]:
@@ -216,8 +215,6 @@ class SitePlanner:
         """The page of an article this site does not have yet, when adding it changes nothing
         but its neighbours' lists: published now, not a draft, in an existing section, on a free
         URL, without a lead picture. It is then exactly the page a build with it makes."""
-        from flashnews.site import RESERVED_SLUGS, section_key, section_of, sort_key
-
         new = item.article
         if new.source_path in self._positions or new.draft or new.date > self.site.built_at or "image" in new.extra:
             return None

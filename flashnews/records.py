@@ -17,21 +17,24 @@ from flashnews.model import Article, RenderedArticle
 _BODY_FIELDS = ("body", "body_html")
 
 
-def encode_rendered(item: RenderedArticle) -> bytes:
+def _record(item: RenderedArticle) -> dict[str, object]:
     a = item.article
-    record = {
+    return {
         "source_path": a.source_path, "title": a.title, "date": a.date.isoformat(), "category": a.category,
         "slug": a.slug, "body": a.body, "summary": a.summary, "author": a.author, "draft": a.draft, "lang": a.lang,
         "updated": a.updated.isoformat() if a.updated else None, "body_line": a.body_line, "extra": dict(a.extra), "field_lines": dict(a.field_lines),
         "body_html": item.body_html, "lead": item.lead, "reading_minutes": item.reading_minutes,
         "word_count": item.word_count,
     }
-    return orjson.dumps(record)
+
+
+def encode_rendered(item: RenderedArticle) -> bytes:
+    return orjson.dumps(_record(item))
 
 
 def encode_partial(item: RenderedArticle) -> bytes:
     """The record without the article's body: what pages other than its own need."""
-    record = orjson.loads(encode_rendered(item))
+    record = _record(item)
     for name in _BODY_FIELDS:
         del record[name]
     return orjson.dumps(record)

@@ -13,6 +13,7 @@ One SQLite file holds
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
@@ -41,6 +42,11 @@ class FileStamp:
     mtime_ns: int
     ctime_ns: int
     inode: int
+
+
+def content_digest(data: bytes) -> str:
+    """The hash the build state records for a file's bytes (sources, drops, output files)."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def stamp_of(result: os.stat_result) -> FileStamp:

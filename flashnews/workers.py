@@ -21,8 +21,11 @@ import jinja2
 import markdown
 
 from flashnews import content, markup, records
+from flashnews.decode import decode_markdown_bytes
 from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning
 from flashnews.render import PagePlan, create_environment, render_page
+from flashnews.sources import read_source_bytes
+from flashnews.state import content_digest
 
 # Below this many items the pool costs more than it saves.
 POOL_THRESHOLD = 200
@@ -72,15 +75,10 @@ def _parse_one(job: tuple[str, str, str]) -> ParseResult:
 def parse_file(shown: str, path: str, digest: str, zone_name: str, max_bytes: int) -> ParseResult:
     """Read, check and parse one source file (a worker reads its own files, so the build never
     holds every source's text at once); a file whose bytes no longer hash to `digest` is an error."""
-    import hashlib
-
-    from flashnews.decode import decode_markdown_bytes
-    from flashnews.sources import read_source_bytes
-
     location = SourceLocation(shown, 1)
     try:
         raw = read_source_bytes(Path(path), shown=shown, max_bytes=max_bytes)
-        if hashlib.sha256(raw).hexdigest() != digest:
+        if content_digest(raw) != digest:
             raise SourceError(location, "the file changed while it was being built", hint="build again")
         try:
             text = decode_markdown_bytes(raw)
