@@ -35,6 +35,12 @@ def rebuild(site: Path, state: BuildState):
     return build_site(load_config(site / "site.toml"), paths, now=NOW, state=state)
 
 
+def assert_same_as_cold_build(site: Path) -> None:
+    cold = BuildPaths(site / "content", site / "cold", site / "templates", site / "static")
+    build_site(load_config(site / "site.toml"), cold, now=NOW)
+    assert tree(site / "public") == tree(site / "cold")
+
+
 def test_an_edit_in_place_is_published_at_once_and_the_rebuild_agrees(site_dir: Path):
     newsroom(site_dir)
     state = BuildState(state_path(site_dir / "public"))
@@ -53,9 +59,7 @@ def test_an_edit_in_place_is_published_at_once_and_the_rebuild_agrees(site_dir: 
         assert (site_dir / "public" / "derby-5" / "index.html").read_bytes() == early
     finally:
         state.close()
-    cold = BuildPaths(site_dir / "content", site_dir / "cold", site_dir / "templates", site_dir / "static")
-    build_site(load_config(site_dir / "site.toml"), cold, now=NOW)
-    assert tree(site_dir / "public") == tree(site_dir / "cold")
+    assert_same_as_cold_build(site_dir)
 
 
 def test_an_edit_that_moves_the_article_waits_for_the_rebuild(site_dir: Path):
@@ -104,9 +108,7 @@ def test_a_new_article_in_an_existing_section_is_published_at_once_and_the_rebui
         assert (site_dir / "public" / "derby-replay" / "index.html").read_bytes() == early
     finally:
         state.close()
-    cold = BuildPaths(site_dir / "content", site_dir / "cold", site_dir / "templates", site_dir / "static")
-    build_site(load_config(site_dir / "site.toml"), cold, now=NOW)
-    assert tree(site_dir / "public") == tree(site_dir / "cold")
+    assert_same_as_cold_build(site_dir)
 
 
 def test_new_articles_that_change_more_than_their_neighbours_wait_for_the_rebuild(site_dir: Path):

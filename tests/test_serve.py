@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,7 @@ from flashnews.watch import BuildOutcome, Watcher
 from tests.conftest import REPO, sample_drops
 
 TIMEOUT = 60.0
+CHROMIUM = Path("/usr/bin/chromium")
 PAGE = b"<!doctype html><html><body><h1>Front page</h1></body></html>\n"
 NOT_FOUND = b"<!doctype html><html><body><h1>Page not found</h1></body></html>\n"
 
@@ -257,9 +259,12 @@ def test_a_busy_port_is_reported_by_the_os(output: Path, channel: ReloadChannel)
             PreviewServer(output, channel, port=taken.getsockname()[1])
 
 
-def test_a_real_browser_reloads_after_a_rebuild_and_shows_errors_as_text_until_fixed(tmp_path: Path) -> None:
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
+MARKET = '---\ntitle: "{title}"\ndate: "2025-05-11T10:00:00+02:00"\ncategory: "Ekonomi"\nslug: "market"\n---\n\nBody.\n'
+
+
+def browser_site(tmp_path: Path) -> tuple[Any, Path, BuildPaths]:
+    """Playwright's sync API (skips without Chromium) and a one-article site: its source and paths."""
+    if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
     root = tmp_path / "site"
@@ -268,12 +273,24 @@ def test_a_real_browser_reloads_after_a_rebuild_and_shows_errors_as_text_until_f
     shutil.copy(REPO / "site.toml", root / "site.toml")
     (root / "content").mkdir()
     source = root / "content" / "market.md"
-    front = '---\ntitle: "{title}"\ndate: "2025-05-11T10:00:00+02:00"\ncategory: "Ekonomi"\nslug: "market"\n---\n\nBody.\n'
-    source.write_text(front.format(title="Market opens higher"), encoding="utf-8")
-    paths = BuildPaths(root / "content", root / "public", root / "templates", root / "static")
+    source.write_text(MARKET.format(title="Market opens higher"), encoding="utf-8")
+    return sync_api, source, BuildPaths(root / "content", root / "public", root / "templates", root / "static")
+
+
+def wait_for_listener(page: Any, channel: ReloadChannel) -> None:
+    for _ in range(int(TIMEOUT / 0.02)):
+        if channel.listeners:
+            break
+        page.wait_for_timeout(20)
+    assert channel.listeners == 1, "the page's live-reload script connected"
+
+
+def test_a_real_browser_reloads_after_a_rebuild_and_shows_errors_as_text_until_fixed(tmp_path: Path) -> None:
+    sync_api, source, paths = browser_site(tmp_path)
+    config_path = paths.content_dir.parent / "site.toml"
     channel = ReloadChannel()
     watcher = Watcher(
-        load_config(root / "site.toml"), paths, config_path=root / "site.toml",
+        load_config(config_path), paths, config_path=config_path,
         now=datetime.fromisoformat("2025-06-01T12:00:00+00:00"), on_build=channel.publish_outcome,
     )  # fmt: skip
     server = PreviewServer(paths.output_dir, channel, port=0)
@@ -282,19 +299,15 @@ def test_a_real_browser_reloads_after_a_rebuild_and_shows_errors_as_text_until_f
     try:
         assert watcher.wait_for_builds(1, timeout=TIMEOUT)
         with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(chromium), headless=True, args=["--no-sandbox", "--disable-gpu"])
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page()
             page.goto(server.url + "market/")
             assert "Market opens higher" in page.inner_text("h1")
             deadline = TIMEOUT * 1000
-            for _ in range(int(TIMEOUT / 0.02)):
-                if channel.listeners:
-                    break
-                page.wait_for_timeout(20)
-            assert channel.listeners == 1, "the page's live-reload script connected"
-            source.write_text(front.format(title="Markets rally at the open"), encoding="utf-8")
+            wait_for_listener(page, channel)
+            source.write_text(MARKET.format(title="Markets rally at the open"), encoding="utf-8")
             page.wait_for_function("() => document.querySelector('h1').textContent.includes('Markets rally')", timeout=deadline)
-            broken = root / "content" / "<b>loud<b>.md"
+            broken = paths.content_dir / "<b>loud<b>.md"
             broken.write_text('---\ntitle: [unclosed\n---\n\nBody\n', encoding="utf-8")
             overlay = page.wait_for_selector("#flashnews-problems", timeout=deadline)
             assert overlay is not None
@@ -319,23 +332,12 @@ def test_pages_published_ahead_are_announced_by_path(server: PreviewServer, chan
 
 
 def test_a_real_browser_on_an_edited_article_reloads_as_soon_as_its_page_is_published_ahead(tmp_path: Path) -> None:
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    root = tmp_path / "site"
-    for folder in ("templates", "static"):
-        shutil.copytree(REPO / folder, root / folder)
-    shutil.copy(REPO / "site.toml", root / "site.toml")
-    (root / "content").mkdir()
-    source = root / "content" / "market.md"
-    front = '---\ntitle: "{title}"\ndate: "2025-05-11T10:00:00+02:00"\ncategory: "Ekonomi"\nslug: "market"\n---\n\nBody.\n'
-    source.write_text(front.format(title="Market opens higher"), encoding="utf-8")
-    paths = BuildPaths(root / "content", root / "public", root / "templates", root / "static")
+    sync_api, source, paths = browser_site(tmp_path)
+    config_path = paths.content_dir.parent / "site.toml"
     channel = ReloadChannel()
     # Only the ahead-of-rebuild announcement is wired: the page can reload from nothing else.
     watcher = Watcher(
-        load_config(root / "site.toml"), paths, config_path=root / "site.toml",
+        load_config(config_path), paths, config_path=config_path,
         now=datetime.fromisoformat("2025-06-01T12:00:00+00:00"), on_pages=channel.publish_pages,
     )  # fmt: skip
     server = PreviewServer(paths.output_dir, channel, port=0)
@@ -344,15 +346,11 @@ def test_a_real_browser_on_an_edited_article_reloads_as_soon_as_its_page_is_publ
     try:
         assert watcher.wait_for_builds(1, timeout=TIMEOUT)
         with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(chromium), headless=True, args=["--no-sandbox", "--disable-gpu"])
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page()
             page.goto(server.url + "market/")
-            for _ in range(int(TIMEOUT / 0.02)):
-                if channel.listeners:
-                    break
-                page.wait_for_timeout(20)
-            assert channel.listeners == 1
-            source.write_text(front.format(title="Markets rally at the open"), encoding="utf-8")
+            wait_for_listener(page, channel)
+            source.write_text(MARKET.format(title="Markets rally at the open"), encoding="utf-8")
             page.wait_for_function("() => document.querySelector('h1').textContent.includes('Markets rally')", timeout=TIMEOUT * 1000)
             browser.close()
     finally:
