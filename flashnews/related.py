@@ -60,18 +60,22 @@ class RelatedFinder:
     def __init__(self, site: Site, *, count: int = RELATED_COUNT, window: int = CANDIDATE_WINDOW) -> None:
         self._count = count
         self._window = window
-        self._terms: dict[str, frozenset[str]] = {}
-        self._place: dict[str, tuple[tuple[RenderedArticle, ...], int]] = {
-            item.article.source_path: (section.articles, index)
-            for section in site.sections
-            for index, item in enumerate(section.articles)
-        }
+        self._place: dict[str, tuple[tuple[RenderedArticle, ...], int]] = {}
+        # Each section's key terms, aligned with its articles and worked out on first use.
+        self._section_terms: dict[int, list[frozenset[str] | None]] = {}
+        for section in site.sections:
+            self._section_terms[id(section.articles)] = [None] * len(section.articles)
+            for index, item in enumerate(section.articles):
+                self._place[item.article.source_path] = (section.articles, index)
 
-    def _terms_of(self, item: RenderedArticle) -> frozenset[str]:
-        found = self._terms.get(item.article.source_path)
-        if found is None:
-            found = self._terms[item.article.source_path] = key_terms(item.article.title, item.lead)
-        return found
+    def _terms_in(self, items: tuple[RenderedArticle, ...], start: int, stop: int) -> list[frozenset[str]]:
+        """The key terms of items[start:stop], items being one of the site's section lists."""
+        terms = self._section_terms[id(items)]
+        for position in range(start, min(stop, len(items))):
+            if terms[position] is None:
+                item = items[position]
+                terms[position] = key_terms(item.article.title, item.lead)
+        return terms[start:stop]  # type: ignore[return-value]
 
     def place(self, source_path: str) -> tuple[tuple[RenderedArticle, ...], int]:
         """The article's section (its articles, newest first) and the article's position in it."""
@@ -93,30 +97,48 @@ class RelatedFinder:
         shared terms first, then the nearest in the section's order."""
         if source_path not in self._place:
             return ()
-        candidates, index = self.window(source_path)
-        return self._rank(candidates, index, self._terms_of(candidates[index]))
+        items, index = self._place[source_path]
+        start, stop = self.span(index)
+        terms = self._terms_in(items, start, stop)
+        return self._rank(items[start:stop], terms, index - start, terms[index - start])
 
     def related_to(self, item: RenderedArticle) -> tuple[RenderedArticle, ...]:
         """The related articles of a new version of an article of this site, in its place."""
         if item.article.source_path not in self._place:
             return ()
-        candidates, index = self.window(item.article.source_path)
-        return self._rank(candidates, index, key_terms(item.article.title, item.lead))
+        items, index = self._place[item.article.source_path]
+        start, stop = self.span(index)
+        own = key_terms(item.article.title, item.lead)
+        return self._rank(items[start:stop], self._terms_in(items, start, stop), index - start, own)
 
     def related_in(self, items: tuple[RenderedArticle, ...], index: int, item: RenderedArticle) -> tuple[RenderedArticle, ...]:
         """The related articles of `item` at `index` of a section's articles `items` (the section
         with an article added)."""
         start, stop = self.span(index)
-        return self._rank(items[start:stop], index - start, key_terms(item.article.title, item.lead))
+        candidates = items[start:stop]
+        terms = [self._known_terms(other) for other in candidates]
+        return self._rank(candidates, terms, index - start, key_terms(item.article.title, item.lead))
 
-    def _rank(self, candidates: tuple[RenderedArticle, ...], index: int, own: frozenset[str]) -> tuple[RenderedArticle, ...]:
-        scored = []
-        for other, item in enumerate(candidates):
-            if other != index:
-                shared = len(own & self._terms_of(item))
-                if shared:
-                    scored.append((-shared, abs(other - index), other))
-        return tuple(candidates[other] for _, _, other in sorted(scored)[: self._count])
+    def _known_terms(self, item: RenderedArticle) -> frozenset[str]:
+        place = self._place.get(item.article.source_path)
+        if place is None or place[0][place[1]] is not item:
+            return key_terms(item.article.title, item.lead)
+        return self._terms_in(place[0], place[1], place[1] + 1)[0]
+
+    def _rank(
+        self, candidates: tuple[RenderedArticle, ...], terms: list[frozenset[str]], index: int, own: frozenset[str]
+    ) -> tuple[RenderedArticle, ...]:
+        shared = list(map(len, map(own.intersection, terms)))
+        # Positions nearest first (the earlier one first at equal distance); a stable sort on
+        # the shared-term count then orders by count, then by nearness.
+        ranked = sorted(_nearest_first(len(terms), index), key=shared.__getitem__, reverse=True)[: self._count]
+        return tuple(candidates[other] for other in ranked if shared[other])
+
+
+@lru_cache(maxsize=1024)
+def _nearest_first(length: int, index: int) -> tuple[int, ...]:
+    """Positions 0..length-1 but index, nearest to index first (the earlier one at equal distance)."""
+    return tuple(sorted((other for other in range(length) if other != index), key=lambda other: (abs(other - index), other)))
 
 
 def find_related(
