@@ -52,6 +52,23 @@ def _decode_warnings(data: bytes | None) -> list[SourceWarning]:
     return [SourceWarning(SourceLocation(path, line, column), message, hint) for path, line, column, message, hint in json.loads(data)]
 
 
+def source_cache_key(config: SiteConfig, shown: str, digest: str) -> str:
+    """The build cache's key for the parse of a source: its path, its bytes' digest, and what
+    else parsing depends on."""
+    return content_digest(f"{PIPELINE_VERSION}\0{config.timezone}\0{shown}\0{digest}".encode())
+
+
+def cache_parsed(state: BuildState, key: str, whole: bytes, partial: bytes) -> None:
+    """Store the parse of a source that gave no warning, as load_articles does."""
+    state.put_many({key: whole, key + _PARTIAL: partial})
+
+
+def cached_partial(state: BuildState, keys: Sequence[str]) -> dict[str, RenderedArticle]:
+    """The articles of these cache keys, without their bodies; keys not in the cache are left out."""
+    found = state.get_many([key + _PARTIAL for key in keys])
+    return {key: records.decode_rendered(found[key + _PARTIAL], key) for key in keys if key + _PARTIAL in found}
+
+
 def load_articles(
     content_dir: Path,
     config: SiteConfig,
@@ -62,7 +79,6 @@ def load_articles(
 ) -> tuple[list[RenderedArticle], list[FlashnewsError], list[SourceWarning], set[str]]:
     """Parse and render every .md source, reusing cached results; returns articles, errors,
     warnings and the sources that failed. A source whose stat is unchanged is not read."""
-    salt = f"{PIPELINE_VERSION}\0{config.timezone}\0"
     known = state.read_file_digests()
     remembered: dict[str, tuple[FileStamp, str]] = {}
     sources: list[tuple[str, Path, str, str]] = []  # shown path, path, content digest, cache key
@@ -88,7 +104,7 @@ def load_articles(
         digest = content_digest(data) if data is not None else known[shown][1]
         remembered[shown] = (stamp, digest)
         # Only the digest is kept: a source to parse is read again by the worker that parses it.
-        sources.append((shown, path, digest, content_digest(f"{salt}{shown}\0{digest}".encode())))
+        sources.append((shown, path, digest, source_cache_key(config, shown, digest)))
     # A watch session keeps the articles it decoded; a source whose key is unchanged is reused.
     memo = {key: state.memo[key] for *_, key in sources if key in state.memo}
     cached = state.get_many([k for *_, key in sources if key not in memo for k in (key + _PARTIAL, key + _WARNINGS)])

@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import jinja2
+
 from flashnews import fingerprint, images, records, search
 from flashnews.config import SiteConfig
 from flashnews.drops import ARCHIVE_DIR
 from flashnews.errors import FlashnewsError, OutputError, SourceWarning, TemplateError
 from flashnews.fingerprint import clock_window
 from flashnews.indexing import index_for_search
+from flashnews.inplace import build_in_place, remember_site
 from flashnews.loading import PIPELINE_VERSION, load_articles, load_lead_images
 from flashnews.model import OutputFile, RenderedArticle, Site
 from flashnews.output import OutputTransaction, recover_output
@@ -168,15 +171,20 @@ def build_site(
         if not paths.templates_dir.is_dir():
             raise TemplateError("", None, f"templates folder {paths.templates_dir} not found")
         template_hash = templates_digest(paths.templates_dir)
-        fingerprint_now = _input_fingerprint(config, paths, include_drafts=include_drafts, template_hash=template_hash)
-        unchanged = None if plan_always else _unchanged_result(state, fingerprint_now, now=now, output_dir=paths.output_dir, started=started)
+        inputs = _Inputs.of(config, paths, include_drafts=include_drafts, template_hash=template_hash)
+        unchanged = None if plan_always else _unchanged_result(state, inputs.fingerprint, now=now, output_dir=paths.output_dir, started=started)
         if unchanged is not None:
             return unchanged
         environment = create_environment(paths.templates_dir)
+        # A session that keeps its planner (watch mode) needs every build to renew it.
+        if not plan_always and not defer_search and state.last_planner is None:
+            edited = _build_in_place(config, paths, now=now, state=state, inputs=inputs, environment=environment, started=started)
+            if edited is not None:
+                return edited
         with StagePool(environment, paths.templates_dir) as pool:
             return _build_changed(
                 config, paths, now=now, include_drafts=include_drafts, state=state, pool=pool, progress=progress,
-                template_hash=template_hash, fingerprint_now=fingerprint_now, started=started, defer_search=defer_search,
+                template_hash=template_hash, inputs=inputs, started=started, defer_search=defer_search,
                 cancel_search=cancel_search,
             )
     finally:
@@ -184,16 +192,59 @@ def build_site(
             state.close()
 
 
-def _input_fingerprint(config: SiteConfig, paths: BuildPaths, *, include_drafts: bool, template_hash: str) -> str:
-    return fingerprint.input_fingerprint(
-        PIPELINE_VERSION,
-        fingerprint.code_stamp(),
-        config.digest(),
-        include_drafts,
-        template_hash,
-        [str(p.resolve()) for p in (paths.content_dir, paths.templates_dir, paths.static_dir)],
-        fingerprint.stamp_tree(paths.content_dir, skip=[ARCHIVE_DIR]),
-        fingerprint.stamp_tree(paths.static_dir),
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """What a build reads: `base` fingerprints everything but content/, `tree` stamps content/."""
+
+    base: str
+    tree: list[tuple[str, int, int, int, int]]
+    fingerprint: str
+
+    @staticmethod
+    def of(config: SiteConfig, paths: BuildPaths, *, include_drafts: bool, template_hash: str) -> _Inputs:
+        base = fingerprint.input_fingerprint(
+            PIPELINE_VERSION,
+            fingerprint.code_stamp(),
+            config.digest(),
+            include_drafts,
+            template_hash,
+            [str(p.resolve()) for p in (paths.content_dir, paths.templates_dir, paths.static_dir)],
+            fingerprint.stamp_tree(paths.static_dir),
+        )
+        tree = fingerprint.stamp_tree(paths.content_dir, skip=[ARCHIVE_DIR])
+        return _Inputs(base, tree, fingerprint.input_fingerprint(base, tree))
+
+
+def _build_in_place(
+    config: SiteConfig, paths: BuildPaths, *, now: datetime, state: BuildState, inputs: _Inputs,
+    environment: jinja2.Environment, started: float,
+) -> BuildResult | None:
+    """The build of sources edited in place (see inplace), or None when the site needs a full build."""
+    summary = json.loads(state.read_value("summary") or "null")
+    if not isinstance(summary, dict):
+        return None
+    edited = build_in_place(
+        config, content_dir=paths.content_dir, output_dir=paths.output_dir, state=state, base=inputs.base, tree=inputs.tree,
+        now=now, environment=environment,
+    )
+    if edited is None:
+        return None
+    indexed = update_search_index(config, paths, state) if config.search and edited.written else 0
+    state.write_values({"fingerprint": inputs.fingerprint})
+    scheduled = summary["next_scheduled_at"]
+    return BuildResult(
+        articles=summary["articles"],
+        pages=summary["pages"],
+        written=len(edited.written),
+        deleted=0,
+        errors=(),
+        warnings=(),
+        next_scheduled_at=datetime.fromisoformat(scheduled) if scheduled else None,
+        seconds=time.perf_counter() - started,
+        held_back=summary["held_back"],
+        rendered=edited.rendered,
+        written_paths=edited.written,
+        indexed=indexed,
     )
 
 
@@ -223,7 +274,9 @@ def _unchanged_result(state: BuildState, fingerprint_now: str, *, now: datetime,
     )
 
 
-def _remember_build(state: BuildState, fingerprint_now: str, result: BuildResult, window: fingerprint.ClockWindow) -> None:
+def _remember_build(
+    state: BuildState, inputs: _Inputs, result: BuildResult, window: fingerprint.ClockWindow, *, site: Site, salt: str
+) -> None:
     if result.errors or result.warnings:
         # Only a clean build may be skipped next time: errors and warnings must be shown again.
         state.write_values({"fingerprint": None, "clock": None, "summary": None})
@@ -234,7 +287,8 @@ def _remember_build(state: BuildState, fingerprint_now: str, result: BuildResult
         "held_back": result.held_back,
         "next_scheduled_at": result.next_scheduled_at.isoformat() if result.next_scheduled_at else None,
     }
-    state.write_values({"fingerprint": fingerprint_now, "clock": window.encode(), "summary": json.dumps(summary)})
+    remember_site(state, base=inputs.base, salt=salt, tree=inputs.tree, site=site)
+    state.write_values({"fingerprint": inputs.fingerprint, "clock": window.encode(), "summary": json.dumps(summary)})
 
 
 def _build_changed(
@@ -247,7 +301,7 @@ def _build_changed(
     pool: StagePool,
     progress: Callable[[str, int, int], None] | None,
     template_hash: str,
-    fingerprint_now: str,
+    inputs: _Inputs,
     started: float,
     defer_search: bool = False,
     cancel_search: Callable[[], bool] | None = None,
@@ -353,7 +407,7 @@ def _build_changed(
     if indexed < 0:
         state.write_values({"fingerprint": None})  # the next build must bring the index up to date
     else:
-        _remember_build(state, fingerprint_now, result, clock_window(site, config, now=now))
+        _remember_build(state, inputs, result, clock_window(site, config, now=now), site=site, salt=planner.salt)
     return result
 
 

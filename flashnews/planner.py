@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import orjson
@@ -83,6 +83,14 @@ def record_digest(item: RenderedArticle) -> str:
     return item.digest or _digest(records.encode_rendered(item).decode())
 
 
+def article_page_key(
+    salt: str, path: str, record: str, image: str, rail: Iterable[str], offset: int, window: Iterable[str]
+) -> str:
+    """The key of an article's page: its record and lead picture, the cards of its rail, and the
+    card digests of its related-article window with its offset in it (see RelatedFinder.window)."""
+    return _digest(salt, path, record, image, *rail, str(offset), "".join(window))
+
+
 class SitePlanner:
     """Specs and contexts for every page of one site."""
 
@@ -114,6 +122,11 @@ class SitePlanner:
             *plan_feed_pages(_with_feed_bodies(site, config, complete), config),
             *plan_sitemap_pages(site, config),
         ]
+
+    @property
+    def salt(self) -> str:
+        """What every page key of this planner starts from: code, templates, config, navigation."""
+        return self._salt
 
     def card(self, item: RenderedArticle) -> Context:
         found = self._cards.get(item.article.source_path)
@@ -176,14 +189,14 @@ class SitePlanner:
             path = article_url(item) + "index.html"
             section, position = self._related.place(item.article.source_path)
             start, stop = self._related.span(position)
-            key = _digest(
+            key = article_page_key(
                 self._salt,
                 path,
                 record_digest(item),
                 self._image_digest(item),
-                *(digests[other.article.source_path] for other in self._rail(index)),
-                str(position - start),
-                "".join(in_section[id(section)][start:stop]),
+                (digests[other.article.source_path] for other in self._rail(index)),
+                position - start,
+                in_section[id(section)][start:stop],
             )
             found.append(PageSpec(path, "article.html", key, ARTICLE, index, item.article.source_path))
         return found

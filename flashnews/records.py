@@ -28,16 +28,21 @@ def _record(item: RenderedArticle) -> dict[str, object]:
     }
 
 
+def partial_fields(item: RenderedArticle) -> dict[str, object]:
+    """The fields of an article's partial record (everything but its body), as plain data."""
+    record = _record(item)
+    for name in _BODY_FIELDS:
+        del record[name]
+    return record
+
+
 def encode_rendered(item: RenderedArticle) -> bytes:
     return orjson.dumps(_record(item))
 
 
 def encode_partial(item: RenderedArticle) -> bytes:
     """The record without the article's body: what pages other than its own need."""
-    record = _record(item)
-    for name in _BODY_FIELDS:
-        del record[name]
-    return orjson.dumps(record)
+    return orjson.dumps(partial_fields(item))
 
 
 def decode_rendered(data: bytes, digest: str = "") -> RenderedArticle:

@@ -166,6 +166,17 @@ class BuildState:
         rows = self._db.execute("SELECT path, size, mtime_ns, ctime_ns, inode, digest FROM files")
         return {path: (FileStamp(size, mtime, ctime, inode), digest) for path, size, mtime, ctime, inode, digest in rows}
 
+    def read_file_digests_of(self, paths: Iterable[str]) -> dict[str, tuple[FileStamp, str]]:
+        """The remembered sources among paths (see read_file_digests)."""
+        wanted = list(paths)
+        found: dict[str, tuple[FileStamp, str]] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT path, size, mtime_ns, ctime_ns, inode, digest FROM files WHERE path IN ({marks})", chunk)
+            found.update((path, (FileStamp(size, mtime, ctime, inode), digest)) for path, size, mtime, ctime, inode, digest in rows)
+        return found
+
     def write_file_digests(self, files: Mapping[str, tuple[FileStamp, str]], *, known: Mapping[str, tuple[FileStamp, str]] | None = None) -> None:
         """Replace the remembered sources with exactly these; with known (what read_file_digests
         gave), only the rows that differ are written."""

@@ -1,0 +1,219 @@
+"""In-place edits: a build after edits to the text of published articles renders only their pages,
+and its output and build state equal a cold build's; every other change takes the full build."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from flashnews import pipeline
+from flashnews.state import state_path
+
+from tests.test_incremental import build, cold_tree, read_tree
+
+WORDS = (
+    "harbour council budget railway election festival museum drought vineyard bridge stadium "
+    "parliament orchestra glacier satellite refinery tunnel cathedral market pension"
+).split()
+COUNT = 40
+Change = Callable[[Path], None]
+
+
+def article_path(project: Path, number: int) -> Path:
+    return project / "content" / f"story-{number:02d}.md"
+
+
+def story_page(project: Path, number: int) -> Path:
+    (page,) = (project / "public").glob(f"*-of-story-{number}/index.html")
+    return page
+
+
+def write_article(project: Path, number: int) -> None:
+    """Article `number` (0 is the newest): two sections, an hour apart, titles sharing some words."""
+    words = [WORDS[(number * 3 + k) % len(WORDS)] for k in range(3)]
+    section = ("Ekonomi", "Sport")[number % 2]
+    hour = COUNT - number
+    article_path(project, number).write_text(
+        f'---\ntitle: "The {words[0]} and the {words[1]} of story {number}"\n'
+        f'date: "2025-12-0{1 + hour // 24}T{hour % 24:02d}:00:00+01:00"\ncategory: "{section}"\n---\n\n'
+        f"The {words[0]} opened early, and the {words[2]} followed by noon.\n\n"
+        f"Officials said the {words[1]} would be reviewed next month.\n\n"
+        "Residents were asked for their views.\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture(params=[False, True], ids=["search-off", "search-on"])
+def newsroom(site_dir: Path, request: pytest.FixtureRequest) -> Path:
+    """Forty articles in two sections, small feeds and rails, built once."""
+    config = site_dir / "site.toml"
+    text = config.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^per_page = .*$", "per_page = 5", text)
+    text = re.sub(r"(?m)^latest_count = .*$", "latest_count = 3", text)
+    text = re.sub(r"(?m)^feed_items = .*$", f"feed_items = 4\nsearch = {'true' if request.param else 'false'}", text)
+    config.write_text(text, encoding="utf-8")
+    for number in range(COUNT):
+        write_article(site_dir, number)
+    assert build(site_dir) == 0
+    return site_dir
+
+
+@pytest.fixture
+def full_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the builds into public/ that load and plan the whole site."""
+    calls: list[int] = []
+    original = pipeline._build_changed
+
+    def counted(config: object, paths: pipeline.BuildPaths, **kwargs: object) -> object:
+        if paths.output_dir.name == "public":
+            calls.append(1)
+        return original(config, paths, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "_build_changed", counted)
+    return calls
+
+
+def page_keys(output: Path) -> dict[str, str]:
+    with sqlite3.connect(state_path(output)) as db:
+        return dict(db.execute("SELECT path, digest FROM outputs"))
+
+
+def append_to_body(path: Path, text: str = "A correction was added at 14:00.") -> None:
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"\n{text}\n")
+
+
+def assert_same_as_cold(project: Path) -> None:
+    assert read_tree(project / "public") == cold_tree(project)
+    assert page_keys(project / "public") == page_keys(project.parent / f"{project.name}-cold" / "cold")
+
+
+def test_a_body_edit_renders_only_its_page(newsroom: Path, full_builds: list[int]) -> None:
+    page = story_page(newsroom, 20)
+    before = {p: p.stat().st_mtime_ns for p in (newsroom / "public").rglob("*.html") if p != page}
+    append_to_body(article_path(newsroom, 20))
+    assert build(newsroom) == 0
+    assert full_builds == []
+    assert "A correction was added at 14:00." in page.read_text(encoding="utf-8")
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    assert_same_as_cold(newsroom)
+    # The build state is whole again: nothing changed means nothing to do.
+    assert build(newsroom) == 0
+    assert full_builds == []
+
+
+def test_edits_near_each_other_are_built_in_place_together(newsroom: Path, full_builds: list[int]) -> None:
+    for number in (14, 15, 16, 30):
+        append_to_body(article_path(newsroom, number), f"Update to story {number}.")
+    assert build(newsroom) == 0
+    assert full_builds == []
+    assert_same_as_cold(newsroom)
+
+
+def test_successive_edits_of_one_article(newsroom: Path, full_builds: list[int]) -> None:
+    for round_number in range(3):
+        append_to_body(article_path(newsroom, 25), f"Round {round_number}.")
+        assert build(newsroom) == 0
+    assert full_builds == []
+    assert_same_as_cold(newsroom)
+
+
+def _retitle(project: Path) -> None:
+    path = article_path(project, 20)
+    path.write_text(path.read_text(encoding="utf-8").replace("of story 20", "of story twenty"), encoding="utf-8")
+
+
+def _new_lead(project: Path) -> None:
+    path = article_path(project, 20)
+    path.write_text(path.read_text(encoding="utf-8").replace("opened early", "opened late"), encoding="utf-8")
+
+
+def _redate(project: Path) -> None:
+    path = article_path(project, 20)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'date: "[^"]+"', 'date: "2025-12-01T00:30:00+01:00"', text), encoding="utf-8")
+
+
+def _mark_updated(project: Path) -> None:
+    path = article_path(project, 20)
+    path.write_text(path.read_text(encoding="utf-8").replace("category:", 'updated: "2025-12-05T09:00:00+01:00"\ncategory:'), encoding="utf-8")
+
+
+def _break_front_matter(project: Path) -> None:
+    path = article_path(project, 20)
+    path.write_text(path.read_text(encoding="utf-8").replace('title: "', 'title: "unclosed\n'), encoding="utf-8")
+
+
+def _misspell_field(project: Path) -> None:
+    path = article_path(project, 20)
+    path.write_text(path.read_text(encoding="utf-8").replace("category:", 'auhtor: "Ana Lika"\ncategory:'), encoding="utf-8")
+
+
+def _add_picture(project: Path) -> None:
+    from PIL import Image
+
+    append_to_body(article_path(project, 20))
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(project / "content" / "story-20.jpg")
+
+
+def _link_outside(project: Path) -> None:
+    outside = project.parent / "elsewhere.md"
+    outside.write_text(article_path(project, 20).read_text(encoding="utf-8") + "\nLeaked.\n", encoding="utf-8")
+    article_path(project, 20).unlink()
+    os.symlink(outside, article_path(project, 20))
+
+
+FULL_BUILD_CHANGES: dict[str, Change] = {
+    "new headline": _retitle,
+    "new first paragraph (the lead cards show)": _new_lead,
+    "new date": _redate,
+    "new update time": _mark_updated,
+    "newest article (in the feeds)": lambda project: append_to_body(article_path(project, 1)),
+    "oldest articles (rail runs off the end)": lambda project: append_to_body(article_path(project, COUNT - 2)),
+    "new article": lambda project: write_article(project, COUNT),
+    "deleted article": lambda project: article_path(project, 20).unlink(),
+    "front matter error": _break_front_matter,
+    "misspelt field (a warning)": _misspell_field,
+    "lead picture": _add_picture,
+    "edit and template change": lambda project: (
+        append_to_body(article_path(project, 20)),
+        (project / "templates" / "_footer.html").write_text(
+            (project / "templates" / "_footer.html").read_text(encoding="utf-8") + "<!-- footer -->\n", encoding="utf-8"
+        ),
+    ),
+    "linked outside content/": _link_outside,
+}
+
+
+@pytest.mark.parametrize("change", FULL_BUILD_CHANGES.values(), ids=FULL_BUILD_CHANGES.keys())
+def test_every_other_change_takes_the_full_build(newsroom: Path, full_builds: list[int], change: Change) -> None:
+    change(newsroom)
+    status = build(newsroom)
+    assert full_builds == [1]
+    if status == 0:
+        assert_same_as_cold(newsroom)
+    else:
+        # A source that fails keeps its last good page, as in any build.
+        assert status == 1
+        assert story_page(newsroom, 20).is_file()
+
+
+def test_a_deleted_output_file_takes_the_full_build(newsroom: Path, full_builds: list[int]) -> None:
+    (newsroom / "public" / "index.html").unlink()
+    append_to_body(article_path(newsroom, 20))
+    assert build(newsroom) == 0
+    assert full_builds == [1]
+    assert_same_as_cold(newsroom)
+
+
+def test_after_a_build_with_warnings_the_next_edit_takes_the_full_build(newsroom: Path, full_builds: list[int]) -> None:
+    _misspell_field(newsroom)
+    assert build(newsroom) == 0
+    append_to_body(article_path(newsroom, 24))
+    assert build(newsroom) == 0
+    assert full_builds == [1, 1]
