@@ -75,7 +75,7 @@ class _Edit:
     partial: bytes
 
 
-def remember_site(state: BuildState, *, base: str, salt: str, tree: Tree, site: Site) -> None:
+def remember_site(state: BuildState, *, base: str, salt: str, tree_data: bytes, site: Site) -> None:
     """Record what a later in-place build needs of this clean full build: the fingerprint of its
     inputs other than content/, its page-key salt, the stamps of content/, and the order and
     sections of its articles."""
@@ -86,7 +86,7 @@ def remember_site(state: BuildState, *, base: str, salt: str, tree: Tree, site: 
         "nav": [[s.key, s.name, s.label] for s in site.sections],
         "order": [[item.article.source_path, sections[item.article.source_path]] for item in site.articles],
     }
-    state.put_many({SITE_KEY: orjson.dumps(payload), TREE_KEY: orjson.dumps(tree)})
+    state.put_many({SITE_KEY: orjson.dumps(payload), TREE_KEY: tree_data})
 
 
 
@@ -146,11 +146,13 @@ def build_in_place(
     state: BuildState,
     base: str,
     tree: Tree,
+    tree_data: bytes,
     now: datetime,
     environment: jinja2.Environment,
 ) -> InPlaceBuild | None:
     """Render and write the pages of the articles edited in place since the last clean full build
-    (see above), and bring the build state up to date; None when the site needs a full build."""
+    (see above), and bring the build state up to date; None when the site needs a full build.
+    tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data the same as JSON."""
     window = ClockWindow.decode(state.read_value("clock") or "")
     if state.read_value("fingerprint") is None or window is None or not window.contains(now):
         return None
@@ -190,7 +192,7 @@ def build_in_place(
         cache_parsed(state, edit.key, edit.whole, edit.partial)
     state.write_file_digests({edit.shown: (edit.stamp, edit.digest) for _, _, edit in planned}, known=known)
     state.write_outputs({plan.path: OutputRecord(key, plan.source) for plan, key, _ in planned}, ())
-    state.put_many({TREE_KEY: orjson.dumps(tree)})
+    state.put_many({TREE_KEY: tree_data})
     return InPlaceBuild(written=report.written, rendered=len(pages))
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 import jinja2
+import orjson
 
 from flashnews import fingerprint, images, records, search
 from flashnews.config import SiteConfig
@@ -198,6 +199,7 @@ class _Inputs:
 
     base: str
     tree: list[tuple[str, int, int, int, int]]
+    tree_data: bytes  # tree as JSON, as the build state keeps it
     fingerprint: str
 
     @staticmethod
@@ -212,7 +214,8 @@ class _Inputs:
             fingerprint.stamp_tree(paths.static_dir),
         )
         tree = fingerprint.stamp_tree(paths.content_dir, skip=[ARCHIVE_DIR])
-        return _Inputs(base, tree, fingerprint.input_fingerprint(base, tree))
+        tree_data = orjson.dumps(tree)
+        return _Inputs(base, tree, tree_data, fingerprint.input_fingerprint(base, content_digest(tree_data)))
 
 
 def _build_in_place(
@@ -225,7 +228,7 @@ def _build_in_place(
         return None
     edited = build_in_place(
         config, content_dir=paths.content_dir, output_dir=paths.output_dir, state=state, base=inputs.base, tree=inputs.tree,
-        now=now, environment=environment,
+        tree_data=inputs.tree_data, now=now, environment=environment,
     )
     if edited is None:
         return None
@@ -287,7 +290,7 @@ def _remember_build(
         "held_back": result.held_back,
         "next_scheduled_at": result.next_scheduled_at.isoformat() if result.next_scheduled_at else None,
     }
-    remember_site(state, base=inputs.base, salt=salt, tree=inputs.tree, site=site)
+    remember_site(state, base=inputs.base, salt=salt, tree_data=inputs.tree_data, site=site)
     state.write_values({"fingerprint": inputs.fingerprint, "clock": window.encode(), "summary": json.dumps(summary)})
 
 
