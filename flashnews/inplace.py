@@ -4,15 +4,16 @@ The commonest change to a published site is to the text of a story: a typo, a co
 paragraph. When every file that changed since the last clean build is such an edit (the article
 keeps its headline, summary, lead, date, section, slug, author, language, publication, update
 time and front-matter extras), no other page changes: listings, rails, related lists, sitemaps and
-the 404 page show only those. Feeds carry the full text, so an article among the newest a feed
-lists is left to the full build, as is one with a lead picture.
+the 404 page show only those. Feeds carry the full text, so the feeds that list an edited article
+are made again too.
 
 Then each edited article's page is rendered from its new record and its neighbours, read from the
 build cache in the order the last full build remembered: the rail (the articles published just
-before it) and its related-article window in its section. Page and key are exactly those a full
-build makes. Anything else (a new, moved or deleted file, an error or warning, another kind of
-file, new code, templates or config, a clock outside the last build's window) returns None, and
-the caller runs the full build.
+before it) and its related-article window in its section; a feed from the newest articles of the
+site and of each section. Pages and keys are exactly those a full build makes. Anything else (a
+new, moved or deleted file, a lead picture, an error or warning, another kind of file, new code,
+templates or config, a clock outside the last build's window) returns None, and the caller runs
+the full build.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import bisect
 import os
 import stat
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +39,8 @@ from flashnews.images import find_image_file
 from flashnews.loading import cache_parsed, cached_partial, source_cache_key
 from flashnews.model import RenderedArticle, Section, Site
 from flashnews.output import OutputTransaction
-from flashnews.planner import article_page_key, card_digest
+from flashnews.feeds import plan_feed_pages
+from flashnews.planner import article_page_key, card_digest, whole_page_key
 from flashnews.related import CANDIDATE_WINDOW, RelatedFinder
 from flashnews.render import PagePlan, article_card, article_context, render_page
 from flashnews.site import article_url
@@ -170,79 +173,133 @@ def build_in_place(
     edits = [_read_edit(content_dir, str(entry[0]), config) for entry in edited]
     if any(edit is None for edit in edits):
         return None
-    order: list[list[str]] = site_facts["order"]
-    position = {shown: index for index, (shown, _) in enumerate(order)}
-    planned: list[tuple[PagePlan, str, _Edit]] = []
+    remembered_site = _RememberedSite(site_facts, config=config, state=state, now=now)
+    planned: list[tuple[PagePlan, str]] = []
+    new_items: dict[str, RenderedArticle] = {}
     for edit in edits:
         assert edit is not None
-        plan = _plan_edit(edit, config, content_dir, state, site_facts, order, position, now)
+        item = records.decode_rendered(edit.whole, edit.key)
+        plan = remembered_site.plan_article(edit.shown, item, content_dir)
         if plan is None:
             return None
-        planned.append((*plan, edit))
+        planned.append(plan)
+        new_items[edit.shown] = item
+    feeds = remembered_site.plan_feeds(new_items)
+    if feeds is None:
+        return None
+    planned += feeds
     try:
-        pages = [render_page(environment, plan) for plan, _, _ in planned]
+        pages = [render_page(environment, plan) for plan, _ in planned]
     except FlashnewsError:
         return None  # the full build reports it
     with OutputTransaction(output_dir) as transaction:
         for page in pages:
             transaction.stage(page)
         report = transaction.commit()
-    known = state.read_file_digests_of(edit.shown for _, _, edit in planned)
-    for _, _, edit in planned:
+    sources = [edit for edit in edits if edit is not None]
+    known = state.read_file_digests_of(edit.shown for edit in sources)
+    for edit in sources:
         cache_parsed(state, edit.key, edit.whole, edit.partial)
-    state.write_file_digests({edit.shown: (edit.stamp, edit.digest) for _, _, edit in planned}, known=known)
-    state.write_outputs({plan.path: OutputRecord(key, plan.source) for plan, key, _ in planned}, ())
+    state.write_file_digests({edit.shown: (edit.stamp, edit.digest) for edit in sources}, known=known)
+    state.write_outputs({plan.path: OutputRecord(key, plan.source) for plan, key in planned}, ())
     state.put_many({TREE_KEY: tree_data})
     return InPlaceBuild(written=report.written, rendered=len(pages))
 
 
-def _plan_edit(
-    edit: _Edit,
-    config: SiteConfig,
-    content_dir: Path,
-    state: BuildState,
-    site_facts: dict[str, object],
-    order: list[list[str]],
-    position: dict[str, int],
-    now: datetime,
-) -> tuple[PagePlan, str] | None:
-    """The page of one edited article and its key, or None when it must wait for the full build."""
-    index = position.get(edit.shown)
-    count = config.latest_count
-    if index is None or index < config.feed_items or index + count >= len(order):
-        return None  # not published, in the site's feeds, or its rail runs off the end
-    key_of_section = order[index][1]
-    members = [i for i, (_, key) in enumerate(order) if key == key_of_section]
-    place = bisect.bisect_left(members, index)
-    if place < config.feed_items:
-        return None  # in its section's feed
-    start, stop = max(0, place - CANDIDATE_WINDOW), place + CANDIDATE_WINDOW + 1
-    rail_paths = [order[i][0] for i in range(index + 1, index + 1 + count)]
-    window_paths = [order[i][0] for i in members[start:stop]]
-    needed = [*rail_paths, *window_paths]
-    digests = state.read_file_digests_of(needed)
-    if len(digests) != len(set(needed)):
-        return None
-    keys = {shown: source_cache_key(config, shown, digests[shown][1]) for shown in needed}
-    found = cached_partial(state, list(keys.values()))
-    if len(found) != len(set(keys.values())):
-        return None
-    old = found[keys[edit.shown]]
-    item = records.decode_rendered(edit.whole, edit.key)
-    if not _same_elsewhere(old, item) or "image" in item.article.extra or find_image_file(content_dir, item.article) is not None:
-        return None
-    window = tuple(item if shown == edit.shown else found[keys[shown]] for shown in window_paths)
-    rail = tuple(found[keys[shown]] for shown in rail_paths)
-    nav = site_facts["nav"]
-    assert isinstance(nav, list)
-    sections = tuple(Section(key, name, label, window if key == key_of_section else ()) for key, name, label in nav)
-    site = Site(articles=(item, *rail), sections=sections, built_at=now)
-    related = RelatedFinder(site).related(edit.shown)
-    context = article_context(site, config, item, rail=rail, related=related, cards=lambda shown: article_card(shown, config), images={})
-    path = article_url(item) + "index.html"
-    salt = site_facts["salt"]
-    assert isinstance(salt, str)
-    key = article_page_key(
-        salt, path, item.digest, "", (card_digest(other) for other in rail), place - start, (card_digest(other) for other in window)
-    )
-    return PagePlan(path, "article.html", context, source=edit.shown), key
+class _RememberedSite:
+    """The last full build's site as remember_site recorded it; articles are read from the build
+    cache as they are needed."""
+
+    def __init__(self, facts: dict[str, Any], *, config: SiteConfig, state: BuildState, now: datetime) -> None:
+        self._config = config
+        self._state = state
+        self._now = now
+        self._salt: str = facts["salt"]
+        self._nav: list[tuple[str, str, str]] = [tuple(row) for row in facts["nav"]]
+        self._order: list[str] = [shown for shown, _ in facts["order"]]
+        self._section_of: list[str] = [key for _, key in facts["order"]]
+        self._position = {shown: index for index, shown in enumerate(self._order)}
+        # Each section's articles, as positions in the site's order.
+        self._members: dict[str, list[int]] = {key: [] for key, _, _ in self._nav}
+        for index, key in enumerate(self._section_of):
+            self._members[key].append(index)
+
+    def _keys(self, shown: Sequence[str]) -> dict[str, str] | None:
+        digests = self._state.read_file_digests_of(set(shown))
+        if len(digests) != len(set(shown)):
+            return None
+        return {path: source_cache_key(self._config, path, digests[path][1]) for path in shown}
+
+    def _partials(self, shown: Sequence[str]) -> dict[str, RenderedArticle] | None:
+        keys = self._keys(shown)
+        if keys is None:
+            return None
+        found = cached_partial(self._state, list(set(keys.values())))
+        if len(found) != len(set(keys.values())):
+            return None
+        return {path: found[key] for path, key in keys.items()}
+
+    def _wholes(self, shown: Sequence[str]) -> dict[str, RenderedArticle] | None:
+        keys = self._keys(shown)
+        if keys is None:
+            return None
+        found = self._state.get_many(set(keys.values()))
+        if len(found) != len(set(keys.values())):
+            return None
+        return {path: records.decode_rendered(found[key], key) for path, key in keys.items()}
+
+    def _site(self, articles: tuple[RenderedArticle, ...], sections: dict[str, tuple[RenderedArticle, ...]]) -> Site:
+        return Site(
+            articles=articles,
+            sections=tuple(Section(key, name, label, sections.get(key, ())) for key, name, label in self._nav),
+            built_at=self._now,
+        )
+
+    def plan_article(self, shown: str, item: RenderedArticle, content_dir: Path) -> tuple[PagePlan, str] | None:
+        """The page of a new version of a published article and its key, from its rail and its
+        related-article window; None when the edit shows on other pages or has a lead picture."""
+        index = self._position.get(shown)
+        count = self._config.latest_count
+        if index is None or index + count >= len(self._order):
+            return None  # not published, or its rail runs off the end of the site
+        key_of_section = self._section_of[index]
+        members = self._members[key_of_section]
+        place = bisect.bisect_left(members, index)
+        start, stop = max(0, place - CANDIDATE_WINDOW), place + CANDIDATE_WINDOW + 1
+        rail_paths = self._order[index + 1 : index + 1 + count]
+        window_paths = [self._order[i] for i in members[start:stop]]
+        found = self._partials([*rail_paths, *window_paths])
+        if found is None:
+            return None
+        if not _same_elsewhere(found[shown], item) or "image" in item.article.extra or find_image_file(content_dir, item.article) is not None:
+            return None
+        window = tuple(item if path == shown else found[path] for path in window_paths)
+        rail = tuple(found[path] for path in rail_paths)
+        site = self._site((item, *rail), {key_of_section: window})
+        related = RelatedFinder(site).related(shown)
+        config = self._config
+        context = article_context(site, config, item, rail=rail, related=related, cards=lambda other: article_card(other, config), images={})
+        path = article_url(item) + "index.html"
+        key = article_page_key(
+            self._salt, path, item.digest, "", (card_digest(other) for other in rail), place - start, (card_digest(other) for other in window)
+        )
+        return PagePlan(path, "article.html", context, source=shown), key
+
+    def plan_feeds(self, new_items: dict[str, RenderedArticle]) -> list[tuple[PagePlan, str]] | None:
+        """The feeds that carry any of the new versions, with their keys (feeds show full text)."""
+        count = self._config.feed_items
+        site_paths = self._order[:count]
+        section_paths = {key: [self._order[i] for i in members[:count]] for key, members in self._members.items()}
+        shown = {*site_paths, *(path for paths in section_paths.values() for path in paths)}
+        if not shown & new_items.keys():
+            return []
+        found = self._wholes(sorted(shown - new_items.keys()))
+        if found is None:
+            return None
+        found.update(new_items)
+        site = self._site(
+            tuple(found[path] for path in site_paths), {key: tuple(found[path] for path in paths) for key, paths in section_paths.items()}
+        )
+        plans = [(plan, whole_page_key(self._salt, plan)) for plan in plan_feed_pages(site, self._config)]
+        recorded = self._state.read_outputs_of([plan.path for plan, _ in plans])
+        return [(plan, key) for plan, key in plans if plan.path not in recorded or recorded[plan.path].digest != key]

@@ -91,6 +91,12 @@ def article_page_key(
     return _digest(salt, path, record, image, *rail, str(offset), "".join(window))
 
 
+def whole_page_key(salt: str, plan: PagePlan) -> str:
+    """The key of a page planned whole (feeds, sitemaps, 404): a digest of its context."""
+    payload = orjson.dumps(plan.context, option=orjson.OPT_SORT_KEYS)
+    return _digest(salt, plan.template, plan.path, hashlib.sha256(payload).hexdigest())
+
+
 class SitePlanner:
     """Specs and contexts for every page of one site."""
 
@@ -155,9 +161,7 @@ class SitePlanner:
             found += self._listing_specs(section_url(section.key), "section.html", section.articles, extra)
         found += self._article_specs()
         for ref, plan in enumerate(self._whole):
-            payload = orjson.dumps(plan.context, option=orjson.OPT_SORT_KEYS)
-            key = _digest(self._salt, plan.template, plan.path, hashlib.sha256(payload).hexdigest())
-            found.append(PageSpec(plan.path, plan.template, key, WHOLE, ref, plan.source))
+            found.append(PageSpec(plan.path, plan.template, whole_page_key(self._salt, plan), WHOLE, ref, plan.source))
         return found
 
     def _listing_specs(self, prefix: str, template: str, items: tuple[RenderedArticle, ...], extra: Context) -> list[PageSpec]:

@@ -122,6 +122,17 @@ class BuildState:
     def read_outputs(self) -> dict[str, OutputRecord]:
         return {path: OutputRecord(digest, source) for path, digest, source in self._db.execute("SELECT path, digest, source FROM outputs")}
 
+    def read_outputs_of(self, paths: Iterable[str]) -> dict[str, OutputRecord]:
+        """The manifest's records of these output paths (those it has)."""
+        wanted = list(paths)
+        found: dict[str, OutputRecord] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT path, digest, source FROM outputs WHERE path IN ({marks})", chunk)
+            found.update((path, OutputRecord(digest, source)) for path, digest, source in rows)
+        return found
+
     def read_output_paths(self) -> list[str]:
         return [path for (path,) in self._db.execute("SELECT path FROM outputs")]
 

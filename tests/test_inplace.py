@@ -123,6 +123,16 @@ def test_successive_edits_of_one_article(newsroom: Path, full_builds: list[int])
     assert_same_as_cold(newsroom)
 
 
+def test_an_edit_of_an_article_in_the_feeds_renders_its_page_and_the_feeds(newsroom: Path, full_builds: list[int]) -> None:
+    append_to_body(article_path(newsroom, 1), "The newest story gained a line.")
+    assert build(newsroom) == 0
+    assert full_builds == []
+    for feed in ("feeds/rss.xml", "feeds/atom.xml", "sport/rss.xml", "sport/atom.xml"):
+        assert "The newest story gained a line." in (newsroom / "public" / feed).read_text(encoding="utf-8"), feed
+    assert "The newest story gained a line." not in (newsroom / "public" / "ekonomi" / "rss.xml").read_text(encoding="utf-8")
+    assert_same_as_cold(newsroom)
+
+
 def _retitle(project: Path) -> None:
     path = article_path(project, 20)
     path.write_text(path.read_text(encoding="utf-8").replace("of story 20", "of story twenty"), encoding="utf-8")
@@ -173,7 +183,6 @@ FULL_BUILD_CHANGES: dict[str, Change] = {
     "new first paragraph (the lead cards show)": _new_lead,
     "new date": _redate,
     "new update time": _mark_updated,
-    "newest article (in the feeds)": lambda project: append_to_body(article_path(project, 1)),
     "oldest articles (rail runs off the end)": lambda project: append_to_body(article_path(project, COUNT - 2)),
     "new article": lambda project: write_article(project, COUNT),
     "deleted article": lambda project: article_path(project, 20).unlink(),
