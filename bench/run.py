@@ -11,6 +11,8 @@ again with nothing left to do), keeps that normalized copy, and for each run lay
 and times, each as a fresh `python build.py build` process: a cold build (no output, no state),
 a rebuild with nothing changed, and a rebuild after one article gained a paragraph. Prints the
 medians and the highest peak RSS; with --compare, Hugo's and Pelican's figures and the ratios.
+Then, for flashnews only, times a rebuild after a headline change and after a new raw drop that
+is the newest article (changes that other pages show; see the notes under the table).
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -111,7 +114,42 @@ def _copy_tree(source: Path, target: Path) -> None:
         shutil.copytree(source, target)
 
 
-def run_flashnews(n: int, *, work_path: Path, config: Path, runs: int, seed: int) -> tuple[ToolResult, Preparation]:
+@dataclass(frozen=True, slots=True)
+class OtherChanges:
+    """Median seconds of flashnews rebuilds after changes other articles also show."""
+
+    new_headline_seconds: float
+    new_article_seconds: float
+
+
+def retitle(path: Path, *, run: int) -> None:
+    """Give an article a new headline (its cards on listings, rails and related lists change)."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'(?m)^title: "', f'title: "Updated {run}: ', text, count=1), encoding="utf-8")
+
+
+def drop_new_article(content: Path, *, run: int, seed: int) -> None:
+    """A raw drop published at the build clock: the newest article, so every listing page shifts."""
+    _, text, meta = next(iter(generate_articles(1, seed + 1000 + run)))
+    blocks = text.split("\n\n")
+    blocks[2], blocks[3] = f"Breaking {run}: {blocks[2]}", f"Breaking {run}: {blocks[3]}"
+    blocks[4] = "1 June 2025, 11:30"
+    (content / f"breaking-{run}.txt").write_text("\n\n".join(blocks), encoding="utf-8")
+
+
+def time_other_changes(command: list[str], *, site: Path, content: Path, article: str, runs: int, seed: int) -> OtherChanges:
+    """After run_phases: time a rebuild after a headline change and after a new article, runs times."""
+    retitled: list[float] = []
+    added: list[float] = []
+    for run in range(runs):
+        retitle(content / article, run=run)
+        retitled.append(measure_command(command, site, log_path=site / "bench-other.log")[0])
+        drop_new_article(content, run=run, seed=seed)
+        added.append(measure_command(command, site, log_path=site / "bench-other.log")[0])
+    return OtherChanges(statistics.median(retitled), statistics.median(added))
+
+
+def run_flashnews(n: int, *, work_path: Path, config: Path, runs: int, seed: int) -> tuple[ToolResult, Preparation, OtherChanges]:
     """Time flashnews on n generated articles under work_path/flashnews."""
     site = work_path / "flashnews"
     site.mkdir(parents=True, exist_ok=True)
@@ -132,7 +170,10 @@ def run_flashnews(n: int, *, work_path: Path, config: Path, runs: int, seed: int
     missing = [slug for slug in _slugs(content) if not (output / slug / "index.html").is_file()]
     if missing:
         raise SystemExit(f"flashnews did not write {len(missing)} article pages, e.g. {missing[0]}")
-    return ToolResult("flashnews", flashnews_version(), n, times), prepared
+    other = time_other_changes(
+        _flashnews_command("build", content, output, config), site=site, content=content, article=prepared.one_article, runs=runs, seed=seed
+    )
+    return ToolResult("flashnews", flashnews_version(), n, times), prepared, other
 
 
 def _slugs(content: Path) -> list[str]:
@@ -186,15 +227,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare:
         ensure_venv(venv_path)
     results: list[ToolResult] = []
+    extra: dict[int, OtherChanges] = {}
     notes: list[str] = []
     for n in sizes:
         work_path = args.work.resolve() / f"n{n}"
-        ours, prepared = run_flashnews(n, work_path=work_path, config=config, runs=args.runs, seed=args.seed)
+        ours, prepared, other = run_flashnews(n, work_path=work_path, config=config, runs=args.runs, seed=args.seed)
         print(format_table([ours]).splitlines()[1], file=sys.stderr, flush=True)
         results.append(ours)
+        extra[n] = other
         notes.append(
             f"N={n}: normalizing the drops once took {prepared.normalize_seconds:.2f} s; "
-            f"normalize with nothing left to do {prepared.normalize_again_seconds:.2f} s"
+            f"normalize with nothing left to do {prepared.normalize_again_seconds:.2f} s; "
+            f"flashnews rebuild after a new headline {other.new_headline_seconds:.2f} s, "
+            f"after a new article (a raw drop, normalized and built) {other.new_article_seconds:.2f} s"
         )
         if args.compare:
             articles = [meta for _, _, meta in generate_articles(n, args.seed)]
@@ -203,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
             notes.append(format_ratios(ours, others))
     print(format_table(results))
     print("\n".join(notes))
-    summary = [{**_as_dict(r), "runs": args.runs} for r in results]
+    summary = [
+        {**_as_dict(r), **(asdict(extra[r.n]) if r.tool == "flashnews" else {}), "runs": args.runs} for r in results
+    ]
     args.work.mkdir(parents=True, exist_ok=True)
     (args.work / "results-flashnews.json").write_text(json.dumps(summary, indent=2) + "\n")
     return 0
