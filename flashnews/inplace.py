@@ -152,10 +152,12 @@ def build_in_place(
     tree_data: bytes,
     now: datetime,
     environment: jinja2.Environment,
+    search: bool = False,
 ) -> InPlaceBuild | None:
     """Render and write the pages of the articles edited in place since the last clean full build
     (see above), and bring the build state up to date; None when the site needs a full build.
-    tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data the same as JSON."""
+    tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data the same as JSON.
+    With search, the search index is marked stale before any page changes; the caller re-indexes."""
     window = ClockWindow.decode(state.read_value("clock") or "")
     if state.read_value("fingerprint") is None or window is None or not window.contains(now):
         return None
@@ -192,6 +194,8 @@ def build_in_place(
         pages = [render_page(environment, plan) for plan, _ in planned]
     except FlashnewsError:
         return None  # the full build reports it
+    if search:
+        state.write_values({"search_stale": "1"})  # until the caller's index of the new pages is in
     with OutputTransaction(output_dir) as transaction:
         for page in pages:
             transaction.stage(page)

@@ -228,7 +228,7 @@ def _build_in_place(
         return None
     edited = build_in_place(
         config, content_dir=paths.content_dir, output_dir=paths.output_dir, state=state, base=inputs.base, tree=inputs.tree,
-        tree_data=inputs.tree_data, now=now, environment=environment,
+        tree_data=inputs.tree_data, now=now, environment=environment, search=config.search,
     )
     if edited is None:
         return None

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from flashnews import pipeline
+from flashnews import pipeline, search
+from flashnews.errors import OutputError
 from flashnews.state import state_path
 
 from tests.test_incremental import build, cold_tree, read_tree
@@ -48,19 +49,23 @@ def write_article(project: Path, number: int) -> None:
     )
 
 
-@pytest.fixture(params=[False, True], ids=["search-off", "search-on"])
-def newsroom(site_dir: Path, request: pytest.FixtureRequest) -> Path:
+def make_newsroom(project: Path, *, search: bool) -> Path:
     """Forty articles in two sections, small feeds and rails, built once."""
-    config = site_dir / "site.toml"
+    config = project / "site.toml"
     text = config.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^per_page = .*$", "per_page = 5", text)
     text = re.sub(r"(?m)^latest_count = .*$", "latest_count = 3", text)
-    text = re.sub(r"(?m)^feed_items = .*$", f"feed_items = 4\nsearch = {'true' if request.param else 'false'}", text)
+    text = re.sub(r"(?m)^feed_items = .*$", f"feed_items = 4\nsearch = {'true' if search else 'false'}", text)
     config.write_text(text, encoding="utf-8")
     for number in range(COUNT):
-        write_article(site_dir, number)
-    assert build(site_dir) == 0
-    return site_dir
+        write_article(project, number)
+    assert build(project) == 0
+    return project
+
+
+@pytest.fixture(params=[False, True], ids=["search-off", "search-on"])
+def newsroom(site_dir: Path, request: pytest.FixtureRequest) -> Path:
+    return make_newsroom(site_dir, search=request.param)
 
 
 @pytest.fixture
@@ -226,3 +231,17 @@ def test_after_a_build_with_warnings_the_next_edit_takes_the_full_build(newsroom
     append_to_body(article_path(newsroom, 24))
     assert build(newsroom) == 0
     assert full_builds == [1, 1]
+
+
+def test_after_a_failed_search_index_the_next_build_makes_it(site_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_newsroom(site_dir, search=True)
+    append_to_body(article_path(project, 20), "Words only the new index knows: zanzibar.")
+
+    def pagefind_fails(*args: object, **kwargs: object) -> object:
+        raise OutputError("Pagefind failed")
+
+    monkeypatch.setattr(search, "build_search_index", pagefind_fails)
+    assert build(project) != 0
+    monkeypatch.undo()
+    assert build(project) == 0
+    assert_same_as_cold(project)
