@@ -92,7 +92,6 @@ def remember_site(state: BuildState, *, base: str, salt: str, tree_data: bytes, 
     state.put_many({SITE_KEY: orjson.dumps(payload), TREE_KEY: tree_data})
 
 
-
 def _edited_files(old: Tree, new: Tree) -> list[Sequence[object]] | None:
     """The entries of new whose stamps differ from old's; None when a file came or went."""
     if len(old) != len(new):
@@ -107,6 +106,7 @@ def _edited_files(old: Tree, new: Tree) -> list[Sequence[object]] | None:
 
 
 def _outputs_present(state: BuildState, output_dir: Path) -> bool:
+    """Whether every file the manifest records is still in the output folder."""
     folder = f"{output_dir}{os.sep}"
     return all(os.path.isfile(folder + path) for path in state.read_output_paths())
 
