@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import markdown
 
 from flashnews import content, markup, records
 from flashnews.decode import decode_markdown_bytes
@@ -31,7 +30,7 @@ from flashnews.state import content_digest
 POOL_THRESHOLD = 200
 _CHUNK = 64
 
-_converter: markdown.Markdown | None = None
+_converter: markup.BodyConverter | None = None
 _environment: jinja2.Environment | None = None
 _templates_dir: Path | None = None
 

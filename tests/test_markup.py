@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import string
 import threading
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 
+import markdown
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from flashnews.markup import MarkupError, create_converter, html_to_text, render_article
+from flashnews.markup import INLINE_TRIGGERS, BodyConverter, MarkupError, create_converter, html_to_text, render_article
+from tests.conftest import REPO, sample_drops
 from flashnews.model import Article
 
 # Generous: these bodies render in well under a second; the limit only turns a hang into a failure.
@@ -178,3 +183,41 @@ def test_links_keep_safe_schemes_and_get_noopener():
 
 def test_html_to_text_gives_the_visible_words():
     assert html_to_text("<p>Tram &amp; bus</p><ul><li>one</li></ul>") == "Tram & bus one"
+
+
+# Every printable ASCII character that is not an inline trigger, Albanian letters, a no-break
+# space, and line breaks, so block syntax (headings, lists, quotes, code blocks, rules) appears.
+_NO_TRIGGER = "".join(
+    ch for ch in (string.printable + "ëçËÇ\u00a0—“”’\n\n\n\n") if not INLINE_TRIGGERS.search(ch) and ch not in "\x0b\x0c"
+)
+
+
+# Runs of characters that mean something to Markdown: line-end spaces, indents, list, quote and
+# heading markers, rules.
+_TOKENS = ["  \n", "   \n", "\n\n", "    ", "1. ", "- ", "+ ", "> ", "# ", "## ", "---\n", "===\n", "word ", "Tiranë "]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(list(_NO_TRIGGER)), st.sampled_from(_TOKENS)), max_size=200).map("".join))
+def test_a_body_without_inline_triggers_converts_as_python_markdown_does(text: str) -> None:
+    assume(INLINE_TRIGGERS.search(text) is None)
+    assert BodyConverter().convert(text) == markdown.Markdown(extensions=[], output_format="html").convert(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plain *emphasis*", "snake_case_name", "a `code` span", "escaped \\# hash", "[a link](https://example.org)",
+     "Tom &amp; Jerry", "<b>bold</b>", "line  \nbreak", "tab\t\nbreak"],
+)
+def test_a_body_with_inline_markup_converts_as_python_markdown_does(text: str) -> None:
+    assert INLINE_TRIGGERS.search(text)
+    assert BodyConverter().convert(text) == markdown.Markdown(extensions=[], output_format="html").convert(text)
+
+
+def test_the_sample_bodies_convert_as_python_markdown_does() -> None:
+    bodies = [path.read_text(encoding="utf-8").split("\n---\n", 1)[-1] for path in sorted((REPO / "tests" / "golden").rglob("*.md"))]
+    bodies += [path.read_bytes().decode("utf-8", "replace") for path in sample_drops()]
+    assert bodies
+    converter = BodyConverter()
+    for body in bodies:
+        assert converter.convert(body) == markdown.Markdown(extensions=[], output_format="html").convert(body)
