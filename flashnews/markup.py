@@ -50,7 +50,13 @@ _BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
 # a code span, a link or image bracket, a tag, an entity, emphasis, or a hard line break (two
 # spaces, or a tab its whitespace step expands, before a line end); STX and ETX are its own
 # placeholders. A body with none of them gets the same HTML without the inline patterns.
-INLINE_TRIGGERS = re.compile(r"[`\\\[<&*_\t\r\x02\x03]|  \n")
+_INLINE_TRIGGERS = re.compile(r"[`\\\[<&*_\t\r\x02\x03]")
+_BRACKETS = "[]()<>"
+
+
+def has_inline_markup(text: str) -> bool:
+    """Whether any of Python-Markdown's inline patterns could match in text (see above)."""
+    return "  \n" in text or _INLINE_TRIGGERS.search(text) is not None
 
 
 class MarkupError(SourceError):
@@ -60,7 +66,7 @@ class MarkupError(SourceError):
 class BodyConverter:
     """Python-Markdown for article bodies; one per process. A body without inline markup (most
     news text) skips the inline patterns, which are half of Python-Markdown's time: each one
-    scans every paragraph, and none can match without an INLINE_TRIGGERS character."""
+    scans every paragraph, and none can match in a body without has_inline_markup."""
 
     def __init__(self) -> None:
         self._full = markdown.Markdown(extensions=[], output_format="html")
@@ -68,7 +74,7 @@ class BodyConverter:
         self._plain.treeprocessors.deregister("inline")
 
     def convert(self, text: str) -> str:
-        converter = self._full if INLINE_TRIGGERS.search(text) else self._plain
+        converter = self._full if has_inline_markup(text) else self._plain
         return converter.reset().convert(text)
 
 
@@ -84,12 +90,15 @@ def _check_body(article: Article) -> None:
         (_NESTING, f"quotes or lists nested more than {MAX_MARKERS_PER_LINE} levels on one line"),
         (_BRACKET_RUN, f"a run of {MAX_NESTING * 5} or more brackets"),
     )
+    if sum(article.body.count(ch) for ch in _BRACKETS) < MAX_NESTING * 5:
+        checks = checks[:1]  # too few brackets for a run of them
     for pattern, what in checks:
         match = pattern.search(article.body)
         if match:
             raise MarkupError(_location_of(article, match.start()), what, hint="escape the characters with a backslash")
     body = article.body
-    if len(body) * max(len(_INLINE_MARKUP.findall(body)), len(_LINK_OPENER.findall(body)) * 100) <= MAX_INLINE_WORK:
+    links = len(_LINK_OPENER.findall(body)) if "[" in body else 0
+    if len(body) * max(len(_INLINE_MARKUP.findall(body)), links * 100) <= MAX_INLINE_WORK:
         return  # no paragraph can hold more than the whole body
     start = 0
     for block in _BLOCK_BREAK.split(article.body):
