@@ -232,7 +232,10 @@ def _build_in_place(
     )
     if edited is None:
         return None
+    # build_in_place marked the index stale before it wrote; pages whose bytes came out the same leave it whole.
     indexed = update_search_index(config, paths, state) if config.search and edited.written else 0
+    if config.search and not edited.written:
+        state.write_values({"search_stale": None})
     state.write_values({"fingerprint": inputs.fingerprint})
     scheduled = summary["next_scheduled_at"]
     return BuildResult(
