@@ -17,6 +17,7 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,14 +125,17 @@ class BuildState:
 
     def read_outputs_of(self, paths: Iterable[str]) -> dict[str, OutputRecord]:
         """The manifest's records of these output paths (those it has)."""
-        wanted = list(paths)
-        found: dict[str, OutputRecord] = {}
+        rows = self._rows_where_in("SELECT path, digest, source FROM outputs WHERE path", paths)
+        return {path: OutputRecord(digest, source) for path, digest, source in rows}
+
+    def _rows_where_in(self, query: str, values: Iterable[str]) -> list[tuple[Any, ...]]:
+        """The rows of `query` + " IN (values)", asked in chunks below SQLite's variable limit."""
+        wanted = list(values)
+        rows: list[tuple[Any, ...]] = []
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT path, digest, source FROM outputs WHERE path IN ({marks})", chunk)
-            found.update((path, OutputRecord(digest, source)) for path, digest, source in rows)
-        return found
+            rows += self._db.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        return rows
 
     def read_output_paths(self) -> list[str]:
         return [path for (path,) in self._db.execute("SELECT path FROM outputs")]
@@ -149,13 +153,7 @@ class BuildState:
             self._db.execute("DELETE FROM meta WHERE key != 'schema'")
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
-        wanted = list(keys)
-        found: dict[str, bytes] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            found.update(self._db.execute(f"SELECT key, value FROM cache WHERE key IN ({marks})", chunk).fetchall())
-        return found
+        return dict(self._rows_where_in("SELECT key, value FROM cache WHERE key", keys))
 
     def get_one(self, key: str) -> bytes | None:
         """One cache entry. Safe in a process forked after the state was opened: the child
@@ -179,14 +177,8 @@ class BuildState:
 
     def read_file_digests_of(self, paths: Iterable[str]) -> dict[str, tuple[FileStamp, str]]:
         """The remembered sources among paths (see read_file_digests)."""
-        wanted = list(paths)
-        found: dict[str, tuple[FileStamp, str]] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT path, size, mtime_ns, ctime_ns, inode, digest FROM files WHERE path IN ({marks})", chunk)
-            found.update((path, (FileStamp(size, mtime, ctime, inode), digest)) for path, size, mtime, ctime, inode, digest in rows)
-        return found
+        rows = self._rows_where_in("SELECT path, size, mtime_ns, ctime_ns, inode, digest FROM files WHERE path", paths)
+        return {path: (FileStamp(size, mtime, ctime, inode), digest) for path, size, mtime, ctime, inode, digest in rows}
 
     def write_file_digests(self, files: Mapping[str, tuple[FileStamp, str]], *, known: Mapping[str, tuple[FileStamp, str]] | None = None) -> None:
         """Replace the remembered sources with exactly these; with known (what read_file_digests
