@@ -19,9 +19,10 @@ the full build.
 from __future__ import annotations
 
 import bisect
+import json
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,7 +65,22 @@ class InPlaceBuild:
     """What an in-place build wrote."""
 
     written: tuple[str, ...]
+    deleted: tuple[str, ...]
     rendered: int
+    indexed: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchIndex:
+    """What an Indexer staged: the index files' records, the old index files to delete, and how
+    many pages it indexed."""
+
+    records: dict[str, OutputRecord]
+    stale: tuple[str, ...]
+    pages: int
+
+
+Indexer = Callable[[OutputTransaction, list[str]], SearchIndex]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +94,21 @@ class _Edit:
     partial: bytes
 
 
+def tree_json(value: object) -> bytes:
+    """value as JSON; file names that are not UTF-8 (held as lone surrogates) are escaped."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value).encode()
+
+
+def _from_json(data: bytes) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)  # tree_json's escaped lone surrogates
+
+
 def remember_site(state: BuildState, *, base: str, salt: str, tree_data: bytes, site: Site) -> None:
     """Record what a later in-place build needs of this clean full build: the fingerprint of its
     inputs other than content/, its page-key salt, the stamps of content/, and the order and
@@ -89,7 +120,7 @@ def remember_site(state: BuildState, *, base: str, salt: str, tree_data: bytes, 
         "nav": [[s.key, s.name, s.label] for s in site.sections],
         "order": [[item.article.source_path, sections[item.article.source_path]] for item in site.articles],
     }
-    state.put_many({SITE_KEY: orjson.dumps(payload), TREE_KEY: tree_data})
+    state.put_many({SITE_KEY: tree_json(payload), TREE_KEY: tree_data})
 
 
 def _edited_files(old: Tree, new: Tree) -> list[Sequence[object]] | None:
@@ -152,22 +183,23 @@ def build_in_place(
     tree_data: bytes,
     now: datetime,
     environment: jinja2.Environment,
-    search: bool = False,
+    index: Indexer | None = None,
 ) -> InPlaceBuild | None:
     """Render and write the pages of the articles edited in place since the last clean full build
     (see above), and bring the build state up to date; None when the site needs a full build.
-    tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data the same as JSON.
-    With search, the search index is marked stale before any page changes; the caller re-indexes."""
+    tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data is tree_json(tree).
+    index(transaction, rendered paths), when given, stages the search index of the new pages in
+    the same transaction (so a failure leaves the output as it was) and says what it staged."""
     window = ClockWindow.decode(state.read_value("clock") or "")
     if state.read_value("fingerprint") is None or window is None or not window.contains(now):
         return None
     remembered = state.get_many([SITE_KEY, TREE_KEY])
     if len(remembered) != 2:
         return None
-    site_facts = orjson.loads(remembered[SITE_KEY])
+    site_facts = _from_json(remembered[SITE_KEY])
     if site_facts["base"] != base:
         return None
-    edited = _edited_files(orjson.loads(remembered[TREE_KEY]), tree)
+    edited = _edited_files(_from_json(remembered[TREE_KEY]), tree)
     if not edited or len(edited) > MAX_EDITS or not all(str(entry[0]).casefold().endswith(".md") for entry in edited):
         return None
     if not _outputs_present(state, output_dir):
@@ -194,20 +226,21 @@ def build_in_place(
         pages = [render_page(environment, plan) for plan, _ in planned]
     except FlashnewsError:
         return None  # the full build reports it
-    if search:
-        state.write_values({"search_stale": "1"})  # until the caller's index of the new pages is in
+    indexed = SearchIndex({}, (), 0)
     with OutputTransaction(output_dir) as transaction:
         for page in pages:
             transaction.stage(page)
-        report = transaction.commit()
+        if index is not None:
+            indexed = index(transaction, [plan.path for plan, _ in planned])
+        report = transaction.commit(indexed.stale)
     sources = [edit for edit in edits if edit is not None]
     known = state.read_file_digests_of(edit.shown for edit in sources)
     for edit in sources:
         cache_parsed(state, edit.key, edit.whole, edit.partial)
     state.write_file_digests({edit.shown: (edit.stamp, edit.digest) for edit in sources}, known=known)
-    state.write_outputs({plan.path: OutputRecord(key, plan.source) for plan, key in planned}, ())
+    state.write_outputs({**{plan.path: OutputRecord(key, plan.source) for plan, key in planned}, **indexed.records}, report.deleted)
     state.put_many({TREE_KEY: tree_data})
-    return InPlaceBuild(written=report.written, rendered=len(pages))
+    return InPlaceBuild(written=report.written, deleted=report.deleted, rendered=len(pages), indexed=indexed.pages)
 
 
 class _RememberedSite:

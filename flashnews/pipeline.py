@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 import jinja2
-import orjson
 
 from flashnews import fingerprint, images, records, search
 from flashnews.config import SiteConfig
@@ -24,7 +23,7 @@ from flashnews.drops import ARCHIVE_DIR
 from flashnews.errors import FlashnewsError, OutputError, SourceWarning, TemplateError
 from flashnews.fingerprint import clock_window
 from flashnews.indexing import index_for_search
-from flashnews.inplace import build_in_place, remember_site
+from flashnews.inplace import Indexer, SearchIndex, build_in_place, remember_site, tree_json
 from flashnews.loading import PIPELINE_VERSION, load_articles, load_lead_images
 from flashnews.model import OutputFile, RenderedArticle, Site
 from flashnews.output import OutputTransaction, recover_output
@@ -214,7 +213,7 @@ class _Inputs:
             fingerprint.stamp_tree(paths.static_dir),
         )
         tree = fingerprint.stamp_tree(paths.content_dir, skip=[ARCHIVE_DIR])
-        tree_data = orjson.dumps(tree)
+        tree_data = tree_json(tree)
         return _Inputs(base, tree, tree_data, fingerprint.input_fingerprint(base, content_digest(tree_data)))
 
 
@@ -228,21 +227,18 @@ def _build_in_place(
         return None
     edited = build_in_place(
         config, content_dir=paths.content_dir, output_dir=paths.output_dir, state=state, base=inputs.base, tree=inputs.tree,
-        tree_data=inputs.tree_data, now=now, environment=environment, search=config.search,
+        tree_data=inputs.tree_data, now=now, environment=environment,
+        index=_search_indexer(config, paths, state) if config.search else None,
     )
     if edited is None:
         return None
-    # build_in_place marked the index stale before it wrote; pages whose bytes came out the same leave it whole.
-    indexed = update_search_index(config, paths, state) if config.search and edited.written else 0
-    if config.search and not edited.written:
-        state.write_values({"search_stale": None})
-    state.write_values({"fingerprint": inputs.fingerprint})
+    state.write_values({"search_stale": None, "fingerprint": inputs.fingerprint})
     scheduled = summary["next_scheduled_at"]
     return BuildResult(
         articles=summary["articles"],
         pages=summary["pages"],
         written=len(edited.written),
-        deleted=0,
+        deleted=len(edited.deleted),
         errors=(),
         warnings=(),
         next_scheduled_at=datetime.fromisoformat(scheduled) if scheduled else None,
@@ -250,7 +246,7 @@ def _build_in_place(
         held_back=summary["held_back"],
         rendered=edited.rendered,
         written_paths=edited.written,
-        indexed=indexed,
+        indexed=edited.indexed,
     )
 
 
@@ -278,6 +274,31 @@ def _unchanged_result(state: BuildState, fingerprint_now: str, *, now: datetime,
         seconds=time.perf_counter() - started,
         held_back=summary["held_back"],
     )
+
+
+def _search_indexer(config: SiteConfig, paths: BuildPaths, state: BuildState) -> Indexer:
+    """Stages the search index of the site whose article pages an in-place build re-rendered."""
+
+    def index(transaction: OutputTransaction, rendered: list[str]) -> SearchIndex:
+        previous = state.read_outputs()
+        records_now = {path: record for path, record in previous.items() if not search.is_search_output(path)}
+        files, indexed = index_for_search(
+            config=config,
+            output_dir=paths.output_dir,
+            article_pages=[f"{slug}/index.html" for slug in article_url_owners(previous)],
+            fresh={path: place for path in rendered if (place := transaction.staged(path)) is not None},
+            rendered=set(rendered),
+            previous=previous,
+            records_now=records_now,
+            failed=set(),
+            stale=state.read_value("search_stale") is not None,
+        )
+        for item in files:
+            transaction.stage(item)
+        stale = tuple(path for path in previous if search.is_search_output(path) and path not in records_now)
+        return SearchIndex({item.path: records_now[item.path] for item in files}, stale, indexed)
+
+    return index
 
 
 def _remember_build(

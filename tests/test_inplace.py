@@ -7,15 +7,20 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from flashnews import pipeline, search
+from flashnews.config import load_config
+from flashnews.edits import publish_edited_pages
 from flashnews.errors import OutputError
-from flashnews.state import state_path
+from flashnews.pipeline import BuildPaths, build_site
+from flashnews.render import create_environment
+from flashnews.state import BuildState, state_path
 
-from tests.test_incremental import build, cold_tree, read_tree
+from tests.test_incremental import NOW, build, cold_tree, read_tree
 
 WORDS = (
     "harbour council budget railway election festival museum drought vineyard bridge stadium "
@@ -242,6 +247,37 @@ def test_after_a_failed_search_index_the_next_build_makes_it(site_dir: Path, mon
 
     monkeypatch.setattr(search, "build_search_index", pagefind_fails)
     assert build(project) != 0
+    # The pages wait for their index: the output is as it was.
+    assert "zanzibar" not in story_page(project, 20).read_text(encoding="utf-8")
+    assert "zanzibar" not in (project / "public" / "feeds" / "rss.xml").read_text(encoding="utf-8")
     monkeypatch.undo()
     assert build(project) == 0
     assert_same_as_cold(project)
+
+
+def test_a_page_published_ahead_by_a_stopped_watch_is_indexed_by_the_next_build(site_dir: Path) -> None:
+    project = make_newsroom(site_dir, search=True)
+    config = load_config(project / "site.toml")
+    paths = BuildPaths(project / "content", project / "public", project / "templates", project / "static")
+    state = BuildState(state_path(paths.output_dir))
+    try:
+        build_site(config, paths, now=datetime.fromisoformat(NOW), state=state, defer_search=True, plan_always=True)
+        append_to_body(article_path(project, 20), "Words only the new index knows: zanzibar.")
+        written = publish_edited_pages(
+            [str(article_path(project, 20))], planner=state.last_planner, config=config, content_dir=paths.content_dir,
+            output_dir=paths.output_dir, environment=create_environment(paths.templates_dir),
+        )
+        assert written == (story_page(project, 20).relative_to(paths.output_dir).as_posix(),)
+    finally:
+        state.close()  # the watch stops before its rebuild
+    assert build(project) == 0
+    assert_same_as_cold(project)
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_builds(newsroom: Path, full_builds: list[int]) -> None:
+    (newsroom / "content" / os.fsdecode(b"caf\xe9-photo.pdf")).write_bytes(b"%PDF-1.4\n")
+    assert build(newsroom) == 0
+    append_to_body(article_path(newsroom, 20))
+    assert build(newsroom) == 0
+    assert full_builds == [1]  # the new file; the edit after it is built in place
+    assert_same_as_cold(newsroom)
