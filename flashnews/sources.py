@@ -78,6 +78,15 @@ def _refusal(path: Path, mode: int, root: Path) -> tuple[str, str] | None:
     return None
 
 
+def _is_utf8(name: str) -> bool:
+    """False for a name the file system gave as bytes that are not UTF-8 (held as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def scan_source_files(content_dir: Path, *, suffix: str, report_documents: bool = False) -> SourceScan:
     """Regular files with the suffix (any case) under content_dir, sorted; litter and ignored
     folders (_archive, dot folders) are left out silently. Links leading outside the folder,
@@ -121,6 +130,15 @@ def scan_source_files(content_dir: Path, *, suffix: str, report_documents: bool 
                 warnings.append(SourceWarning(SourceLocation(shown, 1), "sync-conflict copy is not built", "merge its changes into the original, then delete it"))
                 continue
             if is_litter(name):
+                continue
+            if not _is_utf8(shown):
+                errors.append(
+                    SourceError(
+                        SourceLocation(os.fsencode(shown).decode("utf-8", "backslashreplace"), 1),
+                        "the file name is not valid UTF-8; it was not built",
+                        hint="rename the file",
+                    )
+                )
                 continue
             path = Path(entry.path)
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from pathlib import Path
 
@@ -89,3 +90,15 @@ def test_a_category_is_turned_into_a_folder_inside_the_output(site_dir, category
     for path in (site_dir / "public").rglob("*"):
         assert path.resolve().is_relative_to(output)
     assert not (site_dir / "etc").exists() and not Path("/etc/index.html").exists()
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+def test_a_file_name_that_is_not_utf8_is_a_located_error_and_the_rest_builds(site_dir: Path, capsys, suffix: str) -> None:
+    write_article(site_dir, "good-story", date="2025-12-01T10:00:00+01:00")
+    bad = write_article(site_dir, "other-story", date="2025-12-01T11:00:00+01:00")
+    bad.rename(bad.with_name(os.fsdecode(b"caf\xe9-story" + suffix.encode())))
+    assert build(site_dir, NOW) == 1
+    err = capsys.readouterr().err
+    assert "content/caf\\xe9-story" + suffix + ":1: the file name is not valid UTF-8" in err
+    assert (site_dir / "public" / "good-story" / "index.html").is_file()
+    assert build(site_dir, NOW) == 1  # reported again, and nothing crashes
