@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -106,16 +107,33 @@ class SearchCancelled(OutputError):
 
 
 def _wait(process: subprocess.Popen[str], cancel: Callable[[], bool] | None) -> tuple[str, str]:
-    """Pagefind's output once it exits; kills it and raises SearchCancelled as soon as cancel() is true."""
-    while True:
-        if cancel is not None and cancel():
-            process.kill()
-            process.communicate()
-            raise SearchCancelled("search indexing was stopped for a newer change")
+    """Pagefind's output once it exits. Raises SearchCancelled as soon as cancel() is true; then,
+    or on any other exit (Ctrl-C), Pagefind is ended first."""
+    try:
+        while True:
+            if cancel is not None and cancel():
+                raise SearchCancelled("search indexing was stopped for a newer change")
+            try:
+                return process.communicate(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                continue
+    except BaseException:
+        _kill(process)
+        process.communicate()
+        raise
+
+
+def _kill(process: subprocess.Popen[str]) -> None:
+    """End Pagefind: `python -m pagefind` runs the binary as its own child, which would go on
+    indexing (and hold the output pipes open) if only the launcher were killed; both are in a
+    process group of their own."""
+    if os.name == "posix":
         try:
-            return process.communicate(timeout=0.05)
-        except subprocess.TimeoutExpired:
-            continue
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    else:
+        process.kill()
 
 
 def build_search_index(
@@ -143,7 +161,9 @@ def build_search_index(
             "--force-language", language, "--silent",
         ]
         try:
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=os.name == "posix"
+            )
         except OSError as exc:
             raise OutputError(f"cannot run Pagefind: {exc}", hint="pip install 'pagefind[bin]', or set search = false in site.toml") from exc
         stdout, stderr = _wait(process, cancel)

@@ -160,3 +160,34 @@ def test_the_index_alone_catches_up_with_a_deferred_build(site_dir: Path):
     assert not build_into(site_dir).search_pending
     build_into(site_dir, "cold")
     assert tree(site_dir / "public") == tree(site_dir / "cold")
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if text in command:
+            found.append(command)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_stopping_indexing_leaves_no_pagefind_process_running(tmp_path: Path):
+    body = "".join(f"<p>Paragraph {i} about the harbour, the council and the budget.</p>" for i in range(200))
+    pages = [(f"story-{i}/index.html", f"<html><body data-pagefind-body><h1>Story {i}</h1>{body}</body></html>".encode()) for i in range(3000)]
+    work = tmp_path / "work"
+    started: list[float] = []
+
+    def cancel() -> bool:
+        # True once Pagefind (launcher and binary) has been running for a moment.
+        if _processes_mentioning(str(work)):
+            started.append(1)
+        return len(started) > 5
+
+    with pytest.raises(SearchCancelled):
+        build_search_index(pages, language="en", work_dir=work, cancel=cancel)
+    assert started, "Pagefind was running when indexing was stopped"
+    assert _processes_mentioning(str(work)) == []
