@@ -459,6 +459,9 @@ def _config_path(invocation: Invocation) -> Path | None:
     return Path("site.toml") if Path("site.toml").is_file() else None
 
 
+STOP_GRACE_SECONDS = 10.0
+
+
 def run_watch(invocation: Invocation) -> int:
     """`watch` and `serve`: build, then rebuild on change (and preview) until Ctrl-C."""
     fixed_now = invocation.args.now or os.environ.get("SOURCE_DATE_EPOCH", "").strip()
@@ -499,10 +502,23 @@ def run_watch(invocation: Invocation) -> int:
             watcher.join(timeout=0.5)
     except KeyboardInterrupt:
         interrupted = True
-        print("stopping")
+        print("stopping", flush=True)
     finally:
+        # The loop only ends by itself when it could not run (e.g. the state folder is unwritable).
+        status = 0 if interrupted else 2
+        # Stopping must not hang on a thread that does not finish: the output folder is safe at
+        # any moment (the next run rolls back a transaction cut short), so after a grace period
+        # the process ends anyway.
+        guard = threading.Timer(STOP_GRACE_SECONDS, _exit_now, args=(status,))
+        guard.daemon = True
+        guard.start()
         if server is not None:
             server.stop()
         watcher.stop()
-    # The loop only ends by itself when it could not run (e.g. the state folder is unwritable).
-    return 0 if interrupted else 2
+    return status
+
+
+def _exit_now(status: int) -> None:
+    print(f"stopping took over {STOP_GRACE_SECONDS:.0f} s; exiting", file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    os._exit(status)
