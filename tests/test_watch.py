@@ -530,9 +530,17 @@ def test_the_serve_command_runs_until_interrupted_and_exits_cleanly(site: Site) 
     import subprocess
     import sys
 
+    arguments = [
+        "serve", "--content", str(site.content), "--output", str(site.output), "--config", str(site.config_path),
+        "--now", NOW, "--port", "0",
+    ]  # fmt: skip
+    # As from a terminal: Ctrl-C raises KeyboardInterrupt even when this test runs in a background
+    # job, whose children inherit SIGINT as ignored.
     command = [
-        sys.executable, str(REPO / "build.py"), "serve", "--content", str(site.content), "--output", str(site.output),
-        "--config", str(site.config_path), "--now", NOW, "--port", "0",
+        sys.executable, "-c",
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        f"sys.argv = sys.argv[1:]; runpy.run_path({str(REPO / 'build.py')!r}, run_name='__main__')",
+        str(REPO / "build.py"), *arguments,
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
