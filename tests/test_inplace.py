@@ -143,35 +143,36 @@ def test_an_edit_of_an_article_in_the_feeds_renders_its_page_and_the_feeds(newsr
     assert_same_as_cold(newsroom)
 
 
+def edit_story(project: Path, old: str, new: str, number: int = 20) -> None:
+    """Replace the first `old` in article `number` (it must be there) with `new`."""
+    path = article_path(project, number)
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def _retitle(project: Path) -> None:
-    path = article_path(project, 20)
-    path.write_text(path.read_text(encoding="utf-8").replace("of story 20", "of story twenty"), encoding="utf-8")
+    edit_story(project, "of story 20", "of story twenty")
 
 
 def _new_lead(project: Path) -> None:
-    path = article_path(project, 20)
-    path.write_text(path.read_text(encoding="utf-8").replace("opened early", "opened late"), encoding="utf-8")
+    edit_story(project, "opened early", "opened late")
 
 
 def _redate(project: Path) -> None:
-    path = article_path(project, 20)
-    text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r'date: "[^"]+"', 'date: "2025-12-01T00:30:00+01:00"', text), encoding="utf-8")
+    edit_story(project, 'date: "2025-12-01T20:00:00+01:00"', 'date: "2025-12-01T00:30:00+01:00"')
 
 
 def _mark_updated(project: Path) -> None:
-    path = article_path(project, 20)
-    path.write_text(path.read_text(encoding="utf-8").replace("category:", 'updated: "2025-12-05T09:00:00+01:00"\ncategory:'), encoding="utf-8")
+    edit_story(project, "category:", 'updated: "2025-12-05T09:00:00+01:00"\ncategory:')
 
 
 def _break_front_matter(project: Path) -> None:
-    path = article_path(project, 20)
-    path.write_text(path.read_text(encoding="utf-8").replace('title: "', 'title: "unclosed\n'), encoding="utf-8")
+    edit_story(project, 'title: "', 'title: "unclosed\n')
 
 
 def _misspell_field(project: Path) -> None:
-    path = article_path(project, 20)
-    path.write_text(path.read_text(encoding="utf-8").replace("category:", 'auhtor: "Ana Lika"\ncategory:'), encoding="utf-8")
+    edit_story(project, "category:", 'auhtor: "Ana Lika"\ncategory:')
 
 
 def _add_picture(project: Path) -> None:
