@@ -12,7 +12,15 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from flashnews.markup import BodyConverter, has_inline_markup, MarkupError, create_converter, html_to_text, render_article
+from flashnews.markup import (
+    BodyConverter,
+    MarkupError,
+    create_converter,
+    has_inline_markup,
+    html_to_text,
+    plain_paragraphs,
+    render_article,
+)
 from tests.conftest import REPO, sample_drops
 from flashnews.model import Article
 
@@ -221,3 +229,42 @@ def test_the_sample_bodies_convert_as_python_markdown_does() -> None:
     converter = BodyConverter()
     for body in bodies:
         assert converter.convert(body) == markdown.Markdown(extensions=[], output_format="html").convert(body)
+
+
+def python_markdown(text: str) -> str:
+    return markdown.Markdown(extensions=[], output_format="html").convert(text)
+
+
+# Lines of news text: they open with a letter, a quote mark, a bracket or a number, and hold any
+# character that is not an inline trigger, including '>', list and heading markers, odd spaces
+# and line separators in the middle.
+_LINE_START = st.sampled_from(["A", "ë", "Ç", "z", "“", "”", '"', "'", "‘", "„", "«", "»", "(", "¿", "¡", "7 ", "2025 ", "12,5"])
+_LINE_MIDDLE = st.text(alphabet=_NO_TRIGGER.replace("\n", "") + "\x0b\x0c\u2028\u3000>#=-+.)1", max_size=60)
+_LINE_END = st.sampled_from(["", "a", ".", "—", ">", "#", "=", "-", "1", ")"])
+_PLAIN_LINE = st.tuples(_LINE_START, _LINE_MIDDLE, _LINE_END).map("".join).filter(lambda line: not line[-1].isspace())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_PLAIN_LINE, st.just("")), max_size=30).map("\n".join))
+def test_plain_paragraphs_are_converted_without_parsing_exactly_as_python_markdown_does(text: str) -> None:
+    assume(not has_inline_markup(text))
+    html = plain_paragraphs(text)
+    assert html is not None, "every line is plain text, so the shortcut must apply"
+    assert html == python_markdown(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(list(_NO_TRIGGER)), st.sampled_from(_TOKENS + ["1) ", "12.", "\u00a0\n", "\x0c"])), max_size=200).map("".join))
+def test_plain_paragraphs_declines_every_body_it_would_get_wrong(text: str) -> None:
+    html = plain_paragraphs(text)
+    assert html is None or html == python_markdown(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1. first", "Intro\n\n2025. A year", "# Heading", "Para\n===", "Para\n---", "> quote", "- item", "    code",
+     " leading space", "\u00a0no-break space first", "trailing space ", "*", "[ref]: https://example.org", "<div>x</div>"],
+)
+def test_plain_paragraphs_leaves_block_syntax_to_python_markdown(text: str) -> None:
+    assert plain_paragraphs(text) is None
+    assert BodyConverter().convert(text) == python_markdown(text)
