@@ -144,10 +144,13 @@ _CONTROL_FINDER = _finder(_CONTROL)
 _BIDI_FINDER = _finder(_BIDI)
 _ZERO_WIDTH_FINDER = _finder(_ZERO_WIDTH)
 _INVISIBLE_FINDER = _finder(_INVISIBLE)
+_ANY_FINDER = _finder(_CONTROL | _BIDI | _ZERO_WIDTH | _INVISIBLE)
 
 
 def clean_text(text: str, path: str) -> tuple[str, tuple[SourceWarning, ...]]:
     """Remove control, bidi-override and zero-width characters, with a warning at the first of each kind."""
+    if _ANY_FINDER.search(text) is None:
+        return text, ()  # the usual case, in one scan
     warnings: list[SourceWarning] = []
     tables = (
         (_CONTROL, _CONTROL_FINDER, "control characters", "they are invisible and break feeds"),
