@@ -178,14 +178,13 @@ def render_article(article: Article, converter: BodyConverter) -> RenderedArticl
         raise MarkupError(
             SourceLocation(article.source_path, article.body_line), "Markdown is nested too deeply", hint="simplify the body"
         ) from exc
-    text = html_to_text(body_html)
-    words = len(text.split())
+    words = html.unescape(_TAG.sub(" ", body_html)).split()
     first_paragraph = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
-    lead = html_to_text(first_paragraph.group(1)) if first_paragraph else text[:300]
+    lead = html_to_text(first_paragraph.group(1)) if first_paragraph else " ".join(words)[:300]
     return RenderedArticle(
         article=article,
         body_html=body_html,
         lead=article.summary or lead,
-        reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)),
-        word_count=words,
+        reading_minutes=max(1, math.ceil(len(words) / WORDS_PER_MINUTE)),
+        word_count=len(words),
     )
