@@ -177,9 +177,28 @@ def plan_not_found_page(site: Site, config: SiteConfig) -> PagePlan:
     return PagePlan("404.html", "404.html", context)
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment with a faster `a.b` on the plain dicts page contexts are made of.
+
+    Jinja looks `b` up as an attribute first and as a key only after an AttributeError, which
+    costs more than the rest of the lookup; a plain dict has no attributes but dict's own, so
+    going to the key first for any other name gives the same value."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def create_environment(templates_dir: Path) -> jinja2.Environment:
     """The Jinja environment every page is rendered with: autoescaped, strict."""
-    return jinja2.Environment(
+    return _Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
