@@ -1,19 +1,23 @@
-"""Articles edited in place -> their own pages, without loading or planning the whole site.
+"""Articles edited in place -> the pages that show them, without loading or planning the whole site.
 
-The commonest change to a published site is to the text of a story: a typo, a correction, a new
-paragraph. When every file that changed since the last clean build is such an edit (the article
-keeps its headline, summary, lead, date, section, slug, author, language, publication, update
-time and front-matter extras), no other page changes: listings, rails, related lists, sitemaps and
-the 404 page show only those. Feeds carry the full text, so the feeds that list an edited article
-are made again too.
+The commonest changes to a published site are edits to a story that leave it where it is: a typo,
+a correction, a new paragraph, a better headline. When every file that changed since the last
+clean build is such an edit (the article keeps its date, section, slug, publication, update time
+and front-matter extras, so its place in every list and its URL stay), the pages that change are
+known from the site's order alone:
 
-Then each edited article's page is rendered from its new record and its neighbours, read from the
-build cache in the order the last full build remembered: the rail (the articles published just
-before it) and its related-article window in its section; a feed from the newest articles of the
-site and of each section. Pages and keys are exactly those a full build makes. Anything else (a
-new, moved or deleted file, a lead picture, an error or warning, another kind of file, new code,
-templates or config, a clock outside the last build's window) returns None, and the caller runs
-the full build.
+- an edit to the text changes only the article's own page, and the feeds that carry it (feeds
+  carry the full text);
+- an edit to what its card shows (headline, summary, lead, author, language) also changes the
+  rails of the articles published just after it, the related lists of its section's neighbours
+  (their candidate windows), the front and section pages it is on, the 404 page when it is among
+  the newest, and the news sitemap when it is in its window.
+
+Those pages are rendered from the new records and their neighbours, read from the build cache in
+the order the last full build remembered. Pages and keys are exactly those a full build makes.
+Anything else (a new, moved or deleted file, a lead picture on a page involved, an error or
+warning, another kind of file, new code, templates or config, a clock outside the last build's
+window) returns None, and the caller runs the full build.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import stat
 from collections.abc import Callable, Sequence
 from typing import Any
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import jinja2
@@ -41,9 +45,21 @@ from flashnews.loading import cache_parsed, cached_partial, source_cache_key
 from flashnews.model import RenderedArticle, Section, Site
 from flashnews.output import OutputTransaction
 from flashnews.feeds import plan_feed_pages
-from flashnews.planner import article_page_key, card_digest, whole_page_key
+from flashnews.sitemap import plan_news_sitemap_pages
+from flashnews.i18n import format_edition_date
+from flashnews.planner import (
+    article_page_key,
+    card_digest,
+    front_listing,
+    listing_head,
+    listing_page_key,
+    listing_path,
+    record_digest,
+    section_listing,
+    whole_page_key,
+)
 from flashnews.related import CANDIDATE_WINDOW, RelatedFinder
-from flashnews.render import PagePlan, article_card, article_context, render_page
+from flashnews.render import Context, PagePlan, article_card, article_context, listing_context, plan_not_found_page, render_page
 from flashnews.site import article_url
 from flashnews.sources import read_source_bytes
 from flashnews.state import BuildState, FileStamp, OutputRecord, content_digest, stamp_of
@@ -163,6 +179,19 @@ def _read_edit(content_dir: Path, relative: str, config: SiteConfig) -> _Edit | 
     return _Edit(shown, path, stamp_of(info), digest, source_cache_key(config, shown, digest), *record)
 
 
+def _same_place(old: RenderedArticle, new: RenderedArticle) -> bool:
+    """Whether the two versions have the same place in the site: the same position in every
+    list, URL, publication, sitemap entry and front-matter extras (a lead picture among them)."""
+    a, b = old.article, new.article
+    return (a.source_path, a.date, a.category, a.slug, a.draft, a.updated, dict(a.extra)) == (
+        b.source_path, b.date, b.category, b.slug, b.draft, b.updated, dict(b.extra)
+    )
+
+
+def _has_picture(item: RenderedArticle, content_dir: Path) -> bool:
+    return "image" in item.article.extra or find_image_file(content_dir, item.article) is not None
+
+
 def _same_elsewhere(old: RenderedArticle, new: RenderedArticle) -> bool:
     """Whether the two versions show the same on every page but the article's own."""
     a, b = records.partial_fields(old), records.partial_fields(new)
@@ -208,20 +237,13 @@ def build_in_place(
     if any(edit is None for edit in edits):
         return None
     remembered_site = _RememberedSite(site_facts, config=config, state=state, now=now)
-    planned: list[tuple[PagePlan, str]] = []
     new_items: dict[str, RenderedArticle] = {}
     for edit in edits:
         assert edit is not None
-        item = records.decode_rendered(edit.whole, edit.key)
-        plan = remembered_site.plan_article(edit.shown, item, content_dir)
-        if plan is None:
-            return None
-        planned.append(plan)
-        new_items[edit.shown] = item
-    feeds = remembered_site.plan_feeds(new_items)
-    if feeds is None:
+        new_items[edit.shown] = records.decode_rendered(edit.whole, edit.key)
+    planned = remembered_site.plan_edits(new_items, content_dir)
+    if planned is None:
         return None
-    planned += feeds
     try:
         pages = [render_page(environment, plan) for plan, _ in planned]
     except FlashnewsError:
@@ -292,35 +314,165 @@ class _RememberedSite:
             built_at=self._now,
         )
 
-    def plan_article(self, shown: str, item: RenderedArticle, content_dir: Path) -> tuple[PagePlan, str] | None:
-        """The page of a new version of a published article and its key, from its rail and its
-        related-article window; None when the edit shows on other pages or has a lead picture."""
-        index = self._position.get(shown)
+    def _rail(self, index: int) -> list[int]:
+        """The positions of an article's rail (SitePlanner._rail)."""
         count = self._config.latest_count
-        if index is None or index + count >= len(self._order):
-            return None  # not published, or its rail runs off the end of the site
-        key_of_section = self._section_of[index]
-        members = self._members[key_of_section]
+        if index + 1 + count <= len(self._order):
+            return list(range(index + 1, index + 1 + count))
+        return [other for other in range(min(len(self._order), count + 1)) if other != index][:count]
+
+    def _window(self, index: int) -> tuple[list[int], int]:
+        """The positions of an article's related-article window in its section (RelatedFinder.span)
+        and the article's offset in it."""
+        members = self._members[self._section_of[index]]
         place = bisect.bisect_left(members, index)
-        start, stop = max(0, place - CANDIDATE_WINDOW), place + CANDIDATE_WINDOW + 1
-        rail_paths = self._order[index + 1 : index + 1 + count]
-        window_paths = [self._order[i] for i in members[start:stop]]
-        found = self._partials([*rail_paths, *window_paths])
+        start = max(0, place - CANDIDATE_WINDOW)
+        return members[start : place + CANDIDATE_WINDOW + 1], place - start
+
+    def _showing_card(self, index: int) -> set[int]:
+        """The articles whose pages show the card of the article at `index`: its rail is on the
+        pages of the articles published just after it, and its related terms count on the pages
+        of its section's neighbours."""
+        count, total = self._config.latest_count, len(self._order)
+        showing = {other for other in range(max(0, index - count), index)}
+        if index <= count:  # the rails of the oldest articles show the newest
+            showing.update(other for other in range(max(0, total - count), total) if index in self._rail(other))
+        window, _ = self._window(index)
+        return showing | set(window)
+
+    def _listing_pages(self, index: int) -> list[tuple[str, str, Context, list[int], int]]:
+        """The front and section pages an article is listed on: prefix, template, extra context,
+        the positions the listing holds, and the page number."""
+        per_page = self._config.per_page
+        key = self._section_of[index]
+        label = next(label for section, _, label in self._nav if section == key)
+        members = self._members[key]
+        return [
+            (*front_listing(), list(range(len(self._order))), index // per_page + 1),
+            (*section_listing(key, label), members, bisect.bisect_left(members, index) // per_page + 1),
+        ]
+
+    def _news_positions(self) -> list[int] | None:
+        """The positions of the articles in the news sitemap (the newest, published within its
+        window), or None when they cannot all be read."""
+        since = self._now - timedelta(hours=self._config.news_sitemap_hours)
+        found: list[int] = []
+        batch = 64
+        while len(found) < len(self._order):
+            paths = self._order[len(found) : len(found) + batch]
+            items = self._partials(paths)
+            if items is None:
+                return None
+            for path in paths:
+                if items[path].article.date < since:
+                    return found
+                found.append(len(found))
+            batch *= 2
+        return found
+
+    def plan_edits(self, new_items: dict[str, RenderedArticle], content_dir: Path) -> list[tuple[PagePlan, str]] | None:
+        """The pages (with their keys) that new versions of published articles change, planned
+        from the remembered site; None when an edit moves an article or any page involved has a
+        lead picture. An edit to the text changes only the article's own page (and the feeds
+        that carry it); an edit to what its card shows (headline, summary, lead, author,
+        language) also changes the rails, related lists, listing pages, 404 page and news
+        sitemap that show it."""
+        positions = {shown: self._position.get(shown) for shown in new_items}
+        if any(index is None for index in positions.values()):
+            return None
+        old = self._partials(list(new_items))
+        if old is None:
+            return None
+        pages: set[int] = set()
+        listings: dict[tuple[str, int], tuple[str, str, Context, list[int], int]] = {}
+        card_edits: list[int] = []
+        for shown, item in new_items.items():
+            index = positions[shown]
+            assert index is not None
+            if not _same_place(old[shown], item):
+                return None
+            pages.add(index)
+            if not _same_elsewhere(old[shown], item):
+                card_edits.append(index)
+                pages |= self._showing_card(index)
+                for listing in self._listing_pages(index):
+                    listings[(listing[0], listing[4])] = listing
+        count, per_page = self._config.latest_count, self._config.per_page
+        news = self._news_positions() if card_edits else []
+        if news is None:
+            return None
+        wanted: set[int] = set(news)
+        for index in pages:
+            window, _ = self._window(index)
+            wanted.update(self._rail(index), window, (index,))
+        for _, _, _, members, number in listings.values():
+            wanted.update(members[(number - 1) * per_page : number * per_page])
+        if any(index < count for index in card_edits):
+            wanted.update(range(min(count, len(self._order))))
+        paths = [self._order[index] for index in sorted(wanted)]
+        found = self._partials([path for path in paths if path not in new_items])
         if found is None:
             return None
-        if not _same_elsewhere(found[shown], item) or "image" in item.article.extra or find_image_file(content_dir, item.article) is not None:
+        found.update(new_items)
+        # Pages with a lead picture are keyed and laid out with it: left to the full build.
+        if any(_has_picture(found[self._order[index]], content_dir) for index in pages):
             return None
-        window = tuple(item if path == shown else found[path] for path in window_paths)
-        rail = tuple(found[path] for path in rail_paths)
-        site = self._site((item, *rail), {key_of_section: window})
+        if any(number == 1 and members and _has_picture(found[self._order[members[0]]], content_dir) for _, _, _, members, number in listings.values()):
+            return None
+        wholes = self._wholes([self._order[index] for index in pages if self._order[index] not in new_items])
+        if wholes is None:
+            return None
+        wholes.update(new_items)
+        planned = [self._article_page(index, found, wholes[self._order[index]]) for index in sorted(pages)]
+        planned += [self._listing_page(listing, found) for _, listing in sorted(listings.items())]
+        whole: list[PagePlan] = []
+        if any(index < count for index in card_edits):
+            whole.append(plan_not_found_page(self._site(tuple(found[self._order[i]] for i in range(min(count, len(self._order)))), {}), self._config))
+        if any(index in news for index in card_edits):
+            whole += plan_news_sitemap_pages(self._site(tuple(found[self._order[i]] for i in news), {}), self._config)
+        feeds = self.plan_feeds(new_items)
+        if feeds is None:
+            return None
+        return planned + self._changed([(plan, whole_page_key(self._salt, plan)) for plan in whole]) + feeds
+
+    def _article_page(self, index: int, found: dict[str, RenderedArticle], item: RenderedArticle) -> tuple[PagePlan, str]:
+        """An article's page and key, its neighbours taken from found and itself from item."""
+        shown = self._order[index]
+        window_positions, offset = self._window(index)
+        window = tuple(found[self._order[i]] for i in window_positions)
+        rail = tuple(found[self._order[i]] for i in self._rail(index))
+        site = self._site((item, *rail), {self._section_of[index]: window})
         related = RelatedFinder(site).related(shown)
         config = self._config
         context = article_context(site, config, item, rail=rail, related=related, cards=lambda other: article_card(other, config), images={})
         path = article_url(item) + "index.html"
         key = article_page_key(
-            self._salt, path, item.digest, "", (card_digest(other) for other in rail), place - start, (card_digest(other) for other in window)
+            self._salt, path, record_digest(item), "", (card_digest(other) for other in rail), offset, (card_digest(other) for other in window)
         )
         return PagePlan(path, "article.html", context, source=shown), key
+
+    def _listing_page(self, listing: tuple[str, str, Context, list[int], int], found: dict[str, RenderedArticle]) -> tuple[PagePlan, str]:
+        """A page of the front page or of a section, and its key (SitePlanner._listing_specs)."""
+        prefix, template, extra, members, number = listing
+        per_page = self._config.per_page
+        total = max(1, -(-len(members) // per_page))
+        chunk = tuple(found[self._order[i]] for i in members[(number - 1) * per_page : number * per_page])
+        site = self._site(chunk, {})
+        edition_date = format_edition_date(self._now.astimezone(self._config.tz), self._config.language)
+        head = listing_head(self._salt, template, prefix, total, extra, edition_date)
+        key = listing_page_key(head, number, "", (card_digest(item) for item in chunk))
+        path = listing_path(prefix, number)
+        config = self._config
+        context = listing_context(
+            site, config, path=path, prefix=prefix, items=chunk, number=number, count=total, extra=extra,
+            cards=lambda item: article_card(item, config), images={},
+        )
+        return PagePlan(path, template, context), key
+
+    def _changed(self, plans: list[tuple[PagePlan, str]]) -> list[tuple[PagePlan, str]]:
+        """The pages planned whole whose keys differ from the manifest's."""
+        recorded = self._state.read_outputs_of([plan.path for plan, _ in plans])
+        return [(plan, key) for plan, key in plans if plan.path not in recorded or recorded[plan.path].digest != key]
 
     def plan_feeds(self, new_items: dict[str, RenderedArticle]) -> list[tuple[PagePlan, str]] | None:
         """The feeds that carry any of the new versions, with their keys (feeds show full text)."""
@@ -337,6 +489,4 @@ class _RememberedSite:
         site = self._site(
             tuple(found[path] for path in site_paths), {key: tuple(found[path] for path in paths) for key, paths in section_paths.items()}
         )
-        plans = [(plan, whole_page_key(self._salt, plan)) for plan in plan_feed_pages(site, self._config)]
-        recorded = self._state.read_outputs_of([plan.path for plan, _ in plans])
-        return [(plan, key) for plan, key in plans if plan.path not in recorded or recorded[plan.path].digest != key]
+        return self._changed([(plan, whole_page_key(self._salt, plan)) for plan in plan_feed_pages(site, self._config)])

@@ -91,6 +91,26 @@ def article_page_key(
     return _digest(salt, path, record, image, *rail, str(offset), "".join(window))
 
 
+def front_listing() -> tuple[str, str, Context]:
+    """The front page's URL prefix, template and extra context."""
+    return "", "index.html", {"section": None}
+
+
+def section_listing(key: str, label: str) -> tuple[str, str, Context]:
+    """A section's URL prefix, template and extra context."""
+    return section_url(key), "section.html", {"section": {"key": key, "label": label, "url": section_url(key)}}
+
+
+def listing_head(salt: str, template: str, prefix: str, count: int, extra: Context, edition_date: str) -> str:
+    """What every page of one listing (the front page, or a section) is keyed from."""
+    return _digest(salt, template, prefix, str(count), orjson.dumps(extra, option=orjson.OPT_SORT_KEYS).decode(), edition_date)
+
+
+def listing_page_key(head: str, number: int, image: str, cards: Iterable[str]) -> str:
+    """The key of page `number` of a listing: its lead picture and the card digests it shows."""
+    return _digest(head, str(number), image, *cards)
+
+
 def whole_page_key(salt: str, plan: PagePlan) -> str:
     """The key of a page planned whole (feeds, sitemaps, 404): a digest of its context."""
     payload = orjson.dumps(plan.context, option=orjson.OPT_SORT_KEYS)
@@ -155,25 +175,24 @@ class SitePlanner:
 
     def specs(self) -> list[PageSpec]:
         """Every page, in a fixed order: front, sections, articles, then the others."""
-        found = [*self._listing_specs("", "index.html", self.site.articles, {"section": None})]
+        found = [*self._listing_specs(*front_listing(), self.site.articles)]
         for section in self.site.sections:
-            extra = {"section": {"key": section.key, "label": section.label, "url": section_url(section.key)}}
-            found += self._listing_specs(section_url(section.key), "section.html", section.articles, extra)
+            found += self._listing_specs(*section_listing(section.key, section.label), section.articles)
         found += self._article_specs()
         for ref, plan in enumerate(self._whole):
             found.append(PageSpec(plan.path, plan.template, whole_page_key(self._salt, plan), WHOLE, ref, plan.source))
         return found
 
-    def _listing_specs(self, prefix: str, template: str, items: tuple[RenderedArticle, ...], extra: Context) -> list[PageSpec]:
+    def _listing_specs(self, prefix: str, template: str, extra: Context, items: tuple[RenderedArticle, ...]) -> list[PageSpec]:
         per_page = self.config.per_page
         count = max(1, -(-len(items) // per_page))
-        head = _digest(self._salt, template, prefix, str(count), orjson.dumps(extra, option=orjson.OPT_SORT_KEYS).decode(), self.edition_date)
+        head = listing_head(self._salt, template, prefix, count, extra, self.edition_date)
         found = []
         for number in range(1, count + 1):
             chunk = items[(number - 1) * per_page : number * per_page]
             listing = Listing(prefix, template, chunk, number, count, extra)
             image = self._image_digest(chunk[0]) if chunk and number == 1 else ""
-            key = _digest(head, str(number), image, *(self._card_digests[i.article.source_path] for i in chunk))
+            key = listing_page_key(head, number, image, (self._card_digests[i.article.source_path] for i in chunk))
             self._listings.append(listing)
             found.append(PageSpec(listing_path(prefix, number), template, key, LISTING, len(self._listings) - 1))
         return found

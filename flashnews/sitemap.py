@@ -79,18 +79,22 @@ def _plan_split(
     return [PagePlan(f"{name}.xml", "sitemap-index.xml", {"sitemaps": index}), *parts]
 
 
-def plan_sitemap_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
-    """sitemap.xml, news-sitemap.xml (split beyond 1,000 URLs) and robots.txt naming both."""
-    publication = {"name": xml_text(config.title)}
-    plans = _plan_split(name="sitemap", template="sitemap.xml", entries=sitemap_entries(site, config), limit=SITEMAP_LIMIT, extra={}, config=config)
-    plans += _plan_split(
+def plan_news_sitemap_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
+    """news-sitemap.xml, split beyond 1,000 URLs; it lists only the articles of news_entries."""
+    return _plan_split(
         name="news-sitemap",
         template="news-sitemap.xml",
         entries=news_entries(site, config),
         limit=NEWS_SITEMAP_LIMIT,
-        extra={"publication": publication},
+        extra={"publication": {"name": xml_text(config.title)}},
         config=config,
     )
+
+
+def plan_sitemap_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
+    """sitemap.xml, news-sitemap.xml (split beyond 1,000 URLs) and robots.txt naming both."""
+    plans = _plan_split(name="sitemap", template="sitemap.xml", entries=sitemap_entries(site, config), limit=SITEMAP_LIMIT, extra={}, config=config)
+    plans += plan_news_sitemap_pages(site, config)
     robots = {"sitemaps": [absolute_url(config, "sitemap.xml"), absolute_url(config, "news-sitemap.xml")]}
     plans.append(PagePlan("robots.txt", "robots.txt", robots))
     return plans

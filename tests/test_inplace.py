@@ -1,5 +1,6 @@
-"""In-place edits: a build after edits to the text of published articles renders only their pages,
-and its output and build state equal a cold build's; every other change takes the full build."""
+"""In-place edits: a build after edits to published articles that leave them in their place renders
+only the pages that show them, and its output and build state equal a cold build's; every other
+change takes the full build."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ def write_article(project: Path, number: int) -> None:
     hour = COUNT - number
     article_path(project, number).write_text(
         f'---\ntitle: "The {words[0]} and the {words[1]} of story {number}"\n'
-        f'date: "2025-12-0{1 + hour // 24}T{hour % 24:02d}:00:00+01:00"\ncategory: "{section}"\n---\n\n'
+        f'date: "2025-12-0{1 + hour // 24}T{hour % 24:02d}:00:00+01:00"\ncategory: "{section}"\n'
+        f'slug: "the-{words[0]}-and-the-{words[1]}-of-story-{number}"\n---\n\n'
         f"The {words[0]} opened early, and the {words[2]} followed by noon.\n\n"
         f"Officials said the {words[1]} would be reviewed next month.\n\n"
         "Residents were asked for their views.\n",
@@ -98,8 +100,8 @@ def append_to_body(path: Path, text: str = "A correction was added at 14:00.") -
         handle.write(f"\n{text}\n")
 
 
-def assert_same_as_cold(project: Path) -> None:
-    assert read_tree(project / "public") == cold_tree(project)
+def assert_same_as_cold(project: Path, *, now: str = NOW) -> None:
+    assert read_tree(project / "public") == cold_tree(project, now=now)
     assert page_keys(project / "public") == page_keys(project.parent / f"{project.name}-cold" / "cold")
 
 
@@ -151,8 +153,8 @@ def edit_story(project: Path, old: str, new: str, number: int = 20) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _retitle(project: Path) -> None:
-    edit_story(project, "of story 20", "of story twenty")
+def _retitle(project: Path, number: int = 20) -> None:
+    edit_story(project, f"of story {number}\"", f"of story {number}, retitled\"", number)
 
 
 def _new_lead(project: Path) -> None:
@@ -168,7 +170,7 @@ def _mark_updated(project: Path) -> None:
 
 
 def _break_front_matter(project: Path) -> None:
-    edit_story(project, 'title: "', 'title: "unclosed\n')
+    edit_story(project, "category:", 'title: "A second title"\ncategory:')  # a duplicate key
 
 
 def _misspell_field(project: Path) -> None:
@@ -189,12 +191,97 @@ def _link_outside(project: Path) -> None:
     os.symlink(outside, article_path(project, 20))
 
 
-FULL_BUILD_CHANGES: dict[str, Change] = {
+def _add_field(name: str, value: str, number: int = 20) -> Change:
+    return lambda project: edit_story(project, "category:", f'{name}: "{value}"\ncategory:', number)
+
+
+# Changes to what an article's card shows: its rail, related lists, listing pages, 404 page, feeds
+# and news sitemap entry change with it, and are rendered in place.
+CARD_CHANGES: dict[str, Change] = {
     "new headline": _retitle,
     "new first paragraph (the lead cards show)": _new_lead,
+    "new summary": _add_field("summary", "A shorter summary."),
+    "new author": _add_field("author", "Ana Lika"),
+    "new language": _add_field("lang", "sq"),
+    "headline of the newest (the oldest rails, the 404 page, the feeds)": lambda project: _retitle(project, 0),
+    "headline of the second newest": lambda project: _retitle(project, 1),
+    "headline of the oldest": lambda project: _retitle(project, COUNT - 1),
+    "text of an old article (its rail runs off the end)": lambda project: append_to_body(article_path(project, COUNT - 2)),
+    "first on a listing page": lambda project: _retitle(project, 25),
+    "headlines of several at once, and a text": lambda project: (
+        _retitle(project, 5), _retitle(project, 6), _retitle(project, 33), append_to_body(article_path(project, 12))
+    ),
+}
+
+
+@pytest.mark.parametrize("change", CARD_CHANGES.values(), ids=CARD_CHANGES.keys())
+def test_a_change_to_what_cards_show_renders_the_pages_that_show_it(newsroom: Path, full_builds: list[int], change: Change) -> None:
+    change(newsroom)
+    assert build(newsroom) == 0
+    assert full_builds == []
+    assert_same_as_cold(newsroom)
+    assert build(newsroom) == 0  # and the build state is whole again
+    assert full_builds == []
+
+
+def test_a_headline_change_reaches_every_page_that_shows_it(newsroom: Path, full_builds: list[int]) -> None:
+    _retitle(newsroom, 20)
+    assert build(newsroom) == 0
+    assert full_builds == []
+    showing = {
+        path.relative_to(newsroom / "public").as_posix()
+        for path in (newsroom / "public").rglob("*.html")
+        if "of story 20, retitled" in path.read_text(encoding="utf-8")
+    }
+    # Its page, the listing pages it is on, the rails of the three articles after it and
+    # related lists in its section.
+    assert "index.html" not in showing and "page/5/index.html" in showing
+    assert "sport/page/3/index.html" not in showing and "ekonomi/page/3/index.html" in showing
+    assert sum(1 for path in showing if "-of-story-" in path) >= 4
+    assert_same_as_cold(newsroom)
+
+
+def test_a_card_change_next_to_a_page_with_a_lead_picture_takes_the_full_build(newsroom: Path, full_builds: list[int]) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(newsroom / "content" / "story-19.jpg")
+    assert build(newsroom) == 0
+    full_builds.clear()
+    _retitle(newsroom, 20)  # on story 19's rail
+    assert build(newsroom) == 0
+    assert full_builds == [1]
+    assert_same_as_cold(newsroom)
+
+
+NEWS_NOW = "2025-12-02T18:30:00+01:00"
+
+
+def test_a_headline_change_in_the_news_sitemap_window(site_dir: Path, full_builds: list[int]) -> None:
+    config = site_dir / "site.toml"
+    config.write_text(re.sub(r"(?m)^news_sitemap_hours = .*$", "news_sitemap_hours = 12", config.read_text(encoding="utf-8")), encoding="utf-8")
+    project = make_newsroom(site_dir, search=False)
+    assert build(project, now=NEWS_NOW) == 0
+    full_builds.clear()
+    sitemap = project / "public" / "news-sitemap.xml"
+    assert "story-3/" in sitemap.read_text(encoding="utf-8") and "story-20/" not in sitemap.read_text(encoding="utf-8")
+    _retitle(project, 3)
+    _retitle(project, 20)
+    assert build(project, now=NEWS_NOW) == 0
+    assert full_builds == []
+    assert "of story 3, retitled" in sitemap.read_text(encoding="utf-8")
+    assert_same_as_cold(project, now=NEWS_NOW)
+
+
+FULL_BUILD_CHANGES: dict[str, Change] = {
+    "new headline without a slug (the address moves)": lambda project: (
+        edit_story(project, "slug:", "old-slug:"), _retitle(project)
+    ),
     "new date": _redate,
     "new update time": _mark_updated,
-    "oldest articles (rail runs off the end)": lambda project: append_to_body(article_path(project, COUNT - 2)),
+    "new section": lambda project: edit_story(project, 'category: "Ekonomi"', 'category: "Sport"'),
+    "section spelt another way": lambda project: edit_story(project, 'category: "Ekonomi"', 'category: "ekonomi"'),
+    "new slug": _add_field("slug", "a-new-address"),
+    "marked draft": _add_field("draft", "true"),
     "new article": lambda project: write_article(project, COUNT),
     "deleted article": lambda project: article_path(project, 20).unlink(),
     "front matter error": _break_front_matter,
