@@ -14,14 +14,16 @@ import orjson
 from flashnews.model import Article, RenderedArticle
 
 
-_BODY_FIELDS = ("body", "body_html")
+_BODY_FIELDS = ("body_html",)
 
 
 def _record(item: RenderedArticle) -> dict[str, object]:
+    # The Markdown body is left out: every page is made from body_html, so a cached article comes
+    # back with an empty article.body, and the cache holds (and workers send) half the bytes.
     a = item.article
     return {
         "source_path": a.source_path, "title": a.title, "date": a.date.isoformat(), "category": a.category,
-        "slug": a.slug, "body": a.body, "summary": a.summary, "author": a.author, "draft": a.draft, "lang": a.lang,
+        "slug": a.slug, "summary": a.summary, "author": a.author, "draft": a.draft, "lang": a.lang,
         "updated": a.updated.isoformat() if a.updated else None, "body_line": a.body_line, "extra": dict(a.extra), "field_lines": dict(a.field_lines),
         "body_html": item.body_html, "lead": item.lead, "reading_minutes": item.reading_minutes,
         "word_count": item.word_count,
