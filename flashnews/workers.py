@@ -8,12 +8,14 @@ Errors cross the process boundary as (class, attributes) and are raised again as
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,9 @@ from flashnews.state import content_digest
 # Below this many items the pool costs more than it saves.
 POOL_THRESHOLD = 200
 _CHUNK = 64
+# Chunks handed out ahead of the one the caller reads, per worker: enough to keep every worker
+# busy, few enough that results waiting for a slow reader (a slow disk) hold little memory.
+_AHEAD_PER_WORKER = 4
 
 _converter: markup.BodyConverter | None = None
 _environment: jinja2.Environment | None = None
@@ -49,6 +54,36 @@ def restore_error(portable: tuple[Any, ...]) -> FlashnewsError:
     error.args = args
     vars(error).update(attributes)
     return error  # type: ignore[no-any-return]
+
+
+def _map_chunk(function: Callable[[Any], Any], chunk: Sequence[Any]) -> list[Any]:
+    return [function(item) for item in chunk]
+
+
+def ordered_map(pool: Executor, function: Callable[[Any], Any], items: Sequence[Any], *, chunk: int, ahead: int) -> Iterator[Any]:
+    """function over items on the pool, results in order, like Executor.map with a chunksize;
+    but at most `ahead` chunks are out at once, so results never pile up faster than they are
+    read. The first chunks are handed out (and the pool's processes started) before this
+    returns; stopping early cancels the chunks not yet started."""
+    starts = iter(range(0, len(items), chunk))
+    pending: deque[Future[list[Any]]] = deque(
+        pool.submit(_map_chunk, function, items[start : start + chunk]) for start in itertools.islice(starts, ahead)
+    )
+    return _drain(pool, function, items, chunk, pending, starts)
+
+
+def _drain(
+    pool: Executor, function: Callable[[Any], Any], items: Sequence[Any], chunk: int, pending: deque[Future[list[Any]]], starts: Iterator[int]
+) -> Iterator[Any]:
+    try:
+        while pending:
+            done = pending.popleft().result()
+            for start in itertools.islice(starts, 1):
+                pending.append(pool.submit(_map_chunk, function, items[start : start + chunk]))
+            yield from done
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 def parse_source(shown: str, text: str, zone_name: str) -> ParseResult:
@@ -170,19 +205,22 @@ class StagePool:
     def _chunk(self, count: int) -> int:
         return max(1, min(_CHUNK, count // (self._workers * 4)))
 
+    def _map(self, pool: Executor, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
+        return ordered_map(pool, function, items, chunk=self._chunk(len(items)), ahead=self._workers * _AHEAD_PER_WORKER)
+
     def parse_sources(self, jobs: Sequence[tuple[str, str, str]]) -> Iterator[ParseResult]:
         """(shown path, text, zone name) -> results in the same order."""
         pool = self._pool(len(jobs))
         if pool is None:
             return map(_parse_one, jobs)
-        return pool.map(_parse_one, jobs, chunksize=self._chunk(len(jobs)))
+        return self._map(pool, _parse_one, jobs)
 
     def parse_files(self, jobs: Sequence[tuple[str, str, str, str, int]]) -> Iterator[ParseResult]:
         """(shown path, file path, expected digest, zone name, byte limit) -> results in the same order."""
         pool = self._pool(len(jobs))
         if pool is None:
             return map(_parse_file, jobs)
-        return pool.map(_parse_file, jobs, chunksize=self._chunk(len(jobs)))
+        return self._map(pool, _parse_file, jobs)
 
     def render_specs(self, planner: Any, specs: Sequence[Any], *, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
         """The bytes of each spec of planner (a SitePlanner), in order; raises the first TemplateError.
@@ -201,7 +239,7 @@ class StagePool:
         _planner = planner
         pool = ProcessPoolExecutor(self._workers, mp_context=context, initializer=_start_worker, initargs=(self._templates_dir,))
         try:
-            results = pool.map(_render_spec, specs, chunksize=self._chunk(len(specs)))
+            results = self._map(pool, _render_spec, specs)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
@@ -230,7 +268,7 @@ class StagePool:
                     progress(1)
                 yield render_page(self._environment, plan).data
             return
-        for data in pool.map(_render_one, plans, chunksize=self._chunk(len(plans))):
+        for data in self._map(pool, _render_one, plans):
             if isinstance(data, tuple):
                 raise restore_error(data)
             if progress is not None:

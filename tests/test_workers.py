@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,27 @@ def test_restored_error_keeps_its_class_location_and_hint() -> None:
     original = FrontMatterError(SourceLocation("content/a.md", 3), "date is not a date", hint="write 2025-03-01")
     restored = restore_error(_portable(original))
     assert type(restored) is FrontMatterError and str(restored) == str(original) and restored.location.line == 3
+
+
+def test_ordered_map_keeps_order_and_hands_out_only_a_few_chunks_ahead() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flashnews.workers import ordered_map
+
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def square(value: int) -> int:
+        with lock:
+            started.append(value)
+        return value * value
+
+    with ThreadPoolExecutor(2) as pool:
+        results = ordered_map(pool, square, list(range(1000)), chunk=10, ahead=3)
+        first = [next(results) for _ in range(25)]
+        time.sleep(0.05)  # time enough for the pool to run far ahead, were it allowed to
+        # Reading 25 results (3 chunks) hands out one chunk per chunk read: 3 + 3 chunks at most.
+        assert len(started) <= 60
+        assert first + list(results) == [value * value for value in range(1000)]
+    assert sorted(started) == list(range(1000))
