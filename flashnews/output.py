@@ -53,22 +53,25 @@ def output_lock(output_dir: Path) -> Iterator[None]:
         yield  # closing the file releases the lock
 
 
+_BAD_PARTS = frozenset({"", ".", ".."})
+
+
 def check_output_path(path: str) -> str:
     """Refuse output paths that are absolute, climb out with '..' or are not normalized."""
-    pure = PurePosixPath(path)
-    if (
-        not path
-        or pure.is_absolute()
-        or "\\" in path
-        or any(part in ("", ".", "..") for part in path.split("/"))
-        or ":" in pure.parts[0]
-    ):
+    parts = path.split("/")
+    if not path or path.startswith("/") or "\\" in path or ":" in parts[0] or not _BAD_PARTS.isdisjoint(parts):
         raise OutputError(f"refusing to write {path!r} outside the output folder")
     return path
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _write_file(path: str, data: bytes) -> None:
+    folder = os.path.dirname(path)
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
     with open(path, "wb") as handle:
         handle.write(data)
 
@@ -178,6 +181,7 @@ class OutputTransaction:
         self.staging = staging_path(output_dir)
         self._compare = compare and output_dir.is_dir()
         self._folder = f"{output_dir}{os.sep}"
+        self._staging_folder = f"{self.staging}{os.sep}"
         self._paths: list[str] = []
         self._seen: set[str] = set()
         self._lock: contextlib.AbstractContextManager[None] | None = None
@@ -218,7 +222,7 @@ class OutputTransaction:
         if self._compare and self._unchanged(item):
             return False
         try:
-            _write_file(self.staging / path, item.data)
+            _write_file(self._staging_folder + path, item.data)
         except OSError as exc:
             raise OutputError(f"cannot write the output folder {self.output_dir}: {exc}", hint="the previous output is unchanged") from exc
         self._paths.append(path)

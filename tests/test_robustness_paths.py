@@ -36,10 +36,17 @@ def test_an_overlong_title_is_cut_to_a_safe_length():
     assert len(slug) <= MAX_SLUG_LENGTH and is_safe_slug(slug)
 
 
-@pytest.mark.parametrize("path", ["../x", "a/../../x", "/etc/passwd", "a//b", "./a", "C:/x", "a\\..\\b", "", "a/."])
+@pytest.mark.parametrize(
+    "path", ["../x", "a/../../x", "/etc/passwd", "//etc/passwd", "a//b", "./a", "C:/x", "c:", "a\\..\\b", "", "a/.", "a/", ".."]
+)
 def test_an_output_path_that_could_leave_the_output_folder_is_refused(path):
     with pytest.raises(OutputError):
         check_output_path(path)
+
+
+@pytest.mark.parametrize("path", ["index.html", "bota/page/2/index.html", "a-b/c:d.html", "...x/index.html", "static/style.css"])
+def test_an_output_path_inside_the_output_folder_is_accepted(path):
+    assert check_output_path(path) == path
 
 
 def test_titles_that_differ_only_in_unicode_normalization_collide_with_an_error_naming_both_files(site_dir, capsys):
