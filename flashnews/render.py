@@ -196,10 +196,15 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
-def create_environment(templates_dir: Path) -> jinja2.Environment:
-    """The Jinja environment every page is rendered with: autoescaped, strict."""
+def create_environment(templates_dir: Path, *, reload: bool = False) -> jinja2.Environment:
+    """The Jinja environment every page is rendered with: autoescaped, strict.
+
+    A build makes its own, and reads each template once; without `reload` a template is not
+    checked for changes on every use (a stat per page and partial). An environment kept across
+    builds (watch mode) passes reload=True."""
     return _Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
+        auto_reload=reload,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

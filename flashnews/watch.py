@@ -323,7 +323,7 @@ class Watcher:
             return
         started = time.perf_counter()
         if self._environment is None:
-            self._environment = create_environment(self.paths.templates_dir)
+            self._environment = create_environment(self.paths.templates_dir, reload=True)
         written = publish_edited_pages(
             paths,
             planner=state.last_planner,  # type: ignore[arg-type]
