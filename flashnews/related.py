@@ -55,26 +55,40 @@ def key_terms(title: str, lead: str) -> frozenset[str]:
 
 class RelatedFinder:
     """Related articles of one site, computed per article on demand (a build that re-renders
-    a few pages pays for a few lists); key terms are worked out once per article."""
+    a few pages pays for a few lists); key terms are worked out once per article.
+
+    An article's terms are kept as a bit mask over the terms seen so far (one bit per term), so
+    counting the terms two articles share is an AND and a bit count."""
 
     def __init__(self, site: Site, *, count: int = RELATED_COUNT, window: int = CANDIDATE_WINDOW) -> None:
         self._count = count
         self._window = window
         self._place: dict[str, tuple[tuple[RenderedArticle, ...], int]] = {}
-        # Each section's key terms, aligned with its articles and worked out on first use.
-        self._section_terms: dict[int, list[frozenset[str] | None]] = {}
+        # Each section's key-term masks, aligned with its articles and worked out on first use.
+        self._section_terms: dict[int, list[int | None]] = {}
+        self._bits: dict[str, int] = {}
         for section in site.sections:
             self._section_terms[id(section.articles)] = [None] * len(section.articles)
             for index, item in enumerate(section.articles):
                 self._place[item.article.source_path] = (section.articles, index)
 
-    def _terms_in(self, items: tuple[RenderedArticle, ...], start: int, stop: int) -> list[frozenset[str]]:
-        """The key terms of items[start:stop], items being one of the site's section lists."""
+    def _mask(self, item: RenderedArticle) -> int:
+        """The bit mask of an article's key terms."""
+        bits = self._bits
+        mask = 0
+        for term in key_terms(item.article.title, item.lead):
+            bit = bits.get(term)
+            if bit is None:
+                bit = bits[term] = 1 << len(bits)
+            mask |= bit
+        return mask
+
+    def _terms_in(self, items: tuple[RenderedArticle, ...], start: int, stop: int) -> list[int]:
+        """The key-term masks of items[start:stop], items being one of the site's section lists."""
         terms = self._section_terms[id(items)]
         for position in range(start, min(stop, len(items))):
             if terms[position] is None:
-                item = items[position]
-                terms[position] = key_terms(item.article.title, item.lead)
+                terms[position] = self._mask(items[position])
         return terms[start:stop]  # type: ignore[return-value]
 
     def place(self, source_path: str) -> tuple[tuple[RenderedArticle, ...], int]:
@@ -108,7 +122,7 @@ class RelatedFinder:
             return ()
         items, index = self._place[item.article.source_path]
         start, stop = self.span(index)
-        own = key_terms(item.article.title, item.lead)
+        own = self._mask(item)
         return self._rank(items[start:stop], self._terms_in(items, start, stop), index - start, own)
 
     def related_in(self, items: tuple[RenderedArticle, ...], index: int, item: RenderedArticle) -> tuple[RenderedArticle, ...]:
@@ -117,18 +131,18 @@ class RelatedFinder:
         start, stop = self.span(index)
         candidates = items[start:stop]
         terms = [self._known_terms(other) for other in candidates]
-        return self._rank(candidates, terms, index - start, key_terms(item.article.title, item.lead))
+        return self._rank(candidates, terms, index - start, self._mask(item))
 
-    def _known_terms(self, item: RenderedArticle) -> frozenset[str]:
+    def _known_terms(self, item: RenderedArticle) -> int:
         place = self._place.get(item.article.source_path)
         if place is None or place[0][place[1]] is not item:
-            return key_terms(item.article.title, item.lead)
+            return self._mask(item)
         return self._terms_in(place[0], place[1], place[1] + 1)[0]
 
     def _rank(
-        self, candidates: tuple[RenderedArticle, ...], terms: list[frozenset[str]], index: int, own: frozenset[str]
+        self, candidates: tuple[RenderedArticle, ...], terms: list[int], index: int, own: int
     ) -> tuple[RenderedArticle, ...]:
-        shared = list(map(len, map(own.intersection, terms)))
+        shared = [(own & mask).bit_count() for mask in terms]
         # Positions nearest first (the earlier one first at equal distance); a stable sort on
         # the shared-term count then orders by count, then by nearness.
         ranked = sorted(_nearest_first(len(terms), index), key=shared.__getitem__, reverse=True)[: self._count]
