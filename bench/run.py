@@ -38,7 +38,9 @@ from compare import (  # noqa: E402
     ensure_venv,
     format_table,
     measure_command,
+    empty_trash,
     remove_paths,
+    set_aside,
     run_hugo,
     run_pelican,
     run_phases,
@@ -106,7 +108,7 @@ def prepare(n: int, *, work_path: Path, config: Path, seed: int) -> Preparation:
 
 
 def _copy_tree(source: Path, target: Path) -> None:
-    remove_paths(target)
+    set_aside(target)
     # cp is several times faster than shutil.copytree on folders of 100,000 files.
     if shutil.which("cp"):
         subprocess.run(["cp", "-r", os.fspath(source), os.fspath(target)], check=True)
@@ -157,7 +159,7 @@ def run_flashnews(n: int, *, work_path: Path, config: Path, runs: int, seed: int
     content, output = site / "content", site / "public"
 
     def reset_cold() -> None:
-        remove_paths(output, site / ".public.flashnews", site / ".public.staging")
+        set_aside(output, site / ".public.flashnews", site / ".public.staging")
         _copy_tree(prepared.normalized_path, content)
 
     times = run_phases(
@@ -221,6 +223,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-search", action="store_true", help="build without the Pagefind index (Hugo and Pelican build none)")
     parser.add_argument("--venv", type=Path, help="venv for Hugo and Pelican (default: WORK/venv-compare)")
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    finally:
+        empty_trash()
+
+
+def _run(args: argparse.Namespace) -> int:
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
     config = config_without_search(args.config.resolve(), args.work.resolve()) if args.no_search else args.config.resolve()
     venv_path = (args.venv or args.work / "venv-compare").resolve()
