@@ -20,6 +20,7 @@ import os
 import shutil
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 try:
@@ -74,6 +75,38 @@ def _write_file(path: str, data: bytes) -> None:
         os.makedirs(folder, exist_ok=True)
     with open(path, "wb") as handle:
         handle.write(data)
+
+
+@dataclass(frozen=True, slots=True)
+class StageTarget:
+    """Where an OutputTransaction stages files: its staging folder and, when it skips files the
+    output folder already holds, the output folder (both with a trailing separator). Plain
+    strings, so a worker process can stage files into a transaction its parent holds."""
+
+    staging: str
+    compare_with: str | None
+
+
+def stage_file(target: StageTarget, path: str, data: bytes) -> bool:
+    """Write one file into the staging folder; False, writing nothing, when the output folder
+    already holds exactly these bytes. Raises OutputError for a path outside the folder or a
+    failed write."""
+    check_output_path(path)
+    if target.compare_with is not None and _holds(target.compare_with + path, data):
+        return False
+    try:
+        _write_file(target.staging + path, data)
+    except OSError as exc:
+        raise OutputError(f"cannot write the output folder (staging in {target.staging}): {exc}", hint="the previous output is unchanged") from exc
+    return True
+
+
+def _holds(path: str, data: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return os.fstat(handle.fileno()).st_size == len(data) and handle.read() == data
+    except OSError:
+        return False
 
 
 def _move(source: Path, target: Path) -> None:
@@ -180,8 +213,7 @@ class OutputTransaction:
         self.output_dir = output_dir
         self.staging = staging_path(output_dir)
         self._compare = compare and output_dir.is_dir()
-        self._folder = f"{output_dir}{os.sep}"
-        self._staging_folder = f"{self.staging}{os.sep}"
+        self.target = StageTarget(f"{self.staging}{os.sep}", f"{output_dir}{os.sep}" if self._compare else None)
         self._paths: list[str] = []
         self._seen: set[str] = set()
         self._lock: contextlib.AbstractContextManager[None] | None = None
@@ -206,27 +238,26 @@ class OutputTransaction:
             assert self._lock is not None
             self._lock.__exit__(None, None, None)
 
-    def _unchanged(self, item: OutputFile) -> bool:
-        try:
-            with open(self._folder + item.path, "rb") as handle:
-                return os.fstat(handle.fileno()).st_size == len(item.data) and handle.read() == item.data
-        except OSError:
-            return False
-
     def stage(self, item: OutputFile) -> bool:
         """Stage one file; False when the output folder already holds exactly these bytes."""
-        path = check_output_path(item.path)
+        self._claim(item.path)
+        return self._took(item.path, stage_file(self.target, item.path, item.data))
+
+    def adopt(self, path: str, staged: bool) -> bool:
+        """Take in a file another process staged into self.target with stage_file (staged is
+        what stage_file returned); returns staged."""
+        self._claim(path)
+        return self._took(path, staged)
+
+    def _claim(self, path: str) -> None:
         if path in self._seen:
             raise OutputError("two outputs share one path")
         self._seen.add(path)
-        if self._compare and self._unchanged(item):
-            return False
-        try:
-            _write_file(self._staging_folder + path, item.data)
-        except OSError as exc:
-            raise OutputError(f"cannot write the output folder {self.output_dir}: {exc}", hint="the previous output is unchanged") from exc
-        self._paths.append(path)
-        return True
+
+    def _took(self, path: str, staged: bool) -> bool:
+        if staged:
+            self._paths.append(path)
+        return staged
 
     def staged(self, path: str) -> Path | None:
         """Where a staged file is until commit, or None if it was not staged."""

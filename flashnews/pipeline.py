@@ -6,6 +6,7 @@ render only pages whose inputs changed -> write the output as one transaction ->
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -368,7 +369,8 @@ def _build_changed(
         if progress is not None:
             progress("render", done, len(to_render))
 
-    pages = pool.render_specs(planner, to_render, progress=rendered)
+    transaction = OutputTransaction(paths.output_dir)
+    staged = pool.stage_specs(planner, to_render, transaction.target, progress=rendered)
     extra: list[OutputFile] = []
     for static in read_static_files(paths.static_dir):
         record = OutputRecord(content_digest(static.data))
@@ -383,10 +385,11 @@ def _build_changed(
             extra.append(OutputFile(path, state.get_many([record.digest])[record.digest]))
     indexed = 0
     made: list[str] = []  # every file made in this build, written or found unchanged
-    # Pages are staged as the workers hand them over, so writing overlaps rendering.
-    with OutputTransaction(paths.output_dir) as transaction:
-        for spec, data in zip(to_render, pages):
-            transaction.stage(OutputFile(spec.path, data))
+    # The workers stage each page as they render it, so writing overlaps rendering; closing
+    # `staged` first waits for them before the transaction ends.
+    with transaction, contextlib.closing(staged):
+        for spec, was_staged in zip(to_render, staged):
+            transaction.adopt(spec.path, was_staged)
             made.append(spec.path)
         for item in extra:
             transaction.stage(item)

@@ -24,6 +24,7 @@ import jinja2
 from flashnews import content, markup, records
 from flashnews.decode import decode_markdown_bytes
 from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning
+from flashnews.output import StageTarget, stage_file
 from flashnews.render import PagePlan, create_environment, render_page
 from flashnews.sources import read_source_bytes
 from flashnews.state import content_digest
@@ -139,12 +140,21 @@ def _render_one(plan: PagePlan) -> bytes | tuple[Any, ...]:
         return _portable(exc)
 
 
-# The planner of the build being rendered, inherited by workers forked after it is set.
+# The planner of the build being rendered and where its pages are staged, inherited by workers
+# forked after they are set.
 _planner: Any = None
+_target: StageTarget | None = None
 
 
-def _render_spec(spec: Any) -> bytes | tuple[Any, ...]:
-    return _render_one(_planner.plan(spec))
+def _render_and_stage(spec: Any) -> bool | tuple[Any, ...]:
+    data = _render_one(_planner.plan(spec))
+    if isinstance(data, tuple):
+        return data
+    assert _target is not None
+    try:
+        return stage_file(_target, spec.path, data)
+    except FlashnewsError as exc:
+        return _portable(exc)
 
 
 def _start_worker(templates_dir: Path) -> None:
@@ -222,42 +232,44 @@ class StagePool:
             return map(_parse_file, jobs)
         return self._map(pool, _parse_file, jobs)
 
-    def render_specs(self, planner: Any, specs: Sequence[Any], *, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
-        """The bytes of each spec of planner (a SitePlanner), in order; raises the first TemplateError.
+    def stage_specs(
+        self, planner: Any, specs: Sequence[Any], target: StageTarget, *, progress: Callable[[int], None] | None = None
+    ) -> Iterator[bool]:
+        """Render each spec of planner (a SitePlanner) and stage it into target (stage_file);
+        yields, in order, whether each page was staged (False: the output already holds it).
+        Raises the first TemplateError or OutputError.
 
-        Where processes can be forked, workers forked now inherit the planner and build each
-        page's context themselves, so only specs and bytes cross between processes; elsewhere
-        the contexts are built here and sent to the pool. The workers are started before this
-        returns, so they never inherit a lock the caller takes while reading the results."""
-        if self._workers < 2 or len(specs) <= POOL_THRESHOLD:
-            return self.render_pages([planner.plan(spec) for spec in specs], progress=progress)
-        self.release()  # its manager thread would make forking unsafe
-        context = _context()
-        if context.get_start_method() != "fork":
-            return self.render_pages([planner.plan(spec) for spec in specs], progress=progress)
-        global _planner
-        _planner = planner
-        pool = ProcessPoolExecutor(self._workers, mp_context=context, initializer=_start_worker, initargs=(self._templates_dir,))
+        Where processes can be forked, workers forked now inherit the planner, build each page's
+        context and stage the page themselves, so only specs and flags cross between processes
+        and files are written on every core; elsewhere pages are rendered as in render_pages and
+        staged here. The workers are started before this returns, so they never inherit a lock
+        the caller takes next (the output transaction's); nothing is rendered before the result
+        is read, so the caller can open the transaction whose staging folder target names first."""
+        if self._workers >= 2 and len(specs) > POOL_THRESHOLD:
+            self.release()  # its manager thread would make forking unsafe
+        if self._workers < 2 or len(specs) <= POOL_THRESHOLD or _context().get_start_method() != "fork":
+            rendered = self.render_pages([planner.plan(spec) for spec in specs], progress=progress)
+            return (stage_file(target, spec.path, data) for spec, data in zip(specs, rendered))
+        global _planner, _target
+        _planner, _target = planner, target
+        pool = ProcessPoolExecutor(self._workers, mp_context=_context(), initializer=_start_worker, initargs=(self._templates_dir,))
         try:
-            results = self._map(pool, _render_spec, specs)
+            pool.submit(int)  # forks every worker now, with the planner and target set above
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         finally:
-            _planner = None
-        return self._collect(pool, results, progress)
+            _planner = _target = None
+        return self._collect(pool, specs, progress)
 
-    @staticmethod
-    def _collect(
-        pool: ProcessPoolExecutor, results: Iterator[bytes | tuple[Any, ...]], progress: Callable[[int], None] | None
-    ) -> Iterator[bytes]:
+    def _collect(self, pool: ProcessPoolExecutor, specs: Sequence[Any], progress: Callable[[int], None] | None) -> Iterator[bool]:
         with pool:
-            for data in results:
-                if isinstance(data, tuple):
-                    raise restore_error(data)
+            for staged in self._map(pool, _render_and_stage, specs):
+                if isinstance(staged, tuple):
+                    raise restore_error(staged)
                 if progress is not None:
                     progress(1)
-                yield data
+                yield staged
 
     def render_pages(self, plans: Sequence[PagePlan], *, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
         """The bytes of each plan, in order; raises the first TemplateError."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -97,3 +98,35 @@ def test_ordered_map_keeps_order_and_hands_out_only_a_few_chunks_ahead() -> None
         assert len(started) <= 60
         assert first + list(results) == [value * value for value in range(1000)]
     assert sorted(started) == list(range(1000))
+
+
+def _write_site(project: Path, count: int) -> None:
+    for number in range(count):
+        day, hour = 1 + number // 24, number % 24
+        (project / "content" / f"story-{number:03d}.md").write_text(
+            f'---\ntitle: "Story {number} of the harbour"\ndate: "2025-11-{day:02d}T{hour:02d}:00:00+01:00"\n'
+            f'category: "{("Bota", "Sport")[number % 2]}"\n---\n\nThe harbour opened for story {number}.\n',
+            encoding="utf-8",
+        )
+
+
+def test_pages_staged_by_worker_processes_equal_a_build_in_one_process(site_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_incremental import build, read_tree
+
+    _write_site(site_dir, POOL_THRESHOLD + 60)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert build(site_dir, "parallel") == 0
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert build(site_dir, "serial") == 0
+    assert read_tree(site_dir / "parallel") == read_tree(site_dir / "serial")
+    # A template change re-renders every page; the workers stage only those whose bytes changed.
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    before = {path: path.stat().st_mtime_ns for path in (site_dir / "parallel").rglob("*.html")}
+    article = site_dir / "templates" / "article.html"
+    article.write_text(article.read_text(encoding="utf-8").replace("{% endblock %}", "<!-- story -->{% endblock %}", 1), encoding="utf-8")
+    assert build(site_dir, "parallel") == 0
+    after = {path: path.stat().st_mtime_ns for path in (site_dir / "parallel").rglob("*.html")}
+    stories = {path for path in before if path.parent.name.startswith("story-")}
+    assert len(stories) == POOL_THRESHOLD + 60
+    assert all(after[path] != before[path] for path in stories)
+    assert all(after[path] == before[path] for path in before.keys() - stories)
