@@ -369,8 +369,6 @@ def _build_changed(
         if progress is not None:
             progress("render", done, len(to_render))
 
-    transaction = OutputTransaction(paths.output_dir)
-    staged = pool.stage_specs(planner, to_render, transaction.target, progress=rendered)
     extra: list[OutputFile] = []
     for static in read_static_files(paths.static_dir):
         record = OutputRecord(content_digest(static.data))
@@ -383,11 +381,16 @@ def _build_changed(
         old = previous.get(path)
         if old is None or old.digest != record.digest or not (paths.output_dir / path).is_file():
             extra.append(OutputFile(path, state.get_many([record.digest])[record.digest]))
+    transaction = OutputTransaction(paths.output_dir)
+    staged = pool.stage_specs(planner, to_render, transaction.target, progress=rendered)
     indexed = 0
     made: list[str] = []  # every file made in this build, written or found unchanged
-    # The workers stage each page as they render it, so writing overlaps rendering; closing
-    # `staged` first waits for them before the transaction ends.
-    with transaction, contextlib.closing(staged):
+    # The workers stage each page as they render it, so writing overlaps rendering. They are
+    # stopped before the transaction ends, and also when it cannot start.
+    with contextlib.ExitStack() as stack:
+        stack.callback(staged.close)
+        stack.enter_context(transaction)
+        stack.callback(staged.close)
         for spec, was_staged in zip(to_render, staged):
             transaction.adopt(spec.path, was_staged)
             made.append(spec.path)

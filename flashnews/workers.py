@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
@@ -180,6 +180,39 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+class _StagedPages(Iterator[bool]):
+    """What forked workers staged, page by page; the work is handed out from the first read on.
+    close() (or reading to the end) stops the workers, whether or not anything was read."""
+
+    def __init__(self, pool: ProcessPoolExecutor, start: Callable[[], Iterator[Any]], progress: Callable[[int], None] | None) -> None:
+        self._pool = pool
+        self._start = start
+        self._progress = progress
+        self._results: Iterator[Any] | None = None
+
+    def __next__(self) -> bool:
+        if self._results is None:
+            self._results = self._start()
+        try:
+            staged = next(self._results)
+        except BaseException:
+            self.close()
+            raise
+        if isinstance(staged, tuple):
+            self.close()
+            raise restore_error(staged)
+        if self._progress is not None:
+            self._progress(1)
+        return bool(staged)
+
+    def close(self) -> None:
+        """Cancel the work not started, wait for the rest, and stop the workers."""
+        close = getattr(self._results, "close", None)
+        if close is not None:
+            close()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 class StagePool:
     """A process pool shared by the stages of one build, started only when there is enough work;
     smaller batches run in-process with the build's own environment."""
@@ -234,7 +267,7 @@ class StagePool:
 
     def stage_specs(
         self, planner: Any, specs: Sequence[Any], target: StageTarget, *, progress: Callable[[int], None] | None = None
-    ) -> Iterator[bool]:
+    ) -> _StagedPages | Generator[bool, None, None]:
         """Render each spec of planner (a SitePlanner) and stage it into target (stage_file);
         yields, in order, whether each page was staged (False: the output already holds it).
         Raises the first TemplateError or OutputError.
@@ -260,16 +293,7 @@ class StagePool:
             raise
         finally:
             _planner = _target = None
-        return self._collect(pool, specs, progress)
-
-    def _collect(self, pool: ProcessPoolExecutor, specs: Sequence[Any], progress: Callable[[int], None] | None) -> Iterator[bool]:
-        with pool:
-            for staged in self._map(pool, _render_and_stage, specs):
-                if isinstance(staged, tuple):
-                    raise restore_error(staged)
-                if progress is not None:
-                    progress(1)
-                yield staged
+        return _StagedPages(pool, lambda: self._map(pool, _render_and_stage, specs), progress)
 
     def render_pages(self, plans: Sequence[PagePlan], *, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
         """The bytes of each plan, in order; raises the first TemplateError."""
