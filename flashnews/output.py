@@ -65,13 +65,17 @@ def check_output_path(path: str) -> str:
     return path
 
 
-def _write_file(path: str, data: bytes) -> None:
+def _write_file(path: str, data: bytes, *, root: str | None = None) -> None:
+    """Write path, making its folders; with root, only folders inside root, which must exist
+    (so a worker never brings back a staging folder its transaction has already removed)."""
     folder = os.path.dirname(path)
     try:
         os.mkdir(folder)
     except FileExistsError:
         pass
     except FileNotFoundError:
+        if root is not None and not os.path.isdir(root):
+            raise
         os.makedirs(folder, exist_ok=True)
     with open(path, "wb") as handle:
         handle.write(data)
@@ -95,7 +99,7 @@ def stage_file(target: StageTarget, path: str, data: bytes) -> bool:
     if target.compare_with is not None and _holds(target.compare_with + path, data):
         return False
     try:
-        _write_file(target.staging + path, data)
+        _write_file(target.staging + path, data, root=target.staging)
     except OSError as exc:
         raise OutputError(f"cannot write the output folder (staging in {target.staging}): {exc}", hint="the previous output is unchanged") from exc
     return True

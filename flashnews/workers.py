@@ -8,9 +8,12 @@ Errors cross the process boundary as (class, attributes) and are raised again as
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -35,6 +38,7 @@ _CHUNK = 64
 # Chunks handed out ahead of the one the caller reads, per worker: enough to keep every worker
 # busy, few enough that results waiting for a slow reader (a slow disk) hold little memory.
 _AHEAD_PER_WORKER = 4
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 _converter: markup.BodyConverter | None = None
 _environment: jinja2.Environment | None = None
@@ -161,7 +165,24 @@ def _start_worker(templates_dir: Path) -> None:
     global _templates_dir, _environment
     _templates_dir = templates_dir
     _environment = None
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="flashnews-orphan-watch", daemon=True).start()
+    parent = os.getppid()
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent was gone before the signal was asked for
+        os._exit(1)
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="flashnews-orphan-watch", daemon=True).start()
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this worker the moment its parent dies: a render worker
+    writes into the staging folder of a transaction whose lock only the parent holds, so it must
+    not outlive it (elsewhere _exit_with_parent notices within half a second)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -278,14 +299,16 @@ class StagePool:
         staged here. The workers are started before this returns, so they never inherit a lock
         the caller takes next (the output transaction's); nothing is rendered before the result
         is read, so the caller can open the transaction whose staging folder target names first."""
+        context = None
         if self._workers >= 2 and len(specs) > POOL_THRESHOLD:
             self.release()  # its manager thread would make forking unsafe
-        if self._workers < 2 or len(specs) <= POOL_THRESHOLD or _context().get_start_method() != "fork":
+            context = _context()
+        if context is None or context.get_start_method() != "fork":
             rendered = self.render_pages([planner.plan(spec) for spec in specs], progress=progress)
             return (stage_file(target, spec.path, data) for spec, data in zip(specs, rendered))
         global _planner, _target
         _planner, _target = planner, target
-        pool = ProcessPoolExecutor(self._workers, mp_context=_context(), initializer=_start_worker, initargs=(self._templates_dir,))
+        pool = ProcessPoolExecutor(self._workers, mp_context=context, initializer=_start_worker, initargs=(self._templates_dir,))
         try:
             pool.submit(int)  # forks every worker now, with the planner and target set above
         except BaseException:

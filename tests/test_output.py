@@ -294,3 +294,14 @@ def test_the_workers_of_a_killed_build_end_with_it(big_site):
         time.sleep(0.1)
     recover_output(big_site / "public")
     assert build(big_site, NOW) == 0
+
+
+def test_a_page_staged_after_its_transaction_ended_is_refused_not_written(tmp_path: Path) -> None:
+    """A late worker must not bring back a staging folder its transaction has removed."""
+    from flashnews.errors import OutputError
+    from flashnews.output import StageTarget, stage_file
+
+    target = StageTarget(f"{tmp_path / 'gone.staging'}/", None)
+    with pytest.raises(OutputError):
+        stage_file(target, "story/index.html", b"<p>late</p>")
+    assert not (tmp_path / "gone.staging").exists()

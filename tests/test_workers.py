@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -130,3 +131,45 @@ def test_pages_staged_by_worker_processes_equal_a_build_in_one_process(site_dir:
     assert len(stories) == POOL_THRESHOLD + 60
     assert all(after[path] != before[path] for path in stories)
     assert all(after[path] == before[path] for path in before.keys() - stories)
+
+
+_ORPHAN_SCRIPT = """
+import multiprocessing, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from flashnews import workers
+workers._exit_with_parent = lambda parent: None  # leave only the kernel's parent-death signal
+pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"), initializer=workers._start_worker, initargs=(Path("."),))
+pool.submit(os.getpid).result()
+print(" ".join(str(pid) for pid in pool._processes), flush=True)
+time.sleep(120)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_workers_die_with_the_build_that_started_them() -> None:
+    """A render worker writes into a transaction only its parent holds the lock of: when the
+    parent is killed, the workers must end at once, not go on writing."""
+    import signal
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-c", _ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent)
+    try:
+        assert child.stdout is not None
+        pids = [int(pid) for pid in child.stdout.readline().split()]
+        assert len(pids) == 2 and all(_alive(pid) for pid in pids)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in pids)
