@@ -69,14 +69,15 @@ def _write_file(path: str, data: bytes, *, root: str | None = None) -> None:
     """Write path, making its folders; with root, only folders inside root, which must exist
     (so a worker never brings back a staging folder its transaction has already removed)."""
     folder = os.path.dirname(path)
-    try:
-        os.mkdir(folder)
-    except FileExistsError:
-        pass
-    except FileNotFoundError:
-        if root is not None and not os.path.isdir(root):
-            raise
-        os.makedirs(folder, exist_ok=True)
+    if root is None or len(folder) >= len(root):  # a file in root itself needs no folder made
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            if root is not None and not os.path.isdir(root):
+                raise
+            os.makedirs(folder, exist_ok=True)
     with open(path, "wb") as handle:
         handle.write(data)
 

@@ -302,6 +302,7 @@ def test_a_page_staged_after_its_transaction_ended_is_refused_not_written(tmp_pa
     from flashnews.output import StageTarget, stage_file
 
     target = StageTarget(f"{tmp_path / 'gone.staging'}/", None)
-    with pytest.raises(OutputError):
-        stage_file(target, "story/index.html", b"<p>late</p>")
-    assert not (tmp_path / "gone.staging").exists()
+    for path in ("story/index.html", "page/2/index.html", "index.html"):
+        with pytest.raises(OutputError):
+            stage_file(target, path, b"<p>late</p>")
+        assert not (tmp_path / "gone.staging").exists()
