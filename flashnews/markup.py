@@ -70,8 +70,11 @@ def plain_paragraphs(text: str) -> str | None:
     Such a body needs none of Python-Markdown's machinery: each run of non-blank lines is one
     paragraph, and the only character its serializer escapes is '>' ('&' and '<' are inline
     triggers). Most news text is like this."""
-    if has_inline_markup(text):
-        return None
+    return None if has_inline_markup(text) else _paragraphs_of(text)
+
+
+def _paragraphs_of(text: str) -> str | None:
+    """plain_paragraphs for a text without inline markup."""
     paragraphs: list[str] = []
     lines: list[str] = []
     for line in text.split("\n"):
@@ -106,11 +109,10 @@ class BodyConverter:
         self._plain.treeprocessors.deregister("inline")
 
     def convert(self, text: str) -> str:
-        html = plain_paragraphs(text)
-        if html is not None:
-            return html
-        converter = self._full if has_inline_markup(text) else self._plain
-        return converter.reset().convert(text)
+        if has_inline_markup(text):
+            return self._full.reset().convert(text)
+        html = _paragraphs_of(text)
+        return self._plain.reset().convert(text) if html is None else html
 
 
 def create_converter() -> BodyConverter:
