@@ -81,7 +81,12 @@ def load_articles(
     warnings and the sources that failed. A source whose stat is unchanged is not read."""
     known = state.read_file_digests()
     remembered: dict[str, tuple[FileStamp, str]] = {}
-    sources: list[tuple[str, Path, str, str]] = []  # shown path, path, content digest, cache key
+    stamps: dict[str, FileStamp] = {}
+    # shown path, path, content digest, cache key; both None when the source was not read
+    sources: list[tuple[str, Path, str | None, str | None]] = []
+    # With an empty cache (a first build, as in CI) no digest can find anything, so a source
+    # is not read here to be hashed: the worker that parses it hashes the bytes it reads.
+    blind = state.cache_is_empty()
     errors: list[FlashnewsError] = []
     failed: set[str] = set()
     scan = scan_source_files(content_dir, suffix=".md")
@@ -96,26 +101,36 @@ def load_articles(
             if stamp.size > config.normalize.max_source_bytes:
                 raise SourceError(SourceLocation(shown, 1), f"file is {stamp.size} bytes, over the {config.normalize.max_source_bytes} byte limit")
             hit = known.get(shown)
-            data = None if hit is not None and hit[0] == stamp else _read_source(path, shown, config)
+            if hit is not None and hit[0] == stamp:
+                digest: str | None = hit[1]
+            else:
+                digest = None if blind else content_digest(_read_source(path, shown, config))
         except SourceError as exc:
             errors.append(exc)
             failed.add(shown)
             continue
-        digest = content_digest(data) if data is not None else known[shown][1]
+        stamps[shown] = stamp
+        if digest is None:
+            sources.append((shown, path, None, None))
+            continue
         remembered[shown] = (stamp, digest)
         # Only the digest is kept: a source to parse is read again by the worker that parses it.
         sources.append((shown, path, digest, source_cache_key(config, shown, digest)))
     # A watch session keeps the articles it decoded; a source whose key is unchanged is reused.
-    memo = {key: state.memo[key] for *_, key in sources if key in state.memo}
-    cached = state.get_many([k for *_, key in sources if key not in memo for k in (key + _PARTIAL, key + _WARNINGS)])
+    looked_up = [key for *_, key in sources if key is not None]
+    memo = {key: state.memo[key] for key in looked_up if key in state.memo}
+    cached = state.get_many([k for key in looked_up if key not in memo for k in (key + _PARTIAL, key + _WARNINGS)])
     # Sources cached before partial records existed are read whole once.
-    whole = state.get_many([key for *_, key in sources if key not in memo and key + _PARTIAL not in cached])
+    whole = state.get_many([key for key in looked_up if key not in memo and key + _PARTIAL not in cached])
     articles: dict[str, RenderedArticle] = {}
-    jobs: list[tuple[str, str, str, str, int]] = []
+    jobs: list[tuple[str, str, str | None, str, int]] = []
     keys: dict[str, str] = {}
     cached_warnings: list[SourceWarning] = []
     fresh: dict[str, bytes] = {}
     for shown, path, digest, key in sources:
+        if key is None:
+            jobs.append((shown, os.fspath(path), None, config.timezone, config.normalize.max_source_bytes))
+            continue
         if key in memo:
             item, remembered_warnings = memo[key]  # type: ignore[misc]
             articles[shown] = item
@@ -135,9 +150,13 @@ def load_articles(
         keys[shown] = key
     warnings: list[SourceWarning] = [*scan.warnings, *cached_warnings]
     results = pool.parse_files(jobs) if pool is not None else map(lambda job: parse_file(*job), jobs)
-    for done, ((shown, *_), (record, found, error)) in enumerate(zip(jobs, results), start=1):
+    for done, ((shown, _, expected, *_), (digest, (record, found, error))) in enumerate(zip(jobs, results), start=1):
         if progress is not None:
             progress("parse", done, len(jobs))
+        if expected is None and digest is not None:
+            # The stamp was taken before the worker read the file, so a later write changes it.
+            remembered[shown] = (stamps[shown], digest)
+            keys[shown] = source_cache_key(config, shown, digest)
         if error is not None:
             errors.append(restore_error(error))
             failed.add(shown)

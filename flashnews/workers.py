@@ -46,6 +46,8 @@ _templates_dir: Path | None = None
 
 # (whole record, partial record) or None, warnings, a portable error or None
 ParseResult = tuple[tuple[bytes, bytes] | None, tuple[SourceWarning, ...], tuple[Any, ...] | None]
+# The digest of the bytes parsed (None when the file could not be read), and the parse
+FileParse = tuple[str | None, ParseResult]
 
 
 def _portable(exc: FlashnewsError) -> tuple[Any, ...]:
@@ -111,13 +113,16 @@ def _parse_one(job: tuple[str, str, str]) -> ParseResult:
     return parse_source(*job)
 
 
-def parse_file(shown: str, path: str, digest: str, zone_name: str, max_bytes: int) -> ParseResult:
+def parse_file(shown: str, path: str, digest: str | None, zone_name: str, max_bytes: int) -> FileParse:
     """Read, check and parse one source file (a worker reads its own files, so the build never
-    holds every source's text at once); a file whose bytes no longer hash to `digest` is an error."""
+    holds every source's text at once); a file whose bytes no longer hash to `digest` is an
+    error. With digest None, nothing was read before: the digest of the bytes read is returned."""
     location = SourceLocation(shown, 1)
+    found = None
     try:
         raw = read_source_bytes(Path(path), shown=shown, max_bytes=max_bytes)
-        if content_digest(raw) != digest:
+        found = content_digest(raw)
+        if digest is not None and found != digest:
             raise SourceError(location, "the file changed while it was being built", hint="build again")
         try:
             text = decode_markdown_bytes(raw)
@@ -125,11 +130,11 @@ def parse_file(shown: str, path: str, digest: str, zone_name: str, max_bytes: in
             line = raw.count(b"\n", 0, exc.start) + 1
             raise SourceError(SourceLocation(shown, line), "not valid UTF-8", hint="save the .md file as UTF-8") from exc
     except SourceError as exc:
-        return None, (), _portable(exc)
-    return parse_source(shown, text, zone_name)
+        return found, (None, (), _portable(exc))
+    return found, parse_source(shown, text, zone_name)
 
 
-def _parse_file(job: tuple[str, str, str, str, int]) -> ParseResult:
+def _parse_file(job: tuple[str, str, str | None, str, int]) -> FileParse:
     return parse_file(*job)
 
 
@@ -279,8 +284,9 @@ class StagePool:
             return map(_parse_one, jobs)
         return self._map(pool, _parse_one, jobs)
 
-    def parse_files(self, jobs: Sequence[tuple[str, str, str, str, int]]) -> Iterator[ParseResult]:
-        """(shown path, file path, expected digest, zone name, byte limit) -> results in the same order."""
+    def parse_files(self, jobs: Sequence[tuple[str, str, str | None, str, int]]) -> Iterator[FileParse]:
+        """(shown path, file path, expected digest or None, zone name, byte limit) -> (digest,
+        result) in the same order (see parse_file)."""
         pool = self._pool(len(jobs))
         if pool is None:
             return map(_parse_file, jobs)

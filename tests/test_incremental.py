@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from flashnews import loading
 from flashnews.cli import main
-from flashnews.state import BuildState, state_path
+from flashnews.state import BuildState, content_digest, state_path
 
 from tests.conftest import sample_drops
 
@@ -191,6 +192,41 @@ def test_unchanged_source_is_not_read_again(project: Path) -> None:
     shown = f"content/{_first_article(project).name}"
     stamp, _ = remembered[shown]
     assert stamp.size == _first_article(project).stat().st_size
+
+
+def test_first_build_remembers_each_source_by_the_digest_its_worker_read(project: Path) -> None:
+    """A first build hashes sources in the workers that parse them; the state keeps those digests."""
+    state = BuildState(state_path(project / "public"))
+    try:
+        remembered = state.read_file_digests()
+    finally:
+        state.close()
+    sources = sorted((project / "content").glob("*.md"))
+    assert sources and {f"content/{p.name}" for p in sources} == set(remembered)
+    for path in sources:
+        assert remembered[f"content/{path.name}"][1] == content_digest(path.read_bytes())
+
+
+def test_first_build_reads_sources_only_in_the_parse(sample_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With an empty cache a digest finds nothing, so the build does not read a source to hash it;
+    once the cache holds records, a source with a new stat is hashed to look its parse up."""
+    hashed: list[str] = []
+    original = loading._read_source
+
+    def counting(path: Path, shown: str, config: object) -> bytes:
+        hashed.append(shown)
+        return original(path, shown, config)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loading, "_read_source", counting)
+    assert build(sample_site) == 0
+    assert hashed == []
+    touched = _first_article(sample_site)
+    os.utime(touched, ns=(1, 1))
+    added = sample_site / "content" / "added.md"  # a new file, so the whole site is loaded
+    added.write_text("---\ntitle: Added\ndate: 2025-12-01 09:00\ncategory: World\n---\n\nText.\n", encoding="utf-8")
+    assert build(sample_site) == 0
+    assert sorted(hashed) == sorted([f"content/{touched.name}", "content/added.md"])
+    assert read_tree(sample_site / "public") == cold_tree(sample_site)
 
 
 def test_source_rewritten_with_the_same_size_and_time_is_still_noticed_by_its_inode_or_ctime(project: Path) -> None:
