@@ -114,6 +114,21 @@ class BodyConverter:
         html = _paragraphs_of(text)
         return self._plain.reset().convert(text) if html is None else html
 
+    def convert_safe(self, text: str) -> str:
+        """sanitize_html(convert(text)); plain paragraphs skip the sanitizer (sanitized_plain)."""
+        if not has_inline_markup(text):
+            html = _paragraphs_of(text)
+            if html is not None:
+                return sanitized_plain(html)
+        return sanitize_html(self.convert(text))
+
+
+def sanitized_plain(html: str) -> str:
+    """sanitize_html of plain_paragraphs' HTML, without parsing it: it holds only <p> tags and
+    text without '&', '<' or CR, in which the sanitizer's serializer changes only the no-break
+    space (to &nbsp;) and its parser only NUL (dropped, left to the sanitizer here)."""
+    return sanitize_html(html) if "\x00" in html else html.replace("\u00a0", "&nbsp;")
+
 
 def create_converter() -> BodyConverter:
     return BodyConverter()
@@ -175,7 +190,7 @@ def render_article(article: Article, converter: BodyConverter) -> RenderedArticl
     """Convert and sanitize the body; raises MarkupError for bodies that are unsafe to render."""
     _check_body(article)
     try:
-        body_html = sanitize_html(converter.convert(article.body))
+        body_html = converter.convert_safe(article.body)
     except RecursionError as exc:
         raise MarkupError(
             SourceLocation(article.source_path, article.body_line), "Markdown is nested too deeply", hint="simplify the body"

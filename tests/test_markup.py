@@ -20,6 +20,8 @@ from flashnews.markup import (
     html_to_text,
     plain_paragraphs,
     render_article,
+    sanitize_html,
+    sanitized_plain,
 )
 from tests.conftest import REPO, sample_drops
 from flashnews.model import Article
@@ -258,6 +260,25 @@ def test_plain_paragraphs_are_converted_without_parsing_exactly_as_python_markdo
 def test_plain_paragraphs_declines_every_body_it_would_get_wrong(text: str) -> None:
     html = plain_paragraphs(text)
     assert html is None or html == python_markdown(text)
+
+
+# Any character but the sanitizer's own specials: controls, NUL, no-break and other spaces,
+# noncharacters, private use, astral letters.
+_ANY_CHARACTER = st.characters(blacklist_categories=("Cs",), blacklist_characters="&<\r")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(_PLAIN_LINE, st.text(alphabet=_ANY_CHARACTER, max_size=30), st.just("")), max_size=12).map("\n".join))
+def test_plain_paragraphs_come_out_as_the_sanitizer_would_leave_them(text: str) -> None:
+    html = plain_paragraphs(text)
+    assume(html is not None)
+    assert sanitized_plain(html) == sanitize_html(html)
+    assert BodyConverter().convert_safe(text) == sanitize_html(python_markdown(text))
+
+
+@pytest.mark.parametrize("text", ["Tiranë\u00a0e re", "Zero\x00byte", "Plain > text", "A *starred* word", "# Heading"])
+def test_safe_conversion_equals_sanitizing_python_markdown(text: str) -> None:
+    assert BodyConverter().convert_safe(text) == sanitize_html(python_markdown(text))
 
 
 @pytest.mark.parametrize(
