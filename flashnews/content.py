@@ -93,6 +93,35 @@ class _Handler(frontmatter.YAMLHandler):
 
 _HANDLER = _Handler()
 
+# A front-matter line that needs no YAML parser: "key: value" with the value double-quoted
+# (no escapes, no quote, nothing YAML would fold or refuse) or words of letters, digits and a
+# few marks separated by single spaces (no ': ', no ' #', nothing that starts YAML syntax).
+_SIMPLE_FIELD = re.compile(
+    r'([A-Za-z_][A-Za-z0-9_-]*): (?:"([^"\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]*)"'
+    r"|([^\W_](?:[\w.,+/'’?!()-]|:(?=[^ ]))*(?: (?:[\w.,+/'’?!()-]|:(?=[^ ]))+)*))"
+)
+
+
+def _simple_front_matter(fm: str) -> dict[str, str] | None:
+    """What the strict loaders make of fm when every line is a _SIMPLE_FIELD with its own key,
+    else None (the property tests hold this to PyYAML). Most front matter is like this, and
+    reading it so is several times faster than YAML."""
+    lines = fm.split("\n")
+    if lines[0] == "":
+        lines = lines[1:]
+    if lines and lines[-1] == "":
+        lines = lines[:-1]
+    data: dict[str, str] = {}
+    for line in lines:
+        match = _SIMPLE_FIELD.fullmatch(line)
+        if match is None:
+            return None
+        key, quoted, plain = match.groups()
+        if key in data:
+            return None
+        data[key] = quoted if quoted is not None else plain
+    return data if data else None
+
 
 def _key_lines(fm: str, first_line: int) -> dict[str, int]:
     lines: dict[str, int] = {}
@@ -141,6 +170,9 @@ def _split(text: str, path: str) -> tuple[str, str, int, list[SourceWarning]]:
 
 
 def _load_front_matter(fm: str, path: str, fm_line: int) -> dict[str, Any]:
+    simple = _simple_front_matter(fm)
+    if simple is not None:
+        return simple
     try:
         data = _HANDLER.load(fm)
     except yaml.MarkedYAMLError as exc:

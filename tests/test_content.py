@@ -5,7 +5,11 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from flashnews import content
 from flashnews.content import parse_article
 from flashnews.errors import FrontMatterError
 
@@ -180,3 +184,71 @@ def test_a_misspelt_known_field_is_a_located_warning():
     assert [str(w) for w in warnings] == [
         "content/a.md:5: warning: unknown field 'auhtor' is not used; did you mean 'author'?"
     ]
+
+
+def yaml_reading(fm: str) -> object:
+    """What the strict YAML loaders make of front matter, or the error class they raise."""
+    try:
+        return content._HANDLER.load(fm)
+    except yaml.YAMLError as exc:
+        return type(exc)
+
+
+_KEYS = st.sampled_from(["title", "date", "category", "slug", "summary", "draft", "lang", "x-tra", "_k", "Title", "1k", "a b", "-k"])
+_SEPARATORS = st.sampled_from([": ", ": ", ": ", ":", ":  ", " : ", ":\t"])
+# Characters that mean something to YAML inside and outside quotes, controls, line separators,
+# no-break and other spaces, and news text.
+_YAML_CHARACTERS = st.one_of(
+    st.sampled_from(list("\"'\\#:-?,[]{}&*!|>%@`. \t\u00a0\u0085\u2028\u2029\ufeff\x07\x1b\x7f\x9f’()+/")),
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"),
+    st.sampled_from(list("aZë9Ç")),
+)
+_VALUES = st.one_of(
+    st.text(alphabet=_YAML_CHARACTERS, max_size=25),
+    st.text(alphabet=_YAML_CHARACTERS, max_size=25).map(lambda text: f'"{text}"'),
+    st.text(alphabet=st.sampled_from(list("aZë9 .,:-'’?!()+/")), min_size=1, max_size=25),
+    st.text(alphabet=st.sampled_from(list("aZë9 .,:-'’?!()+/")), max_size=25).map(lambda text: f'"{text}"'),
+)
+# Mostly plain letters with now and then one of the characters above, so many lines stay simple.
+_SAFE = st.sampled_from(list("aZë9 .,'’?!()+/-:"))
+_NEAR_SIMPLE = st.text(alphabet=st.one_of(*[_SAFE] * 12, _YAML_CHARACTERS), max_size=20)
+_FIELD_NAMES = st.sampled_from(["title", "date", "category", "x-tra", "t"])
+_FIELD_LINES = st.one_of(
+    st.tuples(_FIELD_NAMES, st.just(": "), st.sampled_from(list("aZë9")), _NEAR_SIMPLE).map("".join),
+    st.tuples(_FIELD_NAMES, st.just(': "'), _NEAR_SIMPLE, st.just('"')).map("".join),
+    st.tuples(_FIELD_NAMES, st.just(': "'), _NEAR_SIMPLE, st.just('"')).map("".join),
+    st.tuples(_KEYS, _SEPARATORS, _VALUES).map("".join),
+    st.sampled_from(["", "# note", "  title: x", "---"]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_FIELD_LINES, min_size=1, max_size=4).map(lambda lines: "\n" + "\n".join(lines) + "\n"))
+def test_simple_front_matter_is_read_as_yaml_reads_it_or_left_to_yaml(fm: str) -> None:
+    simple = content._simple_front_matter(fm)
+    assert simple is None or simple == yaml_reading(fm)
+
+
+# One field, its value made of letters and the characters that decide how YAML reads a line.
+_DECIDING = st.text(alphabet=st.sampled_from(list("ab9 :#'\"\\\t,-?[]{}&*!|>%@`\u00a0\u0085\u2028\u2029\ufeff\x1b’")), max_size=8)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(["", '"']), st.sampled_from(list("aë9")), _DECIDING, st.sampled_from(["", '"']))
+def test_one_simple_field_is_read_as_yaml_reads_it_or_left_to_yaml(opening: str, first: str, rest: str, closing: str) -> None:
+    fm = f"\ntitle: {opening}{first}{rest}{closing}\n"
+    simple = content._simple_front_matter(fm)
+    assert simple is None or simple == yaml_reading(fm)
+
+
+_NEWS_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters='"\\\ufeff\ufffe\uffff'), max_size=80)
+_WORDS = st.lists(st.text(alphabet=st.sampled_from(list("aZëÇ9-.,'’")), min_size=1, max_size=8).filter(lambda word: word[0].isalnum()), min_size=1, max_size=6)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_NEWS_TEXT.map(lambda text: f'"{text}"'), _WORDS.map(" ".join)), min_size=1, max_size=8))
+def test_front_matter_of_quoted_text_and_plain_words_needs_no_yaml_parser(values: list[str]) -> None:
+    fm = "\n" + "".join(f"field{index}: {value}\n" for index, value in enumerate(values))
+    simple = content._simple_front_matter(fm)
+    assert simple is not None, "every line is a simple field, so YAML must not be needed"
+    assert simple == yaml_reading(fm)
