@@ -58,8 +58,15 @@ def clock_window(site: Site, config: SiteConfig, *, now: datetime) -> ClockWindo
     if site.next_scheduled_at is not None:
         ends.append(site.next_scheduled_at)
     span = timedelta(hours=config.news_sitemap_hours)
-    # An article exactly `span` old is still in the window at `now` and leaves it right after.
-    ends += [item.article.date + span + _INSTANT for item in site.articles if item.article.date + span >= now]
+    # The articles are newest first, so those in the window come first; a day's margin covers
+    # the difference between adding `span` to a local time and to a UTC one.
+    horizon = now - span - timedelta(days=1)
+    for item in site.articles:
+        if item.article.date < horizon:
+            break
+        # An article exactly `span` old is still in the window at `now` and leaves it right after.
+        if item.article.date + span >= now:
+            ends.append(item.article.date + span + _INSTANT)
     return ClockWindow(now, min(ends))
 
 

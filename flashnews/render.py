@@ -57,13 +57,13 @@ def site_context(site: Site, config: SiteConfig) -> Context:
 def article_card(item: RenderedArticle, config: SiteConfig) -> Context:
     """What a list, rail or lead block shows of an article."""
     article = item.article
-    key = section_key(_section_name(item, config))
+    section = section_of(article.category, config)
     local = article.date.astimezone(config.tz)
     return {
         "title": article.title,
         "url": article_url(item),
-        "section_label": _section_label(item, config),
-        "section_url": section_url(key),
+        "section_label": section.display_name,
+        "section_url": section_url(section_key(section.name)),
         "date_iso": article.date.isoformat(),
         "date_display": format_date_time(local, config.language),
         "date_short": format_short_date(local, config.language),
@@ -72,10 +72,6 @@ def article_card(item: RenderedArticle, config: SiteConfig) -> Context:
         "author": article.author,
         "lang": article.lang,
     }
-
-
-def _section_name(item: RenderedArticle, config: SiteConfig) -> str:
-    return section_of(item.article.category, config).name
 
 
 def _section_label(item: RenderedArticle, config: SiteConfig) -> str:

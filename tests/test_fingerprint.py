@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from flashnews.config import SiteConfig
 from flashnews.fingerprint import ClockWindow, clock_window, input_fingerprint, stamp_tree
@@ -75,3 +77,35 @@ def test_tree_stamp_leaves_out_the_named_top_level_folders(tmp_path: Path) -> No
     (tmp_path / "_archive" / "drop.txt").write_text("raw")
     (tmp_path / "a.md").write_text("one")
     assert [entry[0] for entry in stamp_tree(tmp_path, skip=["_archive"])] == ["a.md"]
+
+
+def test_window_ends_when_the_oldest_article_in_the_news_sitemap_leaves_it() -> None:
+    leaving = NOW - timedelta(hours=40)
+    items = [item("newest", NOW - timedelta(hours=1)), item("leaving", leaving), item("old", NOW - timedelta(days=30))]
+    assert window_for(*items).valid_until == leaving + timedelta(hours=48, microseconds=1)
+
+
+@pytest.mark.parametrize("now", [datetime(2025, 10, 27, 12, 0, tzinfo=TIRANE), datetime(2025, 3, 31, 12, 0, tzinfo=TIRANE)])
+def test_window_around_a_clock_change_is_what_a_scan_of_every_article_gives(now: datetime) -> None:
+    """Local times across the end and the start of summer time in Tirana (26 October and
+    30 March 2025), written with the zone and with fixed offsets: the scan may stop early only
+    where no later article counts."""
+    span = timedelta(hours=CONFIG.news_sitemap_hours)
+    dates = [now - timedelta(hours=hours, minutes=minutes) for hours in range(44, 52) for minutes in (0, 30)]
+    dates += [d.astimezone(ZoneInfo("Etc/GMT-2")) for d in dates[::3]] + [d.astimezone(ZoneInfo("UTC")) for d in dates[1::3]]
+    items = [item(f"a{index}", date) for index, date in enumerate(dates)]
+    site, _ = collect_site(items, now=now, config=CONFIG)
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=TIRANE)
+    expected = min([midnight] + [i.article.date + span + timedelta(microseconds=1) for i in site.articles if i.article.date + span >= now])
+    assert clock_window(site, CONFIG, now=now).valid_until == expected
+
+
+def test_an_article_dated_in_utc_more_than_48_local_hours_before_a_spring_build_still_counts() -> None:
+    """Summer time began 30 March 2025: 48 hours before 31 March 12:00 in Tirana is 10:00 UTC,
+    one local hour earlier than 12:00 on the 29th, so an article from 10:30 UTC is in the window."""
+    now = datetime(2025, 3, 31, 12, 0, tzinfo=TIRANE)
+    utc = ZoneInfo("UTC")
+    leaving = datetime(2025, 3, 29, 10, 30, tzinfo=utc)
+    items = [item("newer", datetime(2025, 3, 30, 9, 0, tzinfo=utc)), item("leaving", leaving), item("old", datetime(2025, 3, 1, tzinfo=utc))]
+    site, _ = collect_site(items, now=now, config=CONFIG)
+    assert clock_window(site, CONFIG, now=now).valid_until == leaving + timedelta(hours=48, microseconds=1)
