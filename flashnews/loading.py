@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from flashnews import images, records
@@ -76,12 +76,17 @@ def load_articles(
     *,
     pool: StagePool | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    stats: Mapping[str, FileStamp] | None = None,
 ) -> tuple[list[RenderedArticle], list[FlashnewsError], list[SourceWarning], set[str]]:
     """Parse and render every .md source, reusing cached results; returns articles, errors,
-    warnings and the sources that failed. A source whose stat is unchanged is not read."""
+    warnings and the sources that failed. A source whose stat is unchanged is not read.
+
+    stats: sources already stat-ed earlier in this build, by shown path (a stat taken before
+    any read is as good as one taken now: a later write changes it)."""
     known = state.read_file_digests()
     remembered: dict[str, tuple[FileStamp, str]] = {}
     stamps: dict[str, FileStamp] = {}
+    earlier = stats or {}
     # shown path, path, content digest, cache key; both None when the source was not read
     sources: list[tuple[str, Path, str | None, str | None]] = []
     # With an empty cache (a first build, as in CI) no digest can find anything, so a source
@@ -95,7 +100,7 @@ def load_articles(
     for path, shown in zip(scan.paths, scan.shown):
         try:
             try:
-                stamp = stamp_of(path.stat())
+                stamp = earlier.get(shown) or stamp_of(path.stat())
             except OSError as exc:
                 raise SourceError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}") from exc
             if stamp.size > config.normalize.max_source_bytes:

@@ -32,7 +32,7 @@ from flashnews.planner import ARTICLE, PageSpec, SitePlanner
 from flashnews.render import create_environment, render_page
 from flashnews.site import collect_site
 from flashnews.sources import is_ignored_dir, is_litter
-from flashnews.state import BuildState, OutputRecord, article_url_owners, content_digest, state_path
+from flashnews.state import BuildState, FileStamp, OutputRecord, article_url_owners, content_digest, state_path
 from flashnews.workers import StagePool
 
 __all__ = ["PIPELINE_VERSION", "BuildPaths", "BuildResult", "build_site", "check_site", "load_articles", "update_search_index"]
@@ -217,6 +217,16 @@ class _Inputs:
         tree_data = tree_json(tree)
         return _Inputs(base, tree, tree_data, fingerprint.input_fingerprint(base, content_digest(tree_data)))
 
+    def source_stats(self, content_dir: Path) -> dict[str, FileStamp]:
+        """The stat of each .md file in `tree`, by the path builds show (content/...), so
+        loading does not stat every source a second time."""
+        head = f"{content_dir.name}/" if content_dir.name else ""
+        return {
+            head + relative: FileStamp(size, mtime, ctime, inode)
+            for relative, size, mtime, ctime, inode in self.tree
+            if size >= 0 and relative[-3:].casefold() == ".md"
+        }
+
 
 def _build_in_place(
     config: SiteConfig, paths: BuildPaths, *, now: datetime, state: BuildState, inputs: _Inputs,
@@ -336,7 +346,9 @@ def _build_changed(
 ) -> BuildResult:
     """Build everything whose inputs changed since the last build."""
     state.write_values({"fingerprint": None})
-    articles, errors, warnings, failed = load_articles(paths.content_dir, config, state, pool=pool, progress=progress)
+    articles, errors, warnings, failed = load_articles(
+        paths.content_dir, config, state, pool=pool, progress=progress, stats=inputs.source_stats(paths.content_dir)
+    )
     previous = state.read_outputs()
     site, collisions = collect_site(
         articles, now=now, config=config, include_drafts=include_drafts, url_owners=article_url_owners(previous)

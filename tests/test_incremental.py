@@ -229,6 +229,19 @@ def test_first_build_reads_sources_only_in_the_parse(sample_site: Path, monkeypa
     assert read_tree(sample_site / "public") == cold_tree(sample_site)
 
 
+def test_a_full_build_stats_each_source_once(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stat taken for the build's fingerprint is the one loading compares, in every folder."""
+    nested = project / "content" / "2025" / "december"
+    nested.mkdir(parents=True)
+    (nested / "Nested.MD").write_text("---\ntitle: Nested\ndate: 2025-12-02 09:00\ncategory: World\n---\n\nText.\n", encoding="utf-8")
+    again: list[object] = []
+    original = loading.stamp_of
+    monkeypatch.setattr(loading, "stamp_of", lambda result: again.append(result) or original(result))
+    assert build(project) == 0
+    assert again == []
+    assert read_tree(project / "public") == cold_tree(project)
+
+
 def test_source_rewritten_with_the_same_size_and_time_is_still_noticed_by_its_inode_or_ctime(project: Path) -> None:
     path = _first_article(project)
     result = path.stat()
