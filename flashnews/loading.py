@@ -1,8 +1,9 @@
 """Sources -> articles through the build cache, and each article's lead picture.
 
 A source whose stat is unchanged is not read; one whose bytes hash to a cached record is not
-parsed. Articles are held without their bodies (records.encode_partial); workers parse the
-sources that changed, reading the files themselves.
+parsed. Articles are held without their bodies (records.encode_partial), except those parsed
+in this build, up to a budget; workers parse the sources that changed, reading the files
+themselves.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def _read_source(path: Path, shown: str, config: SiteConfig) -> bytes:
 _WARNINGS = "\0warnings"
 # Parsed records are written to the cache in batches of this many entries.
 _FLUSH_EVERY = 2_000
+# Freshly parsed articles keep their bodies up to this many bytes of records, so a first build
+# renders their pages without reading the bodies back from the cache (all of them up to about
+# 10,000 articles); the others are held without, like cached ones, so memory stays bounded.
+_BODIES_HELD = 64 << 20
 # The record without the body (records.encode_partial), cached beside the whole one.
 _PARTIAL = "\0partial"
 
@@ -155,6 +160,7 @@ def load_articles(
         keys[shown] = key
     warnings: list[SourceWarning] = [*scan.warnings, *cached_warnings]
     results = pool.parse_files(jobs) if pool is not None else map(lambda job: parse_file(*job), jobs)
+    held = 0
     for done, ((shown, _, expected, *_), (digest, (record, found, error))) in enumerate(zip(jobs, results), start=1):
         if progress is not None:
             progress("parse", done, len(jobs))
@@ -169,8 +175,11 @@ def load_articles(
         assert record is not None
         warnings.extend(found)
         whole_record, partial_record = record
-        # Held without the body like every other article, so memory does not grow with the bodies.
-        articles[shown] = records.decode_rendered(partial_record, keys[shown])
+        if held + len(whole_record) <= _BODIES_HELD:
+            held += len(whole_record)
+            articles[shown] = records.decode_rendered(whole_record, keys[shown])
+        else:
+            articles[shown] = records.decode_rendered(partial_record, keys[shown])
         memo[keys[shown]] = (articles[shown], list(found))
         fresh[keys[shown]] = whole_record
         fresh[keys[shown] + _PARTIAL] = partial_record

@@ -242,6 +242,25 @@ def test_a_full_build_stats_each_source_once(project: Path, monkeypatch: pytest.
     assert read_tree(project / "public") == cold_tree(project)
 
 
+def test_a_first_build_renders_from_the_bodies_it_parsed_and_beyond_its_budget_from_the_cache(
+    sample_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bodies parsed in this build are kept up to a budget, so their pages need no cache read;
+    past the budget they are read back, and the pages are the same bytes either way."""
+    reads: list[str] = []
+    original = BuildState.get_one
+    monkeypatch.setattr(BuildState, "get_one", lambda self, key: reads.append(key) or original(self, key))
+    assert build(sample_site) == 0
+    assert reads == []
+    held = read_tree(sample_site / "public")
+    budgetless = tmp_path / "budgetless"
+    shutil.copytree(sample_site, budgetless, ignore=shutil.ignore_patterns("public", ".public.*"))
+    monkeypatch.setattr(loading, "_BODIES_HELD", 0)
+    assert build(budgetless) == 0
+    assert reads, "without a budget every page reads its article's body from the cache"
+    assert read_tree(budgetless / "public") == held
+
+
 def test_source_rewritten_with_the_same_size_and_time_is_still_noticed_by_its_inode_or_ctime(project: Path) -> None:
     path = _first_article(project)
     result = path.stat()
