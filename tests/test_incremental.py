@@ -12,7 +12,7 @@ import pytest
 
 from flashnews import loading
 from flashnews.cli import main
-from flashnews.state import BuildState, content_digest, state_path
+from flashnews.state import BuildState, FileStamp, content_digest, state_path
 
 from tests.conftest import sample_drops
 
@@ -182,13 +182,18 @@ def test_source_error_is_reported_again_when_nothing_changed(project: Path, caps
     assert "content/broken.md" in first and "content/broken.md" in capsys.readouterr().err
 
 
-def test_unchanged_source_is_not_read_again(project: Path) -> None:
-    """The state remembers each source's stat, so an unchanged file's bytes are trusted."""
+def remembered_sources(project: Path) -> dict[str, tuple[FileStamp, str]]:
+    """What the build state remembers of each source: its stat and the digest of its bytes."""
     state = BuildState(state_path(project / "public"))
     try:
-        remembered = state.read_file_digests()
+        return state.read_file_digests()
     finally:
         state.close()
+
+
+def test_unchanged_source_is_not_read_again(project: Path) -> None:
+    """The state remembers each source's stat, so an unchanged file's bytes are trusted."""
+    remembered = remembered_sources(project)
     shown = f"content/{_first_article(project).name}"
     stamp, _ = remembered[shown]
     assert stamp.size == _first_article(project).stat().st_size
@@ -196,11 +201,7 @@ def test_unchanged_source_is_not_read_again(project: Path) -> None:
 
 def test_first_build_remembers_each_source_by_the_digest_its_worker_read(project: Path) -> None:
     """A first build hashes sources in the workers that parse them; the state keeps those digests."""
-    state = BuildState(state_path(project / "public"))
-    try:
-        remembered = state.read_file_digests()
-    finally:
-        state.close()
+    remembered = remembered_sources(project)
     sources = sorted((project / "content").glob("*.md"))
     assert sources and {f"content/{p.name}" for p in sources} == set(remembered)
     for path in sources:
