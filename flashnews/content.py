@@ -93,11 +93,12 @@ class _Handler(frontmatter.YAMLHandler):
 
 _HANDLER = _Handler()
 
-# A front-matter line that needs no YAML parser: "key: value" with the value double-quoted
+# A front-matter line that needs no YAML parser: "key: value" (a key of at most 1,024
+# characters, YAML's limit for a simple key) with the value double-quoted
 # (no escapes, no quote, nothing YAML would fold or refuse) or words of letters, digits and a
 # few marks separated by single spaces (no ': ', no ' #', nothing that starts YAML syntax).
 _SIMPLE_FIELD = re.compile(
-    r'([A-Za-z_][A-Za-z0-9_-]*): (?:"([^"\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]*)"'
+    r'([A-Za-z_][A-Za-z0-9_-]{0,1023}): (?:"([^"\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]*)"'
     r"|([^\W_](?:[\w.,+/'’?!()-]|:(?=[^ ]))*(?: (?:[\w.,+/'’?!()-]|:(?=[^ ]))+)*))"
 )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -180,7 +181,9 @@ def load_articles(
             articles[shown] = records.decode_rendered(whole_record, keys[shown])
         else:
             articles[shown] = records.decode_rendered(partial_record, keys[shown])
-        memo[keys[shown]] = (articles[shown], list(found))
+        # A watch session remembers the article without its body, so its memory stays bounded.
+        remembered_item = articles[shown] if articles[shown].partial else replace(articles[shown], body_html="", partial=True)
+        memo[keys[shown]] = (remembered_item, list(found))
         fresh[keys[shown]] = whole_record
         fresh[keys[shown] + _PARTIAL] = partial_record
         if found:

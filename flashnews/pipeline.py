@@ -347,7 +347,9 @@ def _build_changed(
     """Build everything whose inputs changed since the last build."""
     state.write_values({"fingerprint": None})
     articles, errors, warnings, failed = load_articles(
-        paths.content_dir, config, state, pool=pool, progress=progress, stats=inputs.source_stats(paths.content_dir)
+        paths.content_dir, config, state, pool=pool, progress=progress,
+        # Windows' directory walk reports no inode, which a source's stamp needs.
+        stats=inputs.source_stats(paths.content_dir) if os.name == "posix" else None,
     )
     previous = state.read_outputs()
     site, collisions = collect_site(

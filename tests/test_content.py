@@ -252,3 +252,12 @@ def test_front_matter_of_quoted_text_and_plain_words_needs_no_yaml_parser(values
     simple = content._simple_front_matter(fm)
     assert simple is not None, "every line is a simple field, so YAML must not be needed"
     assert simple == yaml_reading(fm)
+
+
+@pytest.mark.parametrize("length", [1024, 1025, 2000])
+def test_a_simple_key_is_read_as_yaml_reads_it_up_to_yamls_limit(length: int) -> None:
+    """YAML takes a simple key of at most 1,024 characters; a longer one is its error to report."""
+    fm = "\ntitle: T\n" + "k" * length + ": v\n"
+    simple = content._simple_front_matter(fm)
+    assert simple is None or simple == yaml_reading(fm)
+    assert (simple is not None) == (length <= 1024)

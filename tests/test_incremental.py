@@ -12,6 +12,7 @@ import pytest
 
 from flashnews import loading
 from flashnews.cli import main
+from flashnews.config import parse_config
 from flashnews.state import BuildState, FileStamp, content_digest, state_path
 
 from tests.conftest import sample_drops
@@ -260,6 +261,20 @@ def test_a_first_build_renders_from_the_bodies_it_parsed_and_beyond_its_budget_f
     assert build(budgetless) == 0
     assert reads, "without a budget every page reads its article's body from the cache"
     assert read_tree(budgetless / "public") == held
+
+
+def test_a_session_remembers_articles_it_parsed_without_their_bodies(sample_site: Path) -> None:
+    """Watch mode keeps the articles of one build for the next; their bodies stay in the cache."""
+    assert build(sample_site) == 0
+    shutil.rmtree(sample_site / "public")
+    shutil.rmtree(sample_site / ".public.flashnews")
+    state = BuildState(state_path(sample_site / "public"))
+    try:
+        articles, *_ = loading.load_articles(sample_site / "content", parse_config((sample_site / "site.toml").read_text(encoding="utf-8")), state)
+        assert articles and all(not item.partial for item in articles)
+        assert state.memo and all(item.partial and item.body_html == "" for item, _ in state.memo.values())  # type: ignore[misc]
+    finally:
+        state.close()
 
 
 def test_source_rewritten_with_the_same_size_and_time_is_still_noticed_by_its_inode_or_ctime(project: Path) -> None:
