@@ -44,6 +44,7 @@ from flashnews.images import find_image_file
 from flashnews.loading import cache_parsed, cached_partial, source_cache_key
 from flashnews.model import RenderedArticle, Section, Site
 from flashnews.output import OutputTransaction
+from flashnews.paging import FRONT, listing_page, page_path, pages_showing
 from flashnews.feeds import plan_feed_pages
 from flashnews.sitemap import plan_news_sitemap_pages
 from flashnews.i18n import format_edition_date
@@ -53,7 +54,6 @@ from flashnews.planner import (
     front_listing,
     listing_head,
     listing_page_key,
-    listing_path,
     record_digest,
     section_listing,
     whole_page_key,
@@ -347,9 +347,11 @@ class _RememberedSite:
         key = self._section_of[index]
         label = next(label for section, _, label in self._nav if section == key)
         members = self._members[key]
+        everything = list(range(len(self._order)))
+        place = bisect.bisect_left(members, index)
         return [
-            (*front_listing(), list(range(len(self._order))), index // per_page + 1),
-            (*section_listing(key, label), members, bisect.bisect_left(members, index) // per_page + 1),
+            *((*front_listing(), everything, number) for number in pages_showing(index, len(everything), per_page)),
+            *((*section_listing(key, label), members, number) for number in pages_showing(place, len(members), per_page)),
         ]
 
     def _news_positions(self) -> list[int] | None:
@@ -406,7 +408,8 @@ class _RememberedSite:
             window, _ = self._window(index)
             wanted.update(self._rail(index), window, (index,))
         for _, _, _, members, number in listings.values():
-            wanted.update(members[(number - 1) * per_page : number * per_page])
+            page = listing_page(len(members), per_page, number)
+            wanted.update(members[page.start : page.stop])
         if any(index < count for index in card_edits):
             wanted.update(range(min(count, len(self._order))))
         paths = [self._order[index] for index in sorted(wanted)]
@@ -417,7 +420,7 @@ class _RememberedSite:
         # Pages with a lead picture are keyed and laid out with it: left to the full build.
         if any(_has_picture(found[self._order[index]], content_dir) for index in pages):
             return None
-        if any(number == 1 and members and _has_picture(found[self._order[members[0]]], content_dir) for _, _, _, members, number in listings.values()):
+        if any(number == FRONT and members and _has_picture(found[self._order[members[0]]], content_dir) for _, _, _, members, number in listings.values()):
             return None
         wholes = self._wholes([self._order[index] for index in pages if self._order[index] not in new_items])
         if wholes is None:
@@ -454,17 +457,16 @@ class _RememberedSite:
     def _listing_page(self, listing: tuple[str, str, Context, list[int], int], found: dict[str, RenderedArticle]) -> tuple[PagePlan, str]:
         """A page of the front page or of a section, and its key (SitePlanner._listing_specs)."""
         prefix, template, extra, members, number = listing
-        per_page = self._config.per_page
-        total = max(1, -(-len(members) // per_page))
-        chunk = tuple(found[self._order[i]] for i in members[(number - 1) * per_page : number * per_page])
+        page = listing_page(len(members), self._config.per_page, number)
+        chunk = tuple(found[self._order[i]] for i in members[page.start : page.stop])
         site = self._site(chunk, {})
         edition_date = format_edition_date(self._now.astimezone(self._config.tz), self._config.language)
-        head = listing_head(self._salt, template, prefix, total, extra, edition_date)
-        key = listing_page_key(head, number, "", (card_digest(item) for item in chunk))
-        path = listing_path(prefix, number)
+        head = listing_head(self._salt, template, prefix, extra, edition_date)
+        key = listing_page_key(head, page, "", (card_digest(item) for item in chunk))
+        path = page_path(prefix, number)
         config = self._config
         context = listing_context(
-            site, config, path=path, prefix=prefix, items=chunk, number=number, count=total, extra=extra,
+            site, config, path=path, prefix=prefix, items=chunk, page=page, extra=extra,
             cards=lambda item: article_card(item, config), images={},
         )
         return PagePlan(path, template, context), key

@@ -25,6 +25,7 @@ from flashnews.config import SiteConfig
 from flashnews.feeds import plan_feed_pages
 from flashnews.images import LeadImage
 from flashnews.model import RenderedArticle, Site
+from flashnews.paging import FRONT, ListingPage, listing_pages, page_path
 from flashnews.related import RelatedFinder
 from flashnews.render import (
     Context,
@@ -63,8 +64,7 @@ class Listing:
     prefix: str
     template: str
     items: tuple[RenderedArticle, ...]
-    number: int
-    count: int
+    page: ListingPage
     extra: Context
 
 
@@ -101,14 +101,15 @@ def section_listing(key: str, label: str) -> tuple[str, str, Context]:
     return section_url(key), "section.html", {"section": {"key": key, "label": label, "url": section_url(key)}}
 
 
-def listing_head(salt: str, template: str, prefix: str, count: int, extra: Context, edition_date: str) -> str:
+def listing_head(salt: str, template: str, prefix: str, extra: Context, edition_date: str) -> str:
     """What every page of one listing (the front page, or a section) is keyed from."""
-    return _digest(salt, template, prefix, str(count), orjson.dumps(extra, option=orjson.OPT_SORT_KEYS).decode(), edition_date)
+    return _digest(salt, template, prefix, orjson.dumps(extra, option=orjson.OPT_SORT_KEYS).decode(), edition_date)
 
 
-def listing_page_key(head: str, number: int, image: str, cards: Iterable[str]) -> str:
-    """The key of page `number` of a listing: its lead picture and the card digests it shows."""
-    return _digest(head, str(number), image, *cards)
+def listing_page_key(head: str, page: ListingPage, image: str, cards: Iterable[str]) -> str:
+    """The key of one page of a listing: its number and neighbours, its lead picture and the
+    card digests it shows."""
+    return _digest(head, str(page.number), str(page.newer), str(page.older), image, *cards)
 
 
 def whole_page_key(salt: str, plan: PagePlan) -> str:
@@ -184,17 +185,14 @@ class SitePlanner:
         return found
 
     def _listing_specs(self, prefix: str, template: str, extra: Context, items: tuple[RenderedArticle, ...]) -> list[PageSpec]:
-        per_page = self.config.per_page
-        count = max(1, -(-len(items) // per_page))
-        head = listing_head(self._salt, template, prefix, count, extra, self.edition_date)
+        head = listing_head(self._salt, template, prefix, extra, self.edition_date)
         found = []
-        for number in range(1, count + 1):
-            chunk = items[(number - 1) * per_page : number * per_page]
-            listing = Listing(prefix, template, chunk, number, count, extra)
-            image = self._image_digest(chunk[0]) if chunk and number == 1 else ""
-            key = listing_page_key(head, number, image, (self._card_digests[i.article.source_path] for i in chunk))
-            self._listings.append(listing)
-            found.append(PageSpec(listing_path(prefix, number), template, key, LISTING, len(self._listings) - 1))
+        for page in listing_pages(len(items), self.config.per_page):
+            chunk = items[page.start : page.stop]
+            image = self._image_digest(chunk[0]) if chunk and page.number == FRONT else ""
+            key = listing_page_key(head, page, image, (self._card_digests[i.article.source_path] for i in chunk))
+            self._listings.append(Listing(prefix, template, chunk, page, extra))
+            found.append(PageSpec(page_path(prefix, page.number), template, key, LISTING, len(self._listings) - 1))
         return found
 
     @property
@@ -282,8 +280,8 @@ class SitePlanner:
         if spec.kind == LISTING:
             listing = self._listings[spec.ref]
             context = listing_context(
-                self.site, self.config, path=spec.path, prefix=listing.prefix, items=listing.items, number=listing.number,
-                count=listing.count, extra=listing.extra, cards=self.card, images=self.images,
+                self.site, self.config, path=spec.path, prefix=listing.prefix, items=listing.items, page=listing.page,
+                extra=listing.extra, cards=self.card, images=self.images,
             )
             return PagePlan(spec.path, spec.template, context)
         item = self._complete(self.site.articles[spec.ref])
@@ -305,10 +303,6 @@ def _with_feed_bodies(site: Site, config: SiteConfig, complete: Callable[[Render
         return tuple(whole.get(id(item), item) for item in items)
 
     return replace(site, articles=swap(site.articles), sections=tuple(replace(s, articles=swap(s.articles)) for s in site.sections))
-
-
-def listing_path(prefix: str, number: int) -> str:
-    return f"{prefix}index.html" if number == 1 else f"{prefix}page/{number}/index.html"
 
 
 def plan_all(site: Site, config: SiteConfig, *, images: Mapping[str, LeadImage] | None = None) -> list[PagePlan]:

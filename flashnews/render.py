@@ -15,6 +15,7 @@ from flashnews.images import LeadImage, image_context
 from flashnews.i18n import format_date_time, format_edition_date, format_short_date, format_time, strings_for
 from flashnews.errors import TemplateError
 from flashnews.model import OutputFile, RenderedArticle, Site
+from flashnews.paging import FRONT, ListingPage, page_url
 from flashnews.seo import article_seo
 from flashnews.site import article_url, section_key, section_of, section_url
 
@@ -78,14 +79,6 @@ def _section_label(item: RenderedArticle, config: SiteConfig) -> str:
     return section_of(item.article.category, config).display_name
 
 
-def _page_path(prefix: str, number: int) -> str:
-    return f"{prefix}index.html" if number == 1 else f"{prefix}page/{number}/index.html"
-
-
-def _page_url(prefix: str, number: int) -> str:
-    return prefix if number == 1 else f"{prefix}page/{number}/"
-
-
 def _lead_image(item: RenderedArticle, config: SiteConfig, images: Mapping[str, LeadImage], root: str) -> Context | None:
     image = images.get(item.article.source_path)
     return image_context(image, root=root, absolute_root=config.base_url) if image else None
@@ -101,25 +94,25 @@ def listing_context(
     path: str,
     prefix: str,
     items: Sequence[RenderedArticle],
-    number: int,
-    count: int,
+    page: ListingPage,
     extra: Context,
     cards: CardMaker,
     images: Mapping[str, LeadImage],
 ) -> Context:
-    """One page of the front page or a section: `items` are the articles on this page."""
+    """One page of the front page or a section (see paging): `items` are the articles on it."""
+    front = page.number == FRONT
     return {
         "site": site_context(site, config),
         "root": _root_for(path),
-        "canonical_url": absolute_url(config, _page_url(prefix, number)),
+        "canonical_url": absolute_url(config, page_url(prefix, page.number)),
         "edition_date": format_edition_date(site.built_at.astimezone(config.tz), config.language),
         "items": [cards(item) for item in items],
-        "lead_image": _lead_image(items[0], config, images, _root_for(path)) if items and number == 1 else None,
+        "lead_image": _lead_image(items[0], config, images, _root_for(path)) if items and front else None,
         "pagination": {
-            "number": number,
-            "count": count,
-            "newer_url": _page_url(prefix, number - 1) if number > 1 else None,
-            "older_url": _page_url(prefix, number + 1) if number < count else None,
+            "front": front,
+            "number": page.number,
+            "newer_url": page_url(prefix, page.newer) if page.newer is not None else None,
+            "older_url": page_url(prefix, page.older) if page.older is not None else None,
         },
         **extra,
     }

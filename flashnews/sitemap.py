@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from flashnews.config import SiteConfig
 from flashnews.feeds import modified_at, rfc3339, xml_text
 from flashnews.model import RenderedArticle, Site
+from flashnews.paging import listing_pages, page_url
 from flashnews.render import Context, PagePlan, absolute_url
 from flashnews.site import article_url, section_url
 
@@ -26,12 +27,7 @@ def _newest(items: Sequence[RenderedArticle]) -> datetime | None:
 
 
 def _listing_entries(prefix: str, items: Sequence[RenderedArticle], per_page: int) -> list[tuple[str, datetime | None]]:
-    # Mirrors render's pagination: page 1 at the prefix, page N at <prefix>page/N/.
-    count = max(1, -(-len(items) // per_page))
-    return [
-        (prefix if number == 1 else f"{prefix}page/{number}/", _newest(items[(number - 1) * per_page : number * per_page]))
-        for number in range(1, count + 1)
-    ]
+    return [(page_url(prefix, page.number), _newest(items[page.start : page.stop])) for page in listing_pages(len(items), per_page)]
 
 
 def sitemap_entries(site: Site, config: SiteConfig) -> list[Context]:

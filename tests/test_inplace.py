@@ -235,9 +235,33 @@ def test_a_headline_change_reaches_every_page_that_shows_it(newsroom: Path, full
     }
     # Its page, the listing pages it is on, the rails of the three articles after it and
     # related lists in its section.
-    assert "index.html" not in showing and "page/5/index.html" in showing
-    assert "sport/page/3/index.html" not in showing and "ekonomi/page/3/index.html" in showing
+    # Story 20 of 40, five to a page: archive page 4 of the front page holds stories 20-24
+    # (archive page 1 the oldest five); in Ekonomi (the even stories) it is the 11th of 20, on
+    # archive page 2.
+    assert "page/4/index.html" in showing and "index.html" not in showing and "page/3/index.html" not in showing
+    assert "ekonomi/page/2/index.html" in showing and not any(path.startswith("sport/") for path in showing)
     assert sum(1 for path in showing if "-of-story-" in path) >= 4
+    assert_same_as_cold(newsroom)
+
+
+def test_a_new_story_leaves_the_archive_pages_before_the_newest_untouched(newsroom: Path) -> None:
+    public = newsroom / "public"
+
+    def archive() -> dict[str, tuple[int, bytes]]:
+        return {path.relative_to(public).as_posix(): (path.stat().st_ino, path.read_bytes()) for path in public.rglob("page/*/index.html")}
+
+    before = archive()
+    (newsroom / "content" / "newest.md").write_text(
+        '---\ntitle: "The newest story"\ndate: "2025-12-02T17:00:00+01:00"\ncategory: "Sport"\n---\n\nIt came in last.\n',
+        encoding="utf-8",
+    )
+    assert build(newsroom) == 0
+    after = archive()
+    # Forty stories five to a page fill archive pages 1-7 and the front page; the 41st starts
+    # archive page 8 (the front page's old five), and page 7's newer link now leads there. Sport
+    # goes from 20 to 21 stories the same way.
+    assert sorted(path for path in before if after[path] != before[path]) == ["page/7/index.html", "sport/page/3/index.html"]
+    assert sorted(after.keys() - before.keys()) == ["page/8/index.html", "sport/page/4/index.html"]
     assert_same_as_cold(newsroom)
 
 
