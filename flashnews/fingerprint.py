@@ -37,6 +37,20 @@ class ClockWindow:
     def contains(self, moment: datetime) -> bool:
         return self.valid_from <= moment and (self.valid_until is None or moment < self.valid_until)
 
+    def with_published(self, dates: Iterable[datetime], config: SiteConfig, *, now: datetime) -> ClockWindow:
+        """The window of the output built at `now` after articles published at `dates` (none
+        after `now`) joined a site whose output held in this window: from when the last of them
+        went live, and while each stays in the news sitemap's window, or out of it (clock_window)."""
+        span = timedelta(hours=config.news_sitemap_hours)
+        start, end = self.valid_from, self.valid_until
+        for date in dates:
+            start = max(start, date)
+            if date + span >= now:
+                end = date + span + _INSTANT if end is None else min(end, date + span + _INSTANT)
+            else:
+                start = max(start, date + span + _INSTANT)
+        return ClockWindow(start, end)
+
     def encode(self) -> str:
         return f"{self.valid_from.isoformat()}|{self.valid_until.isoformat() if self.valid_until else ''}"
 

@@ -1,4 +1,5 @@
-"""Articles edited in place -> the pages that show them, without loading or planning the whole site.
+"""Articles edited in place, or new ones -> the pages that show them, without loading or planning
+the whole site.
 
 The commonest changes to a published site are edits to a story that leave it where it is: a typo,
 a correction, a new paragraph, a better headline. When every file that changed since the last
@@ -13,11 +14,18 @@ known from the site's order alone:
   (their candidate windows), the front and section pages it is on, the 404 page when it is among
   the newest, and the news sitemap when it is in its window.
 
+The next commonest is a new story, published at once in a section the site has. Its place in the
+order is found by bisection over the cached records; it changes its own page, the rails and
+related lists that show it, the listing pages whose stories or links move (paging keeps the
+archive pages older than it as they were), the feeds, 404 page and news sitemap when they show
+it, and the sitemap.
+
 Those pages are rendered from the new records and their neighbours, read from the build cache in
 the order the last full build remembered. Pages and keys are exactly those a full build makes.
-Anything else (a new, moved or deleted file, a lead picture on a page involved, an error or
-warning, another kind of file, new code, templates or config, a clock outside the last build's
-window) returns None, and the caller runs the full build.
+Anything else (a moved or deleted file, a new one that is a draft, scheduled, starts a section
+or claims a URL in use, an edit and a new file at once, a lead picture on a page involved, an
+error or warning, another kind of file, new code, templates or config, a clock outside the last
+build's window) returns None, and the caller runs the full build.
 """
 
 from __future__ import annotations
@@ -44,9 +52,9 @@ from flashnews.images import find_image_file
 from flashnews.loading import cache_parsed, cached_partial, source_cache_key
 from flashnews.model import RenderedArticle, Section, Site
 from flashnews.output import OutputTransaction
-from flashnews.paging import FRONT, listing_page, page_path, pages_showing
-from flashnews.feeds import plan_feed_pages
-from flashnews.sitemap import plan_news_sitemap_pages
+from flashnews.paging import FRONT, archive_count, listing_page, listing_pages, page_path, pages_showing
+from flashnews.feeds import modified_at, plan_feed_pages
+from flashnews.sitemap import entries_of, plan_news_sitemap_pages, plan_sitemap
 from flashnews.i18n import format_edition_date
 from flashnews.planner import (
     article_page_key,
@@ -60,7 +68,7 @@ from flashnews.planner import (
 )
 from flashnews.related import CANDIDATE_WINDOW, RelatedFinder
 from flashnews.render import Context, PagePlan, article_card, article_context, listing_context, plan_not_found_page, render_page
-from flashnews.site import article_url
+from flashnews.site import RESERVED_SLUGS, article_url, section_key, section_of, section_url, sort_key
 from flashnews.sources import read_source_bytes
 from flashnews.state import BuildState, FileStamp, OutputRecord, content_digest, stamp_of
 from flashnews.workers import parse_source
@@ -96,7 +104,38 @@ class SearchIndex:
     pages: int
 
 
-Indexer = Callable[[OutputTransaction, list[str]], SearchIndex]
+# index(transaction, rendered pages, new article pages)
+Indexer = Callable[[OutputTransaction, list[str], list[str]], SearchIndex]
+
+
+# A page of a listing: URL prefix, template, extra context, the positions of the listing's
+# articles in the site's order, and the page's number (paging).
+_ListingAt = tuple[str, str, Context, list[int], int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Addition:
+    """What adding articles changes: the pages with their keys, the remembered site after it (as
+    remember_site stores it) and the clock window of the new output."""
+
+    pages: list[tuple[PagePlan, str]]
+    facts: bytes
+    window: ClockWindow
+
+
+def _changed_listing_pages(before: Sequence[str], after: Sequence[str], per_page: int) -> list[int]:
+    """The numbers of the pages of a listing, once `before` and now `after` (its articles newest
+    first), whose stories or links differ."""
+    known = archive_count(len(before), per_page)
+    changed = []
+    for page in listing_pages(len(after), per_page):
+        if page.number > known:
+            changed.append(page.number)
+            continue
+        old = listing_page(len(before), per_page, page.number)
+        if (old.newer, old.older) != (page.newer, page.older) or before[old.start : old.stop] != after[page.start : page.stop]:
+            changed.append(page.number)
+    return changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,22 +173,30 @@ def remember_site(state: BuildState, *, base: str, salt: str, tree_data: bytes, 
         "base": base,
         "salt": salt,
         "nav": [[s.key, s.name, s.label] for s in site.sections],
-        "order": [[item.article.source_path, sections[item.article.source_path]] for item in site.articles],
+        "order": [_row(item, sections[item.article.source_path]) for item in site.articles],
     }
     state.put_many({SITE_KEY: tree_json(payload), TREE_KEY: tree_data})
 
 
-def _edited_files(old: Tree, new: Tree) -> list[Sequence[object]] | None:
-    """The entries of new whose stamps differ from old's; None when a file came or went."""
-    if len(old) != len(new):
+def _row(item: RenderedArticle, section: str) -> list[str]:
+    """What the remembered order holds of an article: its source, section, URL and last change."""
+    return [item.article.source_path, section, article_url(item), modified_at(item).isoformat()]
+
+
+def _tree_changes(old: Tree, new: Tree) -> tuple[list[Sequence[object]], list[Sequence[object]]] | None:
+    """The entries of new whose stamps differ from old's, and those old does not have; None when
+    a file went away."""
+    stamps = {entry[0]: tuple(entry[1:5]) for entry in old}
+    edited, added = [], []
+    for entry in new:
+        before = stamps.get(entry[0])
+        if before is None:
+            added.append(entry)
+        elif before != tuple(entry[1:5]):
+            edited.append(entry)
+    if len(new) - len(added) != len(old):
         return None
-    edited = []
-    for before, after in zip(old, new):
-        if before[0] != after[0]:
-            return None
-        if before[1] != after[1] or before[2] != after[2] or before[3] != after[3] or before[4] != after[4]:
-            edited.append(after)
-    return edited
+    return edited, added
 
 
 def _outputs_present(state: BuildState, output_dir: Path) -> bool:
@@ -214,10 +261,10 @@ def build_in_place(
     environment: jinja2.Environment,
     index: Indexer | None = None,
 ) -> InPlaceBuild | None:
-    """Render and write the pages of the articles edited in place since the last clean full build
-    (see above), and bring the build state up to date; None when the site needs a full build.
+    """Render and write the pages of the articles edited in place, or added, since the last clean
+    full build (see above), and bring the build state up to date; None when the site needs a full build.
     tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data is tree_json(tree).
-    index(transaction, rendered paths), when given, stages the search index of the new pages in
+    index(transaction, rendered paths, new article pages), when given, stages the search index of the new pages in
     the same transaction (so a failure leaves the output as it was) and says what it staged."""
     window = ClockWindow.decode(state.read_value("clock") or "")
     if state.read_value("fingerprint") is None or window is None or not window.contains(now):
@@ -228,12 +275,15 @@ def build_in_place(
     site_facts = _from_json(remembered[SITE_KEY])
     if site_facts["base"] != base:
         return None
-    edited = _edited_files(_from_json(remembered[TREE_KEY]), tree)
-    if not edited or len(edited) > MAX_EDITS or not all(str(entry[0]).casefold().endswith(".md") for entry in edited):
+    changes = _tree_changes(_from_json(remembered[TREE_KEY]), tree)
+    if changes is None or (changes[0] and changes[1]):
+        return None  # a file went away, or files were both edited and added
+    changed = changes[0] or changes[1]
+    if not changed or len(changed) > MAX_EDITS or not all(str(entry[0]).casefold().endswith(".md") for entry in changed):
         return None
     if not _outputs_present(state, output_dir):
         return None
-    edits = [_read_edit(content_dir, str(entry[0]), config) for entry in edited]
+    edits = [_read_edit(content_dir, str(entry[0]), config) for entry in changed]
     if any(edit is None for edit in edits):
         return None
     remembered_site = _RememberedSite(site_facts, config=config, state=state, now=now)
@@ -241,9 +291,18 @@ def build_in_place(
     for edit in edits:
         assert edit is not None
         new_items[edit.shown] = records.decode_rendered(edit.whole, edit.key)
-    planned = remembered_site.plan_edits(new_items, content_dir)
+    addition = None
+    if changes[1]:
+        addition = remembered_site.plan_additions(new_items, content_dir, window)
+        planned = addition.pages if addition is not None else None
+    else:
+        planned = remembered_site.plan_edits(new_items, content_dir)
     if planned is None:
         return None
+    recorded = state.read_outputs_of([plan.path for plan, _ in planned])
+    new_pages = sum(1 for plan, _ in planned if plan.path not in recorded)
+    # A page whose key is the manifest's is on disk as it would be rendered (_outputs_present).
+    planned = [(plan, key) for plan, key in planned if plan.path not in recorded or recorded[plan.path].digest != key]
     try:
         pages = [render_page(environment, plan) for plan, _ in planned]
     except FlashnewsError:
@@ -253,7 +312,8 @@ def build_in_place(
         for page in pages:
             transaction.stage(page)
         if index is not None:
-            indexed = index(transaction, [plan.path for plan, _ in planned])
+            added = [plan.path for plan, _ in planned if plan.source in new_items] if addition is not None else []
+            indexed = index(transaction, [plan.path for plan, _ in planned], added)
         report = transaction.commit(indexed.stale)
     sources = [edit for edit in edits if edit is not None]
     known = state.read_file_digests_of(edit.shown for edit in sources)
@@ -261,6 +321,12 @@ def build_in_place(
         cache_parsed(state, edit.key, edit.whole, edit.partial)
     state.write_file_digests({edit.shown: (edit.stamp, edit.digest) for edit in sources}, known=known)
     state.write_outputs({**{plan.path: OutputRecord(key, plan.source) for plan, key in planned}, **indexed.records}, report.deleted)
+    if addition is not None:
+        summary = json.loads(state.read_value("summary") or "null")
+        summary["articles"] += len(new_items)
+        summary["pages"] += new_pages
+        state.put_many({SITE_KEY: addition.facts})
+        state.write_values({"summary": json.dumps(summary), "clock": addition.window.encode()})
     state.put_many({TREE_KEY: tree_data})
     return InPlaceBuild(written=report.written, deleted=report.deleted, rendered=len(pages), indexed=indexed.pages)
 
@@ -269,14 +335,20 @@ class _RememberedSite:
     """The last full build's site as remember_site recorded it; articles are read from the build
     cache as they are needed."""
 
-    def __init__(self, facts: dict[str, Any], *, config: SiteConfig, state: BuildState, now: datetime) -> None:
+    def __init__(
+        self, facts: dict[str, Any], *, config: SiteConfig, state: BuildState, now: datetime, fresh: dict[str, RenderedArticle] | None = None
+    ) -> None:
+        """fresh: articles of the site that are not in the build cache yet (new ones), by source."""
+        self._fresh = fresh or {}
         self._config = config
         self._state = state
         self._now = now
         self._salt: str = facts["salt"]
         self._nav: list[tuple[str, str, str]] = [tuple(row) for row in facts["nav"]]
-        self._order: list[str] = [shown for shown, _ in facts["order"]]
-        self._section_of: list[str] = [key for _, key in facts["order"]]
+        self._facts = facts
+        self._rows: list[list[str]] = facts["order"]  # see _row
+        self._order: list[str] = [row[0] for row in self._rows]
+        self._section_of: list[str] = [row[1] for row in self._rows]
         self._position = {shown: index for index, shown in enumerate(self._order)}
         # Each section's articles, as positions in the site's order.
         self._members: dict[str, list[int]] = {key: [] for key, _, _ in self._nav}
@@ -290,22 +362,25 @@ class _RememberedSite:
         return {path: source_cache_key(self._config, path, digests[path][1]) for path in shown}
 
     def _partials(self, shown: Sequence[str]) -> dict[str, RenderedArticle] | None:
-        keys = self._keys(shown)
+        keys = self._keys([path for path in shown if path not in self._fresh])
         if keys is None:
             return None
         found = cached_partial(self._state, list(set(keys.values())))
         if len(found) != len(set(keys.values())):
             return None
-        return {path: found[key] for path, key in keys.items()}
+        return {**{path: found[key] for path, key in keys.items()}, **{path: self._fresh[path] for path in shown if path in self._fresh}}
 
     def _wholes(self, shown: Sequence[str]) -> dict[str, RenderedArticle] | None:
-        keys = self._keys(shown)
+        keys = self._keys([path for path in shown if path not in self._fresh])
         if keys is None:
             return None
         found = self._state.get_many(set(keys.values()))
         if len(found) != len(set(keys.values())):
             return None
-        return {path: records.decode_rendered(found[key], key) for path, key in keys.items()}
+        return {
+            **{path: records.decode_rendered(found[key], key) for path, key in keys.items()},
+            **{path: self._fresh[path] for path in shown if path in self._fresh},
+        }
 
     def _site(self, articles: tuple[RenderedArticle, ...], sections: dict[str, tuple[RenderedArticle, ...]]) -> Site:
         return Site(
@@ -340,7 +415,7 @@ class _RememberedSite:
         window, _ = self._window(index)
         return showing | set(window)
 
-    def _listing_pages(self, index: int) -> list[tuple[str, str, Context, list[int], int]]:
+    def _listing_pages(self, index: int) -> list[_ListingAt]:
         """The front and section pages an article is listed on: prefix, template, extra context,
         the positions the listing holds, and the page number."""
         per_page = self._config.per_page
@@ -386,7 +461,7 @@ class _RememberedSite:
         if old is None:
             return None
         pages: set[int] = set()
-        listings: dict[tuple[str, int], tuple[str, str, Context, list[int], int]] = {}
+        listings: dict[tuple[str, int], _ListingAt] = {}
         card_edits: list[int] = []
         for shown, item in new_items.items():
             index = positions[shown]
@@ -399,10 +474,102 @@ class _RememberedSite:
                 pages |= self._showing_card(index)
                 for listing in self._listing_pages(index):
                     listings[(listing[0], listing[4])] = listing
-        count, per_page = self._config.latest_count, self._config.per_page
         news = self._news_positions() if card_edits else []
         if news is None:
             return None
+        return self._plan_pages(
+            new_items, content_dir, pages=pages, listings=listings, news=news,
+            not_found=any(index < self._config.latest_count for index in card_edits),
+            news_sitemap=any(index in news for index in card_edits), sitemap=False,
+        )
+
+    def plan_additions(self, new_items: dict[str, RenderedArticle], content_dir: Path, window: ClockWindow) -> _Addition | None:
+        """The pages (with their keys) that adding new articles changes, and the remembered site
+        and clock window after it; None when an article is not published now (a draft, or
+        scheduled), would start a section, claims a URL in use or has a lead picture. The new
+        articles' pages, the rails and related lists that show them, the listing pages whose
+        stories or links change (paging keeps the older archive pages as they were), the feeds,
+        the 404 page and the news sitemap when they show them, and the sitemap."""
+        config = self._config
+        nav = {key for key, _, _ in self._nav}
+        reserved = RESERVED_SLUGS | nav | {section_key(section.name) for section in config.sections}
+        rows: dict[str, list[str]] = {}
+        for shown, item in sorted(new_items.items(), key=lambda pair: sort_key(pair[1])):
+            article = item.article
+            key = section_key(section_of(article.category, config).name)
+            if article.draft or article.date > self._now or key not in nav or article.slug in reserved or _has_picture(item, content_dir):
+                return None
+            reserved |= {article.slug}
+            rows[shown] = _row(item, key)
+        if self._state.read_outputs_of([url + "index.html" for _, _, url, _ in rows.values()]):
+            return None  # a URL in use, by a published article or the last good page of a failed one
+        known: dict[str, RenderedArticle] = dict(new_items)
+        order = list(self._rows)
+        for shown, row in rows.items():
+            at = self._insertion_point([other[0] for other in order], sort_key(new_items[shown]), known)
+            if at is None:
+                return None
+            order.insert(at, row)
+        site = _RememberedSite({**self._facts, "order": order}, config=config, state=self._state, now=self._now, fresh=new_items)
+        pages: set[int] = set()
+        listings: dict[tuple[str, int], _ListingAt] = {}
+        for shown in rows:
+            index = site._position[shown]
+            pages |= {index, *site._showing_card(index)}
+        for key, label in [("", ""), *((key, label) for key, _, label in self._nav if any(row[1] == key for row in rows.values()))]:
+            before = self._order if not key else [self._order[i] for i in self._members[key]]
+            members = list(range(len(site._order))) if not key else site._members[key]
+            prefix, template, extra = section_listing(key, label) if key else front_listing()
+            for number in _changed_listing_pages(before, [site._order[i] for i in members], config.per_page):
+                listings[(prefix, number)] = (prefix, template, extra, members, number)
+        news = site._news_positions()
+        if news is None:
+            return None
+        indexes = [site._position[shown] for shown in rows]
+        planned = site._plan_pages(
+            new_items, content_dir, pages=pages, listings=listings, news=news,
+            not_found=any(index < config.latest_count for index in indexes),
+            news_sitemap=any(index in news for index in indexes), sitemap=True,
+        )
+        if planned is None:
+            return None
+        return _Addition(planned, tree_json({**self._facts, "order": order}), window.with_published([item.article.date for item in new_items.values()], config, now=self._now))
+
+    def _insertion_point(self, order: list[str], wanted: tuple[float, str], known: dict[str, RenderedArticle]) -> int | None:
+        """Where an article with sort key `wanted` goes in `order` (site.sort_key), found by
+        reading the cache records of a few articles."""
+        low, high = 0, len(order)
+        while low < high:
+            middle = (low + high) // 2
+            shown = order[middle]
+            if shown not in known:
+                found = self._partials([shown])
+                if found is None:
+                    return None
+                known.update(found)
+            if sort_key(known[shown]) < wanted:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+    def _plan_pages(
+        self,
+        new_items: dict[str, RenderedArticle],
+        content_dir: Path,
+        *,
+        pages: set[int],
+        listings: dict[tuple[str, int], _ListingAt],
+        news: list[int],
+        not_found: bool,
+        news_sitemap: bool,
+        sitemap: bool,
+    ) -> list[tuple[PagePlan, str]] | None:
+        """The article pages at `pages`, the listing pages, the feeds that carry a new item and,
+        as asked, the 404 page, the news sitemap (of the articles at `news`) and the sitemap,
+        each with its key; pages planned whole only when their keys changed. None when a record
+        is missing from the cache or a page involved has a lead picture."""
+        count, per_page = self._config.latest_count, self._config.per_page
         wanted: set[int] = set(news)
         for index in pages:
             window, _ = self._window(index)
@@ -410,7 +577,7 @@ class _RememberedSite:
         for _, _, _, members, number in listings.values():
             page = listing_page(len(members), per_page, number)
             wanted.update(members[page.start : page.stop])
-        if any(index < count for index in card_edits):
+        if not_found:
             wanted.update(range(min(count, len(self._order))))
         paths = [self._order[index] for index in sorted(wanted)]
         found = self._partials([path for path in paths if path not in new_items])
@@ -429,14 +596,23 @@ class _RememberedSite:
         planned = [self._article_page(index, found, wholes[self._order[index]]) for index in sorted(pages)]
         planned += [self._listing_page(listing, found) for _, listing in sorted(listings.items())]
         whole: list[PagePlan] = []
-        if any(index < count for index in card_edits):
+        if not_found:
             whole.append(plan_not_found_page(self._site(tuple(found[self._order[i]] for i in range(min(count, len(self._order)))), {}), self._config))
-        if any(index in news for index in card_edits):
+        if news_sitemap:
             whole += plan_news_sitemap_pages(self._site(tuple(found[self._order[i]] for i in news), {}), self._config)
+        if sitemap:
+            whole += self._plan_sitemap()
         feeds = self.plan_feeds(new_items)
         if feeds is None:
             return None
         return planned + self._changed([(plan, whole_page_key(self._salt, plan)) for plan in whole]) + feeds
+
+    def _plan_sitemap(self) -> list[PagePlan]:
+        """sitemap.xml (and its parts) of the remembered site (sitemap.sitemap_entries)."""
+        moments = [datetime.fromisoformat(row[3]) for row in self._rows]
+        listings = [("", moments), *((section_url(key), [moments[i] for i in self._members[key]]) for key, _, _ in self._nav)]
+        articles = [(row[2], moment) for row, moment in zip(self._rows, moments)]
+        return plan_sitemap(entries_of(listings, articles, self._config), self._config)
 
     def _article_page(self, index: int, found: dict[str, RenderedArticle], item: RenderedArticle) -> tuple[PagePlan, str]:
         """An article's page and key, its neighbours taken from found and itself from item."""
@@ -454,7 +630,7 @@ class _RememberedSite:
         )
         return PagePlan(path, "article.html", context, source=shown), key
 
-    def _listing_page(self, listing: tuple[str, str, Context, list[int], int], found: dict[str, RenderedArticle]) -> tuple[PagePlan, str]:
+    def _listing_page(self, listing: _ListingAt, found: dict[str, RenderedArticle]) -> tuple[PagePlan, str]:
         """A page of the front page or of a section, and its key (SitePlanner._listing_specs)."""
         prefix, template, extra, members, number = listing
         page = listing_page(len(members), self._config.per_page, number)

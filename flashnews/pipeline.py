@@ -179,7 +179,9 @@ def build_site(
         environment = create_environment(paths.templates_dir)
         # A session that keeps its planner (watch mode) needs every build to renew it.
         if not plan_always and not defer_search and state.last_planner is None:
-            edited = _build_in_place(config, paths, now=now, state=state, inputs=inputs, environment=environment, started=started)
+            edited = _build_in_place(
+                config, paths, now=now, state=state, inputs=inputs, environment=environment, started=started, cancel_search=cancel_search
+            )
             if edited is not None:
                 return edited
         with StagePool(environment, paths.templates_dir) as pool:
@@ -230,20 +232,20 @@ class _Inputs:
 
 def _build_in_place(
     config: SiteConfig, paths: BuildPaths, *, now: datetime, state: BuildState, inputs: _Inputs,
-    environment: jinja2.Environment, started: float,
+    environment: jinja2.Environment, started: float, cancel_search: Callable[[], bool] | None = None,
 ) -> BuildResult | None:
-    """The build of sources edited in place (see inplace), or None when the site needs a full build."""
-    summary = json.loads(state.read_value("summary") or "null")
-    if not isinstance(summary, dict):
+    """The build of sources edited in place or added (see inplace), or None when the site needs a full build."""
+    if not isinstance(json.loads(state.read_value("summary") or "null"), dict):
         return None
     edited = build_in_place(
         config, content_dir=paths.content_dir, output_dir=paths.output_dir, state=state, base=inputs.base, tree=inputs.tree,
         tree_data=inputs.tree_data, now=now, environment=environment,
-        index=_search_indexer(config, paths, state) if config.search else None,
+        index=_search_indexer(config, paths, state, cancel=cancel_search) if config.search else None,
     )
     if edited is None:
         return None
     state.write_values({"search_stale": None, "fingerprint": inputs.fingerprint})
+    summary = json.loads(state.read_value("summary") or "null")
     scheduled = summary["next_scheduled_at"]
     return BuildResult(
         articles=summary["articles"],
@@ -287,22 +289,24 @@ def _unchanged_result(state: BuildState, fingerprint_now: str, *, now: datetime,
     )
 
 
-def _search_indexer(config: SiteConfig, paths: BuildPaths, state: BuildState) -> Indexer:
-    """Stages the search index of the site whose article pages an in-place build re-rendered."""
+def _search_indexer(config: SiteConfig, paths: BuildPaths, state: BuildState, *, cancel: Callable[[], bool] | None = None) -> Indexer:
+    """Stages the search index of the site whose article pages an in-place build re-rendered;
+    raises search.SearchCancelled when cancel() turns true while it runs."""
 
-    def index(transaction: OutputTransaction, rendered: list[str]) -> SearchIndex:
+    def index(transaction: OutputTransaction, rendered: list[str], added: list[str]) -> SearchIndex:
         previous = state.read_outputs()
         records_now = {path: record for path, record in previous.items() if not search.is_search_output(path)}
         files, indexed = index_for_search(
             config=config,
             output_dir=paths.output_dir,
-            article_pages=[f"{slug}/index.html" for slug in article_url_owners(previous)],
+            article_pages=[*(f"{slug}/index.html" for slug in article_url_owners(previous)), *added],
             fresh={path: place for path in rendered if (place := transaction.staged(path)) is not None},
             rendered=set(rendered),
             previous=previous,
             records_now=records_now,
             failed=set(),
             stale=state.read_value("search_stale") is not None,
+            cancel=cancel,
         )
         for item in files:
             transaction.stage(item)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from flashnews.config import SiteConfig
 from flashnews.feeds import modified_at, rfc3339, xml_text
-from flashnews.model import RenderedArticle, Site
+from flashnews.model import Site
 from flashnews.paging import listing_pages, page_url
 from flashnews.render import Context, PagePlan, absolute_url
 from flashnews.site import article_url, section_url
@@ -22,24 +22,30 @@ SITEMAP_LIMIT = 50_000
 NEWS_SITEMAP_LIMIT = 1_000
 
 
-def _newest(items: Sequence[RenderedArticle]) -> datetime | None:
-    return max((modified_at(item) for item in items), default=None)
+def _listing_entries(prefix: str, moments: Sequence[datetime], per_page: int) -> list[tuple[str, datetime | None]]:
+    return [(page_url(prefix, page.number), max(moments[page.start : page.stop], default=None)) for page in listing_pages(len(moments), per_page)]
 
 
-def _listing_entries(prefix: str, items: Sequence[RenderedArticle], per_page: int) -> list[tuple[str, datetime | None]]:
-    return [(page_url(prefix, page.number), _newest(items[page.start : page.stop])) for page in listing_pages(len(items), per_page)]
-
-
-def sitemap_entries(site: Site, config: SiteConfig) -> list[Context]:
-    """Every page a reader can reach, with its absolute URL and last change."""
-    pages = _listing_entries("", site.articles, config.per_page)
-    for section in site.sections:
-        pages += _listing_entries(section_url(section.key), section.articles, config.per_page)
-    pages += [(article_url(item), modified_at(item)) for item in site.articles]
+def entries_of(
+    listings: Sequence[tuple[str, Sequence[datetime]]], articles: Sequence[tuple[str, datetime]], config: SiteConfig
+) -> list[Context]:
+    """Sitemap entries of the front and section pages and of the articles. listings: each
+    listing's URL prefix and its articles' last changes, newest first; articles: each article's
+    URL and last change, in reading order."""
+    pages = [entry for prefix, moments in listings for entry in _listing_entries(prefix, moments, config.per_page)]
+    pages += articles
     return [
         {"url": xml_text(absolute_url(config, path)), "lastmod": rfc3339(moment, config) if moment else ""}
         for path, moment in pages
     ]
+
+
+def sitemap_entries(site: Site, config: SiteConfig) -> list[Context]:
+    """Every page a reader can reach, with its absolute URL and last change."""
+    moments = {id(item): modified_at(item) for item in site.articles}
+    listings = [("", [moments[id(item)] for item in site.articles])]
+    listings += [(section_url(s.key), [moments[id(item)] for item in s.articles]) for s in site.sections]
+    return entries_of(listings, [(article_url(item), moments[id(item)]) for item in site.articles], config)
 
 
 def _news_language(tag: str) -> str:
@@ -87,9 +93,14 @@ def plan_news_sitemap_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
     )
 
 
+def plan_sitemap(entries: list[Context], config: SiteConfig) -> list[PagePlan]:
+    """sitemap.xml of these entries, split beyond 50,000 URLs."""
+    return _plan_split(name="sitemap", template="sitemap.xml", entries=entries, limit=SITEMAP_LIMIT, extra={}, config=config)
+
+
 def plan_sitemap_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
     """sitemap.xml, news-sitemap.xml (split beyond 1,000 URLs) and robots.txt naming both."""
-    plans = _plan_split(name="sitemap", template="sitemap.xml", entries=sitemap_entries(site, config), limit=SITEMAP_LIMIT, extra={}, config=config)
+    plans = plan_sitemap(sitemap_entries(site, config), config)
     plans += plan_news_sitemap_pages(site, config)
     robots = {"sitemaps": [absolute_url(config, "sitemap.xml"), absolute_url(config, "news-sitemap.xml")]}
     plans.append(PagePlan("robots.txt", "robots.txt", robots))

@@ -8,11 +8,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from flashnews.config import SiteConfig
 from flashnews.fingerprint import ClockWindow, clock_window, input_fingerprint, stamp_tree
 from flashnews.model import Article, RenderedArticle
 from flashnews.site import collect_site
+from flashnews.sitemap import news_entries
 
 TIRANE = ZoneInfo("Europe/Tirane")
 NOW = datetime(2025, 12, 5, 12, 0, tzinfo=TIRANE)
@@ -109,3 +112,35 @@ def test_an_article_dated_in_utc_more_than_48_local_hours_before_a_spring_build_
     items = [item("newer", datetime(2025, 3, 30, 9, 0, tzinfo=utc)), item("leaving", leaving), item("old", datetime(2025, 3, 1, tzinfo=utc))]
     site, _ = collect_site(items, now=now, config=CONFIG)
     assert clock_window(site, CONFIG, now=now).valid_until == leaving + timedelta(hours=48, microseconds=1)
+
+
+def _shown_at(moment: datetime, items: list[RenderedArticle]) -> tuple[list[str], list[str]]:
+    """What of the site depends on the build clock: the published articles and the news sitemap's."""
+    site, _ = collect_site(items, now=moment, config=CONFIG)
+    return [i.article.slug for i in site.articles], [entry["url"] for entry in news_entries(site, CONFIG)]
+
+
+hours_before = st.integers(min_value=0, max_value=96 * 60).map(lambda minutes: NOW - timedelta(minutes=minutes))
+
+
+@given(st.lists(hours_before, max_size=4), st.lists(hours_before, min_size=1, max_size=3), st.integers(min_value=0, max_value=600))
+def test_a_window_with_new_articles_holds_exactly_while_the_site_would_look_the_same(
+    old: list[datetime], new: list[datetime], minutes_since_last_build: int
+) -> None:
+    built = NOW - timedelta(minutes=minutes_since_last_build)
+    before = [item(f"old-{n}", date) for n, date in enumerate(old) if date <= built]
+    site, _ = collect_site(before, now=built, config=CONFIG)
+    last = clock_window(site, CONFIG, now=built)
+    assume(last.contains(NOW))
+    after = [*before, *(item(f"new-{n}", date) for n, date in enumerate(new))]
+    window = last.with_published(new, CONFIG, now=NOW)
+    assert window.contains(NOW)
+    # Its end is the one a full build at NOW works out, and within it the site looks the same.
+    full, _ = collect_site(after, now=NOW, config=CONFIG)
+    assert window.valid_until == clock_window(full, CONFIG, now=NOW).valid_until
+    assert window.valid_until is not None
+    for moment in (window.valid_from, window.valid_until - timedelta(microseconds=1)):
+        assert _shown_at(moment, after) == _shown_at(NOW, after)
+    # Just before it starts, a new article was not live yet or was still in the news sitemap.
+    if window.valid_from > last.valid_from:
+        assert _shown_at(window.valid_from - timedelta(microseconds=1), after) != _shown_at(NOW, after)

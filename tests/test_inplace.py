@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
@@ -224,6 +225,77 @@ def test_a_change_to_what_cards_show_renders_the_pages_that_show_it(newsroom: Pa
     assert full_builds == []
 
 
+def add_story(name: str, date: str, category: str = "Sport", *, fields: str = "") -> Change:
+    """A new normalized story in content/<name>.md."""
+
+    def add(project: Path) -> None:
+        (project / "content" / f"{name}.md").write_text(
+            f'---\ntitle: "The {name.replace("-", " ")}"\ndate: "{date}"\ncategory: "{category}"\n{fields}---\n\n'
+            f"The {name.replace('-', ' ')} came in at {date}.\n\nOfficials were asked for their views.\n",
+            encoding="utf-8",
+        )
+
+    return add
+
+
+def state_values(output: Path) -> dict[str, str]:
+    """The build state's summary (articles, pages) and clock window."""
+    with sqlite3.connect(state_path(output)) as db:
+        return dict(db.execute("SELECT key, value FROM meta WHERE key IN ('value:summary', 'value:clock')"))
+
+
+# New stories published at the build clock in a section the site has, on a free URL: they are
+# added in place. (The newsroom's stories run from 1 to 40 hours after 2025-12-01T00:00, one an
+# hour, the even ones in Ekonomi; the build clock is 2025-12-05T12:00, the news sitemap's window 48 h.)
+ADDITIONS: dict[str, Change] = {
+    "the newest story (front pages, rails of the oldest, feeds, 404 page, news sitemap)": add_story(
+        "breaking-news", "2025-12-05T11:00:00+01:00"
+    ),
+    "a story inside the news sitemap's window that leaves it before midnight": add_story(
+        "recent-story", "2025-12-03T13:00:00+01:00", "Ekonomi"
+    ),
+    "a story between two others": add_story("late-filing", "2025-12-01T20:30:00+01:00", "Ekonomi"),
+    "a story at the same minute as another (ordered by file name)": add_story("story-10a", "2025-12-02T06:00:00+01:00"),
+    "the oldest story (every archive page of its listings moves)": add_story("from-the-archive", "2025-11-30T10:00:00+01:00", "Ekonomi"),
+    "a story among the oldest (their rails show the newest)": add_story("early-story", "2025-12-01T01:30:00+01:00"),
+    "two stories at once": lambda project: (
+        add_story("first-of-two", "2025-12-05T10:00:00+01:00")(project),
+        add_story("second-of-two", "2025-12-02T09:30:00+01:00", "Ekonomi")(project),
+    ),
+    "a story with an author and a summary": add_story(
+        "signed-story", "2025-12-04T08:00:00+01:00", fields='author: "Ana Lika"\nsummary: "In short."\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("change", ADDITIONS.values(), ids=ADDITIONS.keys())
+def test_a_new_story_is_added_in_place(newsroom: Path, full_builds: list[int], change: Change) -> None:
+    change(newsroom)
+    assert build(newsroom) == 0
+    assert full_builds == []
+    assert_same_as_cold(newsroom)
+    # The summary line's counts and the clock window are those of a cold build.
+    assert state_values(newsroom / "public") == state_values(newsroom.parent / f"{newsroom.name}-cold" / "cold")
+    assert build(newsroom) == 0  # nothing to do now
+    assert full_builds == []
+    edit_story(newsroom, "opened early", "opened late")  # and the next edit is in place too
+    assert build(newsroom) == 0
+    assert full_builds == []
+    shutil.rmtree(newsroom.parent / f"{newsroom.name}-cold")
+    assert_same_as_cold(newsroom)
+
+
+def test_a_story_added_in_place_leaves_the_news_sitemap_when_its_window_ends(newsroom: Path, full_builds: list[int]) -> None:
+    add_story("recent-story", "2025-12-03T13:00:00+01:00")(newsroom)
+    assert build(newsroom) == 0
+    assert full_builds == []
+    assert "recent-story" in (newsroom / "public" / "news-sitemap.xml").read_text(encoding="utf-8")
+    later = "2025-12-05T13:30:00+01:00"
+    assert build(newsroom, now=later) == 0
+    assert "recent-story" not in (newsroom / "public" / "news-sitemap.xml").read_text(encoding="utf-8")
+    assert_same_as_cold(newsroom, now=later)
+
+
 def test_a_headline_change_reaches_every_page_that_shows_it(newsroom: Path, full_builds: list[int]) -> None:
     _retitle(newsroom, 20)
     assert build(newsroom) == 0
@@ -306,7 +378,16 @@ FULL_BUILD_CHANGES: dict[str, Change] = {
     "section spelt another way": lambda project: edit_story(project, 'category: "Ekonomi"', 'category: "ekonomi"'),
     "new slug": _add_field("slug", "a-new-address"),
     "marked draft": _add_field("draft", "true"),
-    "new article": lambda project: write_article(project, COUNT),
+    "new draft": add_story("draft-story", "2025-12-05T11:00:00+01:00", fields='draft: "true"\n'),
+    "new story scheduled for later": add_story("embargoed", "2025-12-05T18:00:00+01:00"),
+    "new story in a section the site does not have yet": add_story("first-in-culture", "2025-12-05T11:00:00+01:00", "Kulturë"),
+    "new story in a new category": add_story("first-in-science", "2025-12-05T11:00:00+01:00", "Science"),
+    "new story on a URL in use": add_story("taken", "2025-12-05T11:00:00+01:00", fields='slug: "the-harbour-and-the-council-of-story-0"\n'),
+    "new story on a reserved URL": add_story("reserved", "2025-12-05T11:00:00+01:00", fields='slug: "feeds"\n'),
+    "new story on a section's URL": add_story("sectioned", "2025-12-05T11:00:00+01:00", fields='slug: "ekonomi"\n'),
+    "new story with a lead picture": add_story("pictured", "2025-12-05T11:00:00+01:00", fields='image: "pictured.jpg"\n'),
+    "new story and an edit at once": lambda project: (add_story("breaking-news", "2025-12-05T11:00:00+01:00")(project), _retitle(project)),
+    "new story with a front matter error": add_story("broken", "2025-12-05T11:00:00+01:00", fields='title: "Twice"\n'),
     "deleted article": lambda project: article_path(project, 20).unlink(),
     "front matter error": _break_front_matter,
     "misspelt field (a warning)": _misspell_field,
