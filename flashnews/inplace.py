@@ -54,7 +54,8 @@ from flashnews.model import RenderedArticle, Section, Site
 from flashnews.output import OutputTransaction
 from flashnews.paging import FRONT, archive_count, listing_page, listing_pages, page_path, pages_showing
 from flashnews.feeds import modified_at, plan_feed_pages
-from flashnews.sitemap import entries_of, plan_news_sitemap_pages, plan_sitemap
+from flashnews import sitemap
+from flashnews.sitemap import article_entries, listing_entries, plan_news_sitemap_pages
 from flashnews.i18n import format_edition_date
 from flashnews.planner import (
     article_page_key,
@@ -480,7 +481,7 @@ class _RememberedSite:
         return self._plan_pages(
             new_items, content_dir, pages=pages, listings=listings, news=news,
             not_found=any(index < self._config.latest_count for index in card_edits),
-            news_sitemap=any(index in news for index in card_edits), sitemap=False,
+            news_sitemap=any(index in news for index in card_edits), sitemap_from=None,
         )
 
     def plan_additions(self, new_items: dict[str, RenderedArticle], content_dir: Path, window: ClockWindow) -> _Addition | None:
@@ -529,7 +530,8 @@ class _RememberedSite:
         planned = site._plan_pages(
             new_items, content_dir, pages=pages, listings=listings, news=news,
             not_found=any(index < config.latest_count for index in indexes),
-            news_sitemap=any(index in news for index in indexes), sitemap=True,
+            news_sitemap=any(index in news for index in indexes),
+            sitemap_from=min(len(site._order) - 1 - index for index in indexes),
         )
         if planned is None:
             return None
@@ -563,10 +565,11 @@ class _RememberedSite:
         news: list[int],
         not_found: bool,
         news_sitemap: bool,
-        sitemap: bool,
+        sitemap_from: int | None,
     ) -> list[tuple[PagePlan, str]] | None:
         """The article pages at `pages`, the listing pages, the feeds that carry a new item and,
-        as asked, the 404 page, the news sitemap (of the articles at `news`) and the sitemap,
+        as asked, the 404 page, the news sitemap (of the articles at `news`) and the sitemap parts
+        from the one holding article entry `sitemap_from` (counted from the oldest) on,
         each with its key; pages planned whole only when their keys changed. None when a record
         is missing from the cache or a page involved has a lead picture."""
         count, per_page = self._config.latest_count, self._config.per_page
@@ -600,19 +603,24 @@ class _RememberedSite:
             whole.append(plan_not_found_page(self._site(tuple(found[self._order[i]] for i in range(min(count, len(self._order)))), {}), self._config))
         if news_sitemap:
             whole += plan_news_sitemap_pages(self._site(tuple(found[self._order[i]] for i in news), {}), self._config)
-        if sitemap:
-            whole += self._plan_sitemap()
+        if sitemap_from is not None:
+            whole += self._plan_sitemap(sitemap_from)
         feeds = self.plan_feeds(new_items)
         if feeds is None:
             return None
         return planned + self._changed([(plan, whole_page_key(self._salt, plan)) for plan in whole]) + feeds
 
-    def _plan_sitemap(self) -> list[PagePlan]:
-        """sitemap.xml (and its parts) of the remembered site (sitemap.sitemap_entries)."""
-        moments = [datetime.fromisoformat(row[3]) for row in self._rows]
+    def _plan_sitemap(self, first: int) -> list[PagePlan]:
+        """sitemap.xml of the remembered site (sitemap.sitemap_entries): the index and the parts
+        from the one holding entry `first` (articles count from the oldest) on."""
+        config, rows = self._config, self._rows
+        moments = [datetime.fromisoformat(row[3]) for row in rows]
         listings = [("", moments), *((section_url(key), [moments[i] for i in self._members[key]]) for key, _, _ in self._nav)]
-        articles = [(row[2], moment) for row, moment in zip(self._rows, moments)]
-        return plan_sitemap(entries_of(listings, articles, self._config), self._config)
+        listed = listing_entries(listings, config)
+        total, limit = len(rows) + len(listed), sitemap.SITEMAP_LIMIT
+        offset = first // limit * limit if total > limit else 0
+        articles = article_entries([(rows[i][2], moments[i]) for i in range(len(rows) - 1 - offset, -1, -1)], config)
+        return sitemap.plan_sitemap(articles + listed, config, offset=offset, total=total)
 
     def _article_page(self, index: int, found: dict[str, RenderedArticle], item: RenderedArticle) -> tuple[PagePlan, str]:
         """An article's page and key, its neighbours taken from found and itself from item."""

@@ -26,14 +26,18 @@ def _listing_entries(prefix: str, moments: Sequence[datetime], per_page: int) ->
     return [(page_url(prefix, page.number), max(moments[page.start : page.stop], default=None)) for page in listing_pages(len(moments), per_page)]
 
 
-def entries_of(
-    listings: Sequence[tuple[str, Sequence[datetime]]], articles: Sequence[tuple[str, datetime]], config: SiteConfig
-) -> list[Context]:
-    """Sitemap entries of the front and section pages and of the articles. listings: each
-    listing's URL prefix and its articles' last changes, newest first; articles: each article's
-    URL and last change, in reading order."""
-    pages = [entry for prefix, moments in listings for entry in _listing_entries(prefix, moments, config.per_page)]
-    pages += articles
+def listing_entries(listings: Sequence[tuple[str, Sequence[datetime]]], config: SiteConfig) -> list[Context]:
+    """Sitemap entries of the front and section pages. listings: each listing's URL prefix and
+    its articles' last changes, newest first."""
+    return _entries([entry for prefix, moments in listings for entry in _listing_entries(prefix, moments, config.per_page)], config)
+
+
+def article_entries(articles: Sequence[tuple[str, datetime]], config: SiteConfig) -> list[Context]:
+    """Sitemap entries of articles: each one's URL and last change."""
+    return _entries(articles, config)
+
+
+def _entries(pages: Sequence[tuple[str, datetime | None]], config: SiteConfig) -> list[Context]:
     return [
         {"url": xml_text(absolute_url(config, path)), "lastmod": rfc3339(moment, config) if moment else ""}
         for path, moment in pages
@@ -41,11 +45,14 @@ def entries_of(
 
 
 def sitemap_entries(site: Site, config: SiteConfig) -> list[Context]:
-    """Every page a reader can reach, with its absolute URL and last change."""
+    """Every page a reader can reach, with its absolute URL and last change: the articles from the
+    oldest, then the front and section pages. In that order a new story changes only the last
+    part of a split sitemap, and a back-dated one the parts from its place on."""
     moments = {id(item): modified_at(item) for item in site.articles}
     listings = [("", [moments[id(item)] for item in site.articles])]
     listings += [(section_url(s.key), [moments[id(item)] for item in s.articles]) for s in site.sections]
-    return entries_of(listings, [(article_url(item), moments[id(item)]) for item in site.articles], config)
+    oldest_first = [(article_url(item), moments[id(item)]) for item in reversed(site.articles)]
+    return article_entries(oldest_first, config) + listing_entries(listings, config)
 
 
 def _news_language(tag: str) -> str:
@@ -70,14 +77,21 @@ def news_entries(site: Site, config: SiteConfig) -> list[Context]:
 
 
 def _plan_split(
-    *, name: str, template: str, entries: list[Context], limit: int, extra: Context, config: SiteConfig
+    *, name: str, template: str, entries: list[Context], limit: int, extra: Context, config: SiteConfig, offset: int = 0, total: int | None = None
 ) -> list[PagePlan]:
-    """One file when the entries fit, else <name>.xml as an index of <name>-1.xml, <name>-2.xml, ..."""
-    if len(entries) <= limit:
+    """One file when the entries fit, else <name>.xml as an index of <name>-1.xml, <name>-2.xml, ...
+    With offset (a multiple of limit) and total, entries are those from offset on of total in
+    all, and only the index and the parts that hold them are planned."""
+    total = offset + len(entries) if total is None else total
+    if total <= limit:
         return [PagePlan(f"{name}.xml", template, {**extra, "entries": entries})]
-    chunks = [entries[start : start + limit] for start in range(0, len(entries), limit)]
-    parts = [PagePlan(f"{name}-{number}.xml", template, {**extra, "entries": chunk}) for number, chunk in enumerate(chunks, 1)]
-    index = [{"url": xml_text(absolute_url(config, part.path))} for part in parts]
+    starts = range(0, total, limit)
+    parts = [
+        PagePlan(f"{name}-{number}.xml", template, {**extra, "entries": entries[start - offset : start - offset + limit]})
+        for number, start in enumerate(starts, 1)
+        if start >= offset
+    ]
+    index = [{"url": xml_text(absolute_url(config, f"{name}-{number}.xml"))} for number in range(1, len(starts) + 1)]
     return [PagePlan(f"{name}.xml", "sitemap-index.xml", {"sitemaps": index}), *parts]
 
 
@@ -93,9 +107,12 @@ def plan_news_sitemap_pages(site: Site, config: SiteConfig) -> list[PagePlan]:
     )
 
 
-def plan_sitemap(entries: list[Context], config: SiteConfig) -> list[PagePlan]:
-    """sitemap.xml of these entries, split beyond 50,000 URLs."""
-    return _plan_split(name="sitemap", template="sitemap.xml", entries=entries, limit=SITEMAP_LIMIT, extra={}, config=config)
+def plan_sitemap(entries: list[Context], config: SiteConfig, *, offset: int = 0, total: int | None = None) -> list[PagePlan]:
+    """sitemap.xml of these entries, split beyond SITEMAP_LIMIT URLs; with offset and total, only
+    the index and the parts from offset on (see _plan_split)."""
+    return _plan_split(
+        name="sitemap", template="sitemap.xml", entries=entries, limit=SITEMAP_LIMIT, extra={}, config=config, offset=offset, total=total
+    )
 
 
 def plan_sitemap_pages(site: Site, config: SiteConfig) -> list[PagePlan]:

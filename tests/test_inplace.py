@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from flashnews import pipeline, search
+from flashnews import pipeline, search, sitemap
 from flashnews.config import load_config
 from flashnews.edits import publish_edited_pages
 from flashnews.errors import OutputError
@@ -283,6 +283,33 @@ def test_a_new_story_is_added_in_place(newsroom: Path, full_builds: list[int], c
     assert full_builds == []
     shutil.rmtree(newsroom.parent / f"{newsroom.name}-cold")
     assert_same_as_cold(newsroom)
+
+
+@pytest.mark.parametrize(
+    ("name", "untouched"),
+    [
+        ("the newest story (front pages, rails of the oldest, feeds, 404 page, news sitemap)", 4),
+        ("a story between two others", 2),  # the 21st from the oldest
+        ("the oldest story (every archive page of its listings moves)", 0),
+        ("two stories at once", 3),  # the older of them the 34th from the oldest
+    ],
+)
+def test_a_new_story_rewrites_the_sitemap_parts_from_its_place_on(
+    site_dir: Path, full_builds: list[int], monkeypatch: pytest.MonkeyPatch, name: str, untouched: int
+) -> None:
+    # Ten URLs a part: the 40 stories from the oldest fill parts 1-4, then the listing pages.
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 10)
+    newsroom = make_newsroom(site_dir, search=False)
+    full_builds.clear()
+    public = newsroom / "public"
+    before = {path.name: path.stat().st_ino for path in public.glob("sitemap-*.xml")}
+    assert len(before) == 6
+    ADDITIONS[name](newsroom)
+    assert build(newsroom) == 0
+    assert full_builds == []
+    assert_same_as_cold(newsroom)
+    kept = {path.name for path in public.glob("sitemap-*.xml") if before.get(path.name) == path.stat().st_ino}
+    assert kept == {f"sitemap-{number}.xml" for number in range(1, untouched + 1)}
 
 
 def test_a_story_added_in_place_leaves_the_news_sitemap_when_its_window_ends(newsroom: Path, full_builds: list[int]) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from flashnews import sitemap
+from flashnews.config import SiteConfig
 from flashnews.render import create_environment, render_page
 from flashnews.site import collect_site
 from flashnews.sitemap import plan_sitemap_pages
@@ -141,3 +143,25 @@ def urls_of(data: bytes) -> list[str]:
     root = ET.fromstring(data)
     assert root.tag == f"{{{SITEMAP}}}urlset"
     return [loc.text for loc in root.iterfind("s:url/s:loc", NS)]
+
+
+def test_a_split_sitemap_lists_the_articles_from_the_oldest_then_the_listing_pages(site, monkeypatch):
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 3)
+    assert build(site, NOW) == 0
+    public = site / "public"
+    root = ET.parse(public / "sitemap.xml").getroot()
+    parts = [loc.text for loc in root.iter(f"{{{SITEMAP}}}loc")]
+    assert parts == [f"{BASE_URL}sitemap-{number}.xml" for number in (1, 2, 3)]
+    listed = [url for number in (1, 2, 3) for url in urls(public / f"sitemap-{number}.xml")]
+    assert listed[:4] == [BASE_URL + slug + "/" for slug in ("last-week", "two-days", "yesterday", "fresh")]
+    assert set(listed[4:]) == {BASE_URL, BASE_URL + "page/1/", BASE_URL + "sport/", BASE_URL + "sport/page/1/", BASE_URL + "ekonomi/"}
+
+
+def test_the_parts_from_an_offset_are_those_of_the_whole_plan(monkeypatch):
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 3)
+    config = SiteConfig()
+    entries = [{"url": f"https://example.org/{n}/", "lastmod": ""} for n in range(10)]
+    whole = sitemap.plan_sitemap(entries, config)
+    assert [plan.path for plan in whole] == ["sitemap.xml", *(f"sitemap-{n}.xml" for n in (1, 2, 3, 4))]
+    for offset in (0, 3, 6, 9):
+        assert sitemap.plan_sitemap(entries[offset:], config, offset=offset, total=10) == [whole[0], *whole[1 + offset // 3 :]]
