@@ -69,7 +69,7 @@ from flashnews.planner import (
 )
 from flashnews.related import CANDIDATE_WINDOW, RelatedFinder
 from flashnews.render import Context, PagePlan, article_card, article_context, listing_context, plan_not_found_page, render_page
-from flashnews.site import RESERVED_SLUGS, article_url, section_key, section_of, section_url, sort_key
+from flashnews.site import RESERVED_SLUGS, article_url, is_published, section_key, section_of, section_url, sort_key
 from flashnews.sources import read_source_bytes
 from flashnews.state import BuildState, FileStamp, OutputRecord, content_digest, stamp_of
 from flashnews.workers import parse_source
@@ -498,7 +498,7 @@ class _RememberedSite:
         for shown, item in sorted(new_items.items(), key=lambda pair: sort_key(pair[1])):
             article = item.article
             key = section_key(section_of(article.category, config).name)
-            if article.draft or article.date > self._now or key not in nav or article.slug in reserved or _has_picture(item, content_dir):
+            if not is_published(item, now=self._now, include_drafts=False) or key not in nav or article.slug in reserved or _has_picture(item, content_dir):
                 return None
             reserved |= {article.slug}
             rows[shown] = _row(item, key)
@@ -507,7 +507,7 @@ class _RememberedSite:
         known: dict[str, RenderedArticle] = dict(new_items)
         order = list(self._rows)
         for shown, row in rows.items():
-            at = self._insertion_point([other[0] for other in order], sort_key(new_items[shown]), known)
+            at = self._insertion_point(order, sort_key(new_items[shown]), known)
             if at is None:
                 return None
             order.insert(at, row)
@@ -537,13 +537,13 @@ class _RememberedSite:
             return None
         return _Addition(planned, tree_json({**self._facts, "order": order}), window.with_published([item.article.date for item in new_items.values()], config, now=self._now))
 
-    def _insertion_point(self, order: list[str], wanted: tuple[float, str], known: dict[str, RenderedArticle]) -> int | None:
-        """Where an article with sort key `wanted` goes in `order` (site.sort_key), found by
-        reading the cache records of a few articles."""
+    def _insertion_point(self, order: list[list[str]], wanted: tuple[float, str], known: dict[str, RenderedArticle]) -> int | None:
+        """Where an article with sort key `wanted` goes among the rows of `order` (site.sort_key),
+        found by reading the cache records of a few articles."""
         low, high = 0, len(order)
         while low < high:
             middle = (low + high) // 2
-            shown = order[middle]
+            shown = order[middle][0]
             if shown not in known:
                 found = self._partials([shown])
                 if found is None:

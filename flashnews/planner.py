@@ -37,7 +37,7 @@ from flashnews.render import (
     section_url,
 )
 from flashnews.i18n import format_edition_date
-from flashnews.site import RESERVED_SLUGS, article_url, section_key, section_of, sort_key
+from flashnews.site import RESERVED_SLUGS, article_url, is_published, section_key, section_of, sort_key
 from flashnews.sitemap import plan_sitemap_pages
 
 ARTICLE = "article"
@@ -250,7 +250,7 @@ class SitePlanner:
         but its neighbours' lists: published now, not a draft, in an existing section, on a free
         URL, without a lead picture. It is then exactly the page a build with it makes."""
         new = item.article
-        if new.source_path in self._positions or new.draft or new.date > self.site.built_at or "image" in new.extra:
+        if new.source_path in self._positions or not is_published(item, now=self.site.built_at, include_drafts=False) or "image" in new.extra:
             return None
         key = section_key(section_of(new.category, self.config).name)
         section = next((s for s in self.site.sections if s.key == key), None)
