@@ -18,6 +18,7 @@ from flashnews.model import OutputFile, RenderedArticle, Site
 from flashnews.paging import FRONT, ListingPage, page_url
 from flashnews.seo import article_seo
 from flashnews.site import article_url, section_key, section_of, section_url
+from flashnews.templating import Environment
 
 Context = dict[str, Any]
 
@@ -166,32 +167,13 @@ def plan_not_found_page(site: Site, config: SiteConfig) -> PagePlan:
     return PagePlan("404.html", "404.html", context)
 
 
-_DICT_ATTRIBUTES = frozenset(dir(dict))
-
-
-class _Environment(jinja2.Environment):
-    """Jinja's environment with a faster `a.b` on the plain dicts page contexts are made of.
-
-    Jinja looks `b` up as an attribute first and as a key only after an AttributeError, which
-    costs more than the rest of the lookup; a plain dict has no attributes but dict's own, so
-    going to the key first for any other name gives the same value."""
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
-            try:
-                return obj[attribute]
-            except KeyError:
-                pass
-        return super().getattr(obj, attribute)
-
-
 def create_environment(templates_dir: Path, *, reload: bool = False) -> jinja2.Environment:
     """The Jinja environment every page is rendered with: autoescaped, strict.
 
     A build makes its own, and reads each template once; without `reload` a template is not
     checked for changes on every use (a stat per page and partial). An environment kept across
     builds (watch mode) passes reload=True."""
-    return _Environment(
+    return Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         auto_reload=reload,
         autoescape=True,
