@@ -182,7 +182,11 @@ def read_source_bytes(path: Path, *, shown: str, max_bytes: int) -> bytes:
                 hint="raise normalize.max_source_bytes in site.toml if this is really one article",
             )
         try:
-            data = handle.read(max_bytes + 1)
+            # Read what the stat promised (a buffer of max_bytes would be allocated on every
+            # read), then on to the limit only if the file grew meanwhile.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(max_bytes + 1 - len(data))
         except OSError as exc:
             raise SourceError(location, f"cannot read the file: {exc.strerror}", hint="check that it is readable") from exc
     if len(data) > max_bytes:

@@ -152,3 +152,27 @@ def test_size_is_checked_before_reading(content):
 
 def test_a_file_at_the_limit_is_read_in_full(content):
     assert read_source_bytes(content / "story.md", shown="content/story.md", max_bytes=len(ARTICLE)) == ARTICLE
+
+
+def _stat_taken_before_a_write(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """os.fstat reports `size` bytes, as when the file grows between the stat and the read."""
+    real = os.fstat
+
+    def earlier(descriptor: int) -> os.stat_result:
+        fields = list(real(descriptor))
+        fields[6] = size  # st_size
+        return os.stat_result(fields)
+
+    monkeypatch.setattr("flashnews.sources.os.fstat", earlier)
+
+
+def test_a_file_that_grew_after_its_stat_is_read_to_its_end(content, monkeypatch):
+    _stat_taken_before_a_write(monkeypatch, 10)
+    assert read_source_bytes(content / "story.md", shown="content/story.md", max_bytes=1000) == ARTICLE
+
+
+def test_a_file_that_grew_past_the_limit_after_its_stat_is_refused(content, monkeypatch):
+    _stat_taken_before_a_write(monkeypatch, 10)
+    with pytest.raises(SourceError) as caught:
+        read_source_bytes(content / "story.md", shown="content/story.md", max_bytes=len(ARTICLE) - 1)
+    assert "grew past the" in str(caught.value)
