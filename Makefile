@@ -12,8 +12,12 @@ $(VENV)/bin/python:
 	  echo "python3 -m venv failed; installing Debian's python3-venv"; \
 	  rm -rf $(VENV); apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
 
+# pip writes bytecode for what it installs, but an editable install leaves flashnews's own modules
+# to their first import, which PYTHONDONTWRITEBYTECODE forbids; compiling them once saves each run
+# about 0.1 s. (An edited module is compiled again in memory until the next compileall.)
 $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@$(PY) -m compileall -q flashnews >/dev/null
 	@touch $(STAMP)
 
 build: $(STAMP)
