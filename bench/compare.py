@@ -243,7 +243,7 @@ def _run(args: argparse.Namespace) -> int:
     tools = [name.strip() for name in args.tools.split(",") if name.strip()]
     unknown = sorted(set(tools) - set(TOOL_RUNNERS))
     if unknown:
-        parser.error(f"unknown tools: {', '.join(unknown)}; choose from {', '.join(TOOL_RUNNERS)}")
+        raise SystemExit(f"compare.py: unknown tools: {', '.join(unknown)}; choose from {', '.join(TOOL_RUNNERS)}")
     work_path = args.work.resolve() / f"n{args.n}"
     venv_path = (args.venv or args.work / "venv-compare").resolve()
     ensure_venv(venv_path)

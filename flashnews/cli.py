@@ -15,7 +15,7 @@ from pathlib import Path
 from flashnews.config import SiteConfig, load_config
 from flashnews.drops import DropReport, normalize_drops
 from flashnews.errors import ConfigError, FlashnewsError, OutputError, SourceError, TemplateError
-from flashnews.pipeline import BuildPaths, BuildResult, build_site, check_site
+from flashnews.pipeline import BuildPaths, BuildResult, build_site
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_FATAL = 0, 1, 2
 
@@ -192,6 +192,8 @@ def run_normalize(invocation: Invocation) -> int:
 
 
 def run_check(invocation: Invocation) -> int:
+    from flashnews.stages import check_site
+
     result = check_site(invocation.config, invocation.paths, now=invocation.now, include_drafts=invocation.include_drafts)
     report_problems(result.errors, result.warnings, invocation.verbosity)
     print(f"checked {result.articles} articles, {result.pages} pages: {len(result.warnings)} warnings, {len(result.errors)} errors")

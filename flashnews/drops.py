@@ -15,13 +15,10 @@ from datetime import datetime
 from pathlib import Path
 
 from flashnews.config import SiteConfig
-from flashnews.decode import decode_bytes
 from flashnews.errors import NormalizeError, SourceError, SourceLocation, SourceWarning
-from flashnews.normalize import normalize_text
-from flashnews.sources import display_path, read_source_bytes, scan_source_files
+from flashnews.sources import ARCHIVE_DIR, display_path, read_source_bytes, scan_source_files
 from flashnews.state import content_digest
 
-ARCHIVE_DIR = "_archive"
 MANIFEST = "manifest.json"
 # Drops applied since the manifest was last written, one JSON [key, digest] per line.
 JOURNAL = "manifest.log"
@@ -170,6 +167,11 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
                 "restore it from a backup, or delete it and the .md files made from drops",
             )
         )
+    if scan.paths:
+        # Decoding and normalizing need charset detection, YAML and slug libraries, which a build
+        # without new drops (the usual one) does not import.
+        from flashnews.decode import decode_bytes
+        from flashnews.normalize import normalize_text
     for raw_path in scan.paths:
         shown = display_path(raw_path, content_dir)
         relative = raw_path.relative_to(content_dir).as_posix()

@@ -71,7 +71,7 @@ from flashnews.related import CANDIDATE_WINDOW, RelatedFinder
 from flashnews.render import Context, PagePlan, article_card, article_context, listing_context, plan_not_found_page, render_page
 from flashnews.site import RESERVED_SLUGS, article_url, is_published, section_key, section_of, section_url, sort_key
 from flashnews.sources import read_source_bytes
-from flashnews.state import BuildState, FileStamp, OutputRecord, content_digest, stamp_of
+from flashnews.state import BuildState, FileStamp, OutputRecord, content_digest, stamp_of, tree_json
 from flashnews.workers import parse_source
 
 # Build-cache entries written by every clean full build (remember_site).
@@ -148,14 +148,6 @@ class _Edit:
     key: str
     whole: bytes
     partial: bytes
-
-
-def tree_json(value: object) -> bytes:
-    """value as JSON; file names that are not UTF-8 (held as lone surrogates) are escaped."""
-    try:
-        return orjson.dumps(value)
-    except TypeError:
-        return json.dumps(value).encode()
 
 
 def _from_json(data: bytes) -> Any:

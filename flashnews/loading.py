@@ -19,11 +19,10 @@ from flashnews.config import SiteConfig
 from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning
 from flashnews.model import RenderedArticle, Site
 from flashnews.sources import display_path, read_source_bytes, scan_source_files
-from flashnews.state import BuildState, FileStamp, OutputRecord, content_digest, stamp_of
+from flashnews.state import PIPELINE_VERSION, BuildState, FileStamp, OutputRecord, content_digest, stamp_of
 from flashnews.workers import StagePool, parse_file, restore_error
 
 # Bump when parsing or Markdown output changes, so cached articles are rebuilt.
-PIPELINE_VERSION = "4"
 
 
 

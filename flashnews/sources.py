@@ -10,6 +10,9 @@ from pathlib import Path
 
 from flashnews.errors import SourceError, SourceLocation, SourceWarning
 
+# Where normalizing keeps each raw drop byte for byte; never read as content.
+ARCHIVE_DIR = "_archive"
+
 # Files editors' tools and sync clients leave behind; never articles.
 _LITTER = re.compile(
     r"""(

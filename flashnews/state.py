@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
@@ -21,9 +22,14 @@ from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from flashnews.errors import OutputError
 
 SCHEMA_VERSION = "2"
+# The version of what a build derives from sources (cached records, page keys): raise it when
+# parsing or planning changes what they hold.
+PIPELINE_VERSION = "4"
 _CHUNK = 500
 
 
@@ -43,6 +49,14 @@ class FileStamp:
     mtime_ns: int
     ctime_ns: int
     inode: int
+
+
+def tree_json(value: object) -> bytes:
+    """value as JSON; file names that are not UTF-8 (held as lone surrogates) are escaped."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value).encode()
 
 
 def content_digest(data: bytes) -> str:

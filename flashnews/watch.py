@@ -33,7 +33,8 @@ from flashnews.config import SiteConfig, load_config
 from flashnews.drops import DropReport, normalize_drops
 from flashnews.edits import publish_edited_pages
 from flashnews.errors import ConfigError, FlashnewsError
-from flashnews.pipeline import BuildPaths, build_site, update_search_index
+from flashnews.pipeline import BuildPaths, build_site
+from flashnews.stages import update_search_index
 from flashnews.render import create_environment
 from flashnews.search import SearchCancelled
 from flashnews.state import BuildState, state_path

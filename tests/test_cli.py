@@ -260,3 +260,22 @@ def test_warnings_are_reported_again_on_every_build(site_dir):
         result = run(site_dir, "--now", NOW)
         assert "content/a.md:5: warning: unknown field 'auhtor' is not used" in result.stderr
         assert "1 warning," in result.stdout
+
+
+# What a build with nothing to do must not import: every stage and the libraries they need.
+HEAVY_MODULES = ("flashnews.stages", "flashnews.workers", "flashnews.render", "jinja2", "markdown", "yaml", "PIL", "charset_normalizer", "nh3")
+
+
+def test_a_build_with_nothing_to_do_imports_no_stage(sample_site):
+    assert run(sample_site, "build", "--now", NOW).returncode == 0
+    probe = (
+        "import sys; from flashnews.cli import main; status = main(['build', '--now', sys.argv[1]]); "
+        "print(status, sorted(m for m in sys.modules if m.split('.')[0] in sys.argv[2:] or m in sys.argv[2:]))"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe, NOW, *HEAVY_MODULES], cwd=sample_site, env=environment, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "(0 written, 0 deleted)" in done.stdout
+    assert done.stdout.splitlines()[-1] == "0 []"

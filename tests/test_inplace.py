@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from flashnews import pipeline, search, sitemap
+from flashnews import pipeline, search, sitemap, stages
 from flashnews.config import load_config
 from flashnews.edits import publish_edited_pages
 from flashnews.errors import OutputError
@@ -80,14 +80,14 @@ def newsroom(site_dir: Path, request: pytest.FixtureRequest) -> Path:
 def full_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the builds into public/ that load and plan the whole site."""
     calls: list[int] = []
-    original = pipeline._build_changed
+    original = stages._build_changed
 
     def counted(config: object, paths: pipeline.BuildPaths, **kwargs: object) -> object:
         if paths.output_dir.name == "public":
             calls.append(1)
         return original(config, paths, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "_build_changed", counted)
+    monkeypatch.setattr(stages, "_build_changed", counted)
     return calls
 
 

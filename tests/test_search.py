@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from flashnews.config import load_config
-from flashnews.pipeline import BuildPaths, BuildResult, build_site, update_search_index
+from flashnews.pipeline import BuildPaths, BuildResult, build_site
+from flashnews.stages import update_search_index
 from flashnews.search import SearchCancelled, build_search_index
 from flashnews.state import BuildState, state_path
 from tests.conftest import NOW
