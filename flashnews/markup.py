@@ -134,21 +134,25 @@ def create_converter() -> BodyConverter:
     return BodyConverter()
 
 
-def _check_body(article: Article) -> None:
+def _check_body(article: Article, *, plain: bool = False) -> None:
+    """Refuse a body Python-Markdown would take too long over. A body of plain paragraphs
+    (plain=True) skips the checks that cannot fail for it: a plain line opens with no quote or
+    list marker (nor the spaces before one), and a body without inline triggers does no inline work."""
     location = SourceLocation(article.source_path, article.body_line)
     if len(article.body) > MAX_BODY_CHARS:
         raise MarkupError(location, f"body is longer than {MAX_BODY_CHARS} characters", hint="split the article")
-    checks = (
-        (_NESTING, f"quotes or lists nested more than {MAX_MARKERS_PER_LINE} levels on one line"),
-        (_BRACKET_RUN, f"a run of {MAX_NESTING * 5} or more brackets"),
-    )
-    if sum(article.body.count(ch) for ch in _BRACKETS) < MAX_NESTING * 5:
-        checks = checks[:1]  # too few brackets for a run of them
+    checks: list[tuple[re.Pattern[str], str]] = []
+    if not plain:
+        checks.append((_NESTING, f"quotes or lists nested more than {MAX_MARKERS_PER_LINE} levels on one line"))
+    if sum(article.body.count(ch) for ch in _BRACKETS) >= MAX_NESTING * 5:  # else too few for a run of them
+        checks.append((_BRACKET_RUN, f"a run of {MAX_NESTING * 5} or more brackets"))
     for pattern, what in checks:
         match = pattern.search(article.body)
         if match:
             raise MarkupError(_location_of(article, match.start()), what, hint="escape the characters with a backslash")
     body = article.body
+    if plain:
+        return
     links = len(_LINK_OPENER.findall(body)) if "[" in body else 0
     if len(body) * max(len(_INLINE_MARKUP.findall(body)), links * 100) <= MAX_INLINE_WORK:
         return  # no paragraph can hold more than the whole body
@@ -186,18 +190,36 @@ def html_to_text(fragment: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
 
 
-def render_article(article: Article, converter: BodyConverter) -> RenderedArticle:
-    """Convert and sanitize the body; raises MarkupError for bodies that are unsafe to render."""
-    _check_body(article)
-    try:
-        body_html = converter.convert_safe(article.body)
-    except RecursionError as exc:
-        raise MarkupError(
-            SourceLocation(article.source_path, article.body_line), "Markdown is nested too deeply", hint="simplify the body"
-        ) from exc
+def text_facts(body_html: str) -> tuple[list[str], str]:
+    """The words of a body's HTML and its lead: the text of its first paragraph, else its first
+    300 characters."""
     words = html.unescape(_TAG.sub(" ", body_html)).split()
     first_paragraph = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
     lead = html_to_text(first_paragraph.group(1)) if first_paragraph else " ".join(words)[:300]
+    return words, lead
+
+
+def render_article(article: Article, converter: BodyConverter) -> RenderedArticle:
+    """Convert and sanitize the body; raises MarkupError for bodies that are unsafe to render.
+
+    A body of plain paragraphs without NUL (see plain_paragraphs and sanitized_plain) has its
+    words and lead taken from its text: its HTML holds only <p> tags around that text, with '>'
+    and the no-break space escaped, so text_facts would find the same."""
+    body = article.body
+    plain = None if "\x00" in body or has_inline_markup(body) else _paragraphs_of(body)
+    _check_body(article, plain=plain is not None)
+    if plain is not None:
+        body_html = sanitized_plain(plain)
+        words = body.split()
+        lead = " ".join(body.lstrip("\n").split("\n\n", 1)[0].split())
+    else:
+        try:
+            body_html = converter.convert_safe(body)
+        except RecursionError as exc:
+            raise MarkupError(
+                SourceLocation(article.source_path, article.body_line), "Markdown is nested too deeply", hint="simplify the body"
+            ) from exc
+        words, lead = text_facts(body_html)
     return RenderedArticle(
         article=article,
         body_html=body_html,

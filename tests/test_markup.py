@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from flashnews.markup import (
     BodyConverter,
     MarkupError,
+    _check_body,
     create_converter,
     has_inline_markup,
     html_to_text,
@@ -22,6 +23,7 @@ from flashnews.markup import (
     render_article,
     sanitize_html,
     sanitized_plain,
+    text_facts,
 )
 from tests.conftest import REPO, sample_drops
 from flashnews.model import Article
@@ -289,3 +291,38 @@ def test_safe_conversion_equals_sanitizing_python_markdown(text: str) -> None:
 def test_plain_paragraphs_leaves_block_syntax_to_python_markdown(text: str) -> None:
     assert plain_paragraphs(text) is None
     assert BodyConverter().convert(text) == python_markdown(text)
+
+
+def _rendered_the_long_way(body: str) -> tuple[str, object]:
+    """render_article without its plain-paragraph shortcut: every check, the converter, and the
+    words and lead read from the HTML."""
+    item = article(body)
+    try:
+        _check_body(item)
+        html = create_converter().convert_safe(body)
+    except MarkupError as exc:
+        return "refused", str(exc)
+    words, lead = text_facts(html)
+    return "rendered", (html, len(words), lead)
+
+
+def _rendered(body: str) -> tuple[str, object]:
+    try:
+        item = render_article(article(body), create_converter())
+    except MarkupError as exc:
+        return "refused", str(exc)
+    return "rendered", (item.body_html, item.word_count, item.lead)
+
+
+_BRACKET_LINE = st.sampled_from(["A" + ")" * 200, "(" * 100 + ")" * 100, "Run ]]]]" * 30, "> " * 20 + "deep", "1. " * 20 + "x"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(
+        st.one_of(_PLAIN_LINE, st.text(alphabet=_ANY_CHARACTER, max_size=30), st.just(""), _BRACKET_LINE, st.sampled_from(_TOKENS)),
+        max_size=12,
+    ).map("\n".join)
+)
+def test_plain_bodies_render_as_the_long_way_would(body: str) -> None:
+    assert _rendered(body) == _rendered_the_long_way(body)
