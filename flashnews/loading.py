@@ -22,7 +22,6 @@ from flashnews.sources import display_path, read_source_bytes, scan_source_files
 from flashnews.state import PIPELINE_VERSION, BuildState, FileStamp, OutputRecord, content_digest, stamp_of
 from flashnews.workers import StagePool, parse_file, restore_error
 
-# Bump when parsing or Markdown output changes, so cached articles are rebuilt.
 
 
 

@@ -17,7 +17,10 @@ the common case inline instead:
 
 Each `a.b` and each printed value is evaluated once (an assignment expression holds it). The
 templates must render byte for byte as with Jinja's own code generator (tests/test_templating.py
-compares the two on every template and on Jinja's other constructs).
+compares the two on every page of the golden site, on Jinja's other constructs and on random
+values). Two differences remain outside what pages are made of: Template.generate() and stream()
+yield printed strings as str rather than Markup (the same text), and a dict key whose __eq__
+raises would raise here where Jinja's getattr gives an undefined value.
 """
 
 from __future__ import annotations
