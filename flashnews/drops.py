@@ -150,7 +150,6 @@ def _previous_date(md_path: Path) -> datetime | None:
 def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry_run: bool = False) -> DropReport:
     """Normalize every .txt drop under content_dir; with dry_run, only report."""
     archive = content_dir / ARCHIVE_DIR
-    manifest = _read_manifest(archive)
     written: list[str] = []
     errors: list[SourceError] = []
     warnings: list[SourceWarning] = []
@@ -158,6 +157,9 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
     scan = scan_source_files(content_dir, suffix=".txt", report_documents=True)
     errors.extend(scan.errors)
     warnings.extend(scan.warnings)
+    if not scan.paths:  # the usual build: no drop, so the manifest (one entry per drop ever made) is not read
+        return DropReport((), tuple(errors), tuple(warnings), ())
+    manifest = _read_manifest(archive)
     if manifest is None:
         manifest = {}
         warnings.append(
@@ -167,11 +169,11 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
                 "restore it from a backup, or delete it and the .md files made from drops",
             )
         )
-    if scan.paths:
-        # Decoding and normalizing need charset detection, YAML and slug libraries, which a build
-        # without new drops (the usual one) does not import.
-        from flashnews.decode import decode_bytes
-        from flashnews.normalize import normalize_text
+    # Decoding and normalizing need charset detection, YAML and slug libraries, which a build
+    # without new drops (the usual one) does not import.
+    from flashnews.decode import decode_bytes
+    from flashnews.normalize import normalize_text
+
     for raw_path in scan.paths:
         shown = display_path(raw_path, content_dir)
         relative = raw_path.relative_to(content_dir).as_posix()

@@ -95,6 +95,30 @@ def test_a_new_drop_never_overwrites_a_markdown_file_the_editor_changed(site_dir
     assert (site_dir / "content" / "story.txt").exists()
 
 
+def test_an_unreadable_drop_manifest_is_reported_and_no_markdown_is_overwritten(site_dir):
+    seed = (FIXTURES / "seed.txt").read_bytes()
+    (site_dir / "content" / "story.txt").write_bytes(seed)
+    assert run(site_dir, "normalize", "--now", NOW).returncode == 0
+    md = site_dir / "content" / "story.md"
+    made = md.read_bytes()
+    (site_dir / "content" / "_archive" / "manifest.json").write_text("{cut short", encoding="utf-8")
+    (site_dir / "content" / "story.txt").write_bytes(seed.replace(b"Istanbul", b"Ankara"))
+    result = run(site_dir, "normalize", "--now", NOW)
+    assert result.returncode == 1
+    assert "content/_archive/manifest.json:1: warning: the drop manifest is unreadable" in result.stderr
+    assert md.read_bytes() == made
+    assert (site_dir / "content" / "story.txt").exists()
+
+
+def test_without_a_drop_the_manifest_is_not_read(site_dir):
+    (site_dir / "content" / "story.txt").write_bytes((FIXTURES / "seed.txt").read_bytes())
+    assert run(site_dir, "build", "--now", NOW).returncode == 0
+    (site_dir / "content" / "_archive" / "manifest.json").write_text("{cut short", encoding="utf-8")
+    result = run(site_dir, "build", "--now", NOW)
+    assert result.returncode == 0, result.stderr
+    assert "manifest" not in result.stderr
+
+
 def test_a_drop_never_overwrites_a_markdown_file_written_by_hand(site_dir):
     write_md(site_dir, "story.md", GOOD_MD)
     (site_dir / "content" / "story.txt").write_bytes((FIXTURES / "seed.txt").read_bytes())
