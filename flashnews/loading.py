@@ -23,8 +23,6 @@ from flashnews.state import PIPELINE_VERSION, BuildState, FileStamp, OutputRecor
 from flashnews.workers import StagePool, parse_file, restore_error
 
 
-
-
 def _read_source(path: Path, shown: str, config: SiteConfig) -> bytes:
     """A source's bytes; an OS error becomes a located SourceError."""
     try:

@@ -109,10 +109,14 @@ class BodyConverter:
         self._plain.treeprocessors.deregister("inline")
 
     def convert(self, text: str) -> str:
+        html = plain_paragraphs(text)
+        return self.markdown(text) if html is None else html
+
+    def markdown(self, text: str) -> str:
+        """Python-Markdown's HTML, without its inline patterns when no inline markup can match."""
         if has_inline_markup(text):
             return self._full.reset().convert(text)
-        html = _paragraphs_of(text)
-        return self._plain.reset().convert(text) if html is None else html
+        return self._plain.reset().convert(text)
 
     def convert_safe(self, text: str) -> str:
         """sanitize_html(convert(text)); plain paragraphs skip the sanitizer (sanitized_plain)."""
@@ -120,7 +124,7 @@ class BodyConverter:
             html = _paragraphs_of(text)
             if html is not None:
                 return sanitized_plain(html)
-        return sanitize_html(self.convert(text))
+        return sanitize_html(self.markdown(text))
 
 
 def sanitized_plain(html: str) -> str:
@@ -214,7 +218,7 @@ def render_article(article: Article, converter: BodyConverter) -> RenderedArticl
         lead = " ".join(body.lstrip("\n").split("\n\n", 1)[0].split())
     else:
         try:
-            body_html = converter.convert_safe(body)
+            body_html = sanitize_html(converter.markdown(body))
         except RecursionError as exc:
             raise MarkupError(
                 SourceLocation(article.source_path, article.body_line), "Markdown is nested too deeply", hint="simplify the body"
