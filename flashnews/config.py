@@ -28,6 +28,23 @@ DEFAULT_FOOTER_MARKERS = (
 )
 DEFAULT_NOISE_LINES = (
     "Share",
+    "Share this",
+    "Share this article",
+    "Copy link",
+    "Telegram",
+    "WhatsApp",
+    "Messenger",
+    "Viber",
+    "Comments",
+    "Sign up for our newsletter",
+    "Subscribe to our newsletter",
+    "Subscribe",
+    "Sponsored content",
+    "Promoted",
+    "Story continues below",
+    "Article continues below",
+    "Continue reading",
+    "Accept cookies",
     "Share on Facebook",
     "Share on X",
     "Share on Twitter",
@@ -44,7 +61,29 @@ DEFAULT_NOISE_LINES = (
     "Shpërndaje në Facebook",
     "Ndaje",
 )
-DEFAULT_BYLINE_PREFIXES = ("By", "Nga", "Author:", "Autor:", "Autori:", "Written by", "Shkruar nga")
+DEFAULT_BYLINE_PREFIXES = (
+    "By",
+    "Nga",
+    "Author:",
+    "Autor:",
+    "Autori:",
+    "Written by",
+    "Reporting by",
+    "Reported by",
+    "Words by",
+    "Shkruar nga",
+    "Shkruan",
+    "Текст:",
+    "Автор:",
+    "Von",
+    "Par",
+    "Por",
+    "Di",
+)
+# Lines that open with these are prompts to read on ("Read more: …"), never the story.
+DEFAULT_PROMPT_PREFIXES = ("Read more", "Read also", "See also", "Also read", "Related", "Lexo", "Lexo edhe", "Lexo më shumë")
+# Labels of picture credits ("Photo: Reuters"); a line that opens with one is not the story.
+DEFAULT_CREDIT_PREFIXES = ("Photo", "Photos", "Foto", "Fotografia", "Image", "Picture", "Credit", "Фото", "Video", "Source", "Burimi")
 INTERFACE_LANGUAGES = ("en", "sq")
 
 
@@ -69,6 +108,12 @@ class NormalizeConfig:
     footer_markers: tuple[str, ...] = DEFAULT_FOOTER_MARKERS
     noise_lines: tuple[str, ...] = DEFAULT_NOISE_LINES
     byline_prefixes: tuple[str, ...] = DEFAULT_BYLINE_PREFIXES
+    prompt_prefixes: tuple[str, ...] = DEFAULT_PROMPT_PREFIXES
+    credit_prefixes: tuple[str, ...] = DEFAULT_CREDIT_PREFIXES
+    # How a numeric date such as 03/04/2021 is read when both orders make sense: "DMY" or "MDY".
+    date_order: str = "DMY"
+    # dateparser languages tried for every drop, besides those its letters point to.
+    date_languages: tuple[str, ...] = ("en", "sq")
     fallback_encoding: str = "cp1252"
     max_source_bytes: int = 2_000_000
 
@@ -89,6 +134,8 @@ class SiteConfig:
     logo: str = "static/logo.png"
     search: bool = True
     sections: tuple[SectionConfig, ...] = ()
+    # The section of a drop that names none and sits in no section's folder ("" = the first section).
+    default_section: str = ""
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
 
     @property
@@ -154,6 +201,8 @@ def _validate(config: SiteConfig) -> None:
     for key in ("per_page", "latest_count", "feed_items", "news_sitemap_hours"):
         if getattr(config, key) < 1:
             raise ConfigError(f"{key} must be at least 1")
+    if config.normalize.date_order not in ("DMY", "MDY", "YMD"):
+        raise ConfigError(f"normalize.date_order {config.normalize.date_order!r} is not DMY, MDY or YMD")
     try:
         "".encode(config.normalize.fallback_encoding)
     except LookupError as exc:

@@ -172,7 +172,7 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
     # Decoding and normalizing need charset detection, YAML and slug libraries, which a build
     # without new drops (the usual one) does not import.
     from flashnews.decode import decode_bytes
-    from flashnews.normalize import normalize_text
+    from flashnews.normalize import DropContext, normalize_text, section_for_folder
 
     for raw_path in scan.paths:
         shown = display_path(raw_path, content_dir)
@@ -189,6 +189,7 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
                 now=_previous_date(md_path) or now.astimezone(config.tz),
                 config=config.normalize,
                 sections=config.sections,
+                context=DropContext(section_for_folder(relative, config.sections), config.default_section),
             )
         except SourceError as exc:
             errors.append(exc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from types import MappingProxyType
 
 from flashnews.errors import SourceWarning
@@ -12,14 +13,42 @@ from flashnews.errors import SourceWarning
 EMPTY_MAPPING: Mapping[str, str] = MappingProxyType({})
 
 
+class Role(Enum):
+    """What a line of a drop became."""
+
+    TITLE = "title"
+    CATEGORY = "category"
+    BYLINE = "byline"
+    DATE = "date"
+    BODY = "body"
+    STRIPPED = "stripped"
+
+
+@dataclass(frozen=True, slots=True)
+class LineDecision:
+    """One line of a drop, what it became and why."""
+
+    number: int
+    text: str
+    role: Role
+    reason: str = ""
+
+    def __str__(self) -> str:
+        why = f" ({self.reason})" if self.reason else ""
+        return f"{self.number:>4}  {self.role.value:<8} {self.text}{why}"
+
+
 @dataclass(frozen=True, slots=True)
 class Normalized:
-    """A raw drop turned into front-matter Markdown, with what was stripped as chrome."""
+    """A raw drop turned into front-matter Markdown, with what was stripped as chrome, what each
+    line became, and notes on what was guessed."""
 
     markdown: str
     title: str
     stripped: tuple[str, ...] = ()
     warnings: tuple[SourceWarning, ...] = ()
+    decisions: tuple[LineDecision, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,8 @@ from flashnews.content import parse_article
 from flashnews.decode import decode_bytes
 from flashnews.errors import NormalizeError
 from flashnews.markup import create_converter, html_to_text, render_article
-from flashnews.normalize import escape_markdown_line, is_normalized, normalize_text
+from flashnews.model import Role
+from flashnews.normalize import DropContext, escape_markdown_line, explain_text, is_normalized, normalize_text, section_for_folder
 
 from tests.conftest import FIXTURES, NOW, REPO
 
@@ -182,8 +183,9 @@ def test_text_that_looks_like_markup_renders_exactly_as_typed():
     [
         ("empty.txt", 1, "empty"),
         ("whitespace_only.txt", 1, "empty"),
-        ("no_headline.txt", 1, "no headline"),
-        ("no_section_line.txt", 3, "no section line"),
+        ("no_headline.txt", 1, "no article found"),
+        ("one_line.txt", 1, "one line"),
+        ("links_only.txt", 1, "no article found"),
         ("headline_without_body.txt", 5, "no body"),
         ("binary.txt", 1, "binary"),
     ],
@@ -218,7 +220,11 @@ def test_values_that_yaml_would_coerce_stay_strings():
 # Properties ------------------------------------------------------------------------------------
 
 WORD = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp", "Cf")), min_size=1, max_size=12)
-LINE = st.lists(WORD, min_size=5, max_size=25).map(" ".join)
+LETTERS = st.text(alphabet=st.characters(whitelist_categories=("Ll", "Lu", "Lo")), min_size=2, max_size=12)
+# A sentence of the story: words of any script with marks and digits among them, and a stop.
+LINE = st.tuples(st.lists(LETTERS, min_size=3, max_size=3), st.lists(WORD, min_size=2, max_size=22), st.sampled_from([".", "!", "?", ".”", "?»"])).map(
+    lambda parts: " ".join(parts[0] + parts[1]) + parts[2]
+)
 PARAGRAPHS = st.lists(LINE, min_size=1, max_size=6)
 
 
@@ -316,3 +322,170 @@ def test_a_two_word_headline_under_the_section_line_is_the_headline():
     post = frontmatter.loads(result.markdown)
     assert (post.metadata["title"], post.metadata["category"]) == ("Rama resigns", "Bota")
     assert post.content == "The prime minister resigned today."
+
+
+# Drops without a section line, and drops that are whole pages ---------------------------------------
+
+
+def test_a_drop_without_a_section_line_is_filed_under_the_default_section_with_a_warning():
+    decoded = decode_bytes((FIXTURES / "raw" / "no_section_line.txt").read_bytes(), path="content/x.txt")
+    context = DropContext(None, "Ekonomi")
+    result = normalize_text(decoded.text, path="content/x.txt", now=NOW, config=CONFIG.normalize, sections=CONFIG.sections, context=context)
+    meta = frontmatter.loads(result.markdown).metadata
+    assert (meta["title"], meta["category"]) == (HEADLINE, "Ekonomi")
+    assert any("no section line" in str(w) and "content/x.txt:3" in str(w) and "'Ekonomi'" in str(w) for w in result.warnings)
+
+
+def test_a_drop_without_a_section_line_takes_the_section_of_its_folder():
+    assert section_for_folder("sport/x.txt", CONFIG.sections) == "Sport"
+    assert section_for_folder("news/sports/x.txt", CONFIG.sections) == "Sport"
+    assert section_for_folder("x.txt", CONFIG.sections) is None
+    text = (FIXTURES / "raw" / "no_section_line.txt").read_text(encoding="utf-8")
+    result = normalize_text(text, path="content/sport/x.txt", now=NOW, config=CONFIG.normalize, sections=CONFIG.sections, context=DropContext("Sport", "Bota"))
+    assert frontmatter.loads(result.markdown).metadata["category"] == "Sport"
+    assert any("section of its folder" in str(w) for w in result.warnings)
+
+
+def test_a_headline_and_paragraphs_alone_are_an_article():
+    text = f"{HEADLINE}\n\nOfficials confirmed the plan on Monday after a long debate.\n\nWork starts in May.\n"
+    result = normalize_text(text, path="x.txt", now=NOW, config=CONFIG.normalize, sections=CONFIG.sections)
+    post = frontmatter.loads(result.markdown)
+    assert post.metadata["title"] == HEADLINE
+    assert body_paragraphs(post.content) == ["Officials confirmed the plan on Monday after a long debate.", "Work starts in May."]
+
+
+def test_a_page_copy_without_a_story_is_refused_with_a_hint():
+    menu = "\n".join(f"Menu item {i}" for i in range(60))
+    with pytest.raises(NormalizeError) as caught:
+        normalize_text(menu + "\nOne sentence that is here.\n", path="content/page.txt", now=NOW, config=CONFIG.normalize, sections=CONFIG.sections)
+    assert "content/page.txt:1:" in str(caught.value)
+
+
+def test_explain_names_what_every_line_became():
+    text = (FIXTURES / "seed.txt").read_text(encoding="utf-8")
+    result = normalize_text(text, path="seed.txt", now=NOW, config=CONFIG.normalize, sections=CONFIG.sections)
+    roles = {decision.number: decision.role for decision in result.decisions}
+    assert roles[1] is Role.STRIPPED and roles[3] is Role.CATEGORY and roles[5] is Role.TITLE and roles[7] is Role.STRIPPED
+    assert roles[9] is Role.BODY and roles[23] is Role.BODY
+    assert roles[27] is Role.STRIPPED
+    shown = explain_text(result.decisions)
+    assert "   5  title    The US and Russia" in shown
+    assert len(shown.splitlines()) == len([line for line in text.split("\n") if line.strip()])
+
+
+# Page furniture by its shape --------------------------------------------------------------------------
+
+STORY = (
+    "Officials confirmed the plan on Monday after a long debate in the capital city.",
+    "The second paragraph adds detail about costs and timing for residents of the east.",
+    "Construction of the tram line will start next spring, the council said in a statement.",
+)
+
+
+def _normalize(text: str):
+    result = normalize_text(text, path="x.txt", now=NOW, config=CONFIG.normalize, sections=CONFIG.sections)
+    post = frontmatter.loads(result.markdown)
+    return post.metadata, body_paragraphs(post.content), result
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        ["Home · World · Sport · Culture · Opinion"],  # a menu row
+        ["Főoldal / Világ / City council approves new…"],  # a breadcrumb in another language
+        ["Podijeli: Facebook · X · Viber"],  # a share row in another language
+        ["© 2025 Dnevni List. Sva prava zadržana."],  # copyright
+        ["https://example.org/story"],  # a bare link
+    ],
+)
+def test_furniture_is_stripped_by_its_shape_in_any_language(furniture):
+    text = "\n\n".join(["Zeitung Heute", "Bota", HEADLINE, *furniture, STORY[0], STORY[1], *furniture, STORY[2]])
+    meta, body, _ = _normalize(text)
+    assert meta["title"] == HEADLINE
+    assert body == list(STORY)
+
+
+def test_a_rail_of_headlines_after_the_story_is_stripped_whatever_its_heading_says():
+    rail = ["Najčitanije danas", "Vlada usvojila novi zakon o porezima", "Sneg paralisao saobraćaj na severu zemlje", "Pretplatite se na naš bilten"]
+    meta, body, result = _normalize("\n\n".join(["Dnevni List", "Bota", HEADLINE, *STORY, *rail]))
+    assert body == list(STORY)
+    assert all(any(d.text == line and d.role is Role.STRIPPED for d in result.decisions) for line in rail)
+
+
+def test_a_subheading_and_a_list_inside_the_story_are_kept():
+    middle = ["Costs and timing", STORY[1], "The stops planned:", "east station,", "the old market,", "the university."]
+    _, body, _ = _normalize("\n\n".join(["Bota", HEADLINE, STORY[0], *middle, STORY[2]]))
+    assert body == [STORY[0], *middle, STORY[2]]
+
+
+def test_a_short_line_that_shares_no_word_with_the_story_is_an_advert():
+    _, body, result = _normalize("\n\n".join(["Bota", HEADLINE, STORY[0], "Artikulli vazhdon më poshtë", STORY[1], STORY[2]]))
+    assert body == list(STORY)
+    assert any("sharing no word with the story" in d.reason for d in result.decisions)
+
+
+def test_a_line_repeated_on_the_page_is_furniture():
+    _, body, _ = _normalize("\n\n".join(["Bota", HEADLINE, STORY[0], "Sponsorisert innhold", STORY[1], "Sponsorisert innhold", STORY[2]]))
+    assert body == list(STORY)
+
+
+def test_the_browser_tab_line_points_to_the_headline_among_other_title_like_lines():
+    lines = [f"{HEADLINE} | Dnevni List", "Dnevni List", "Vlada usvojila novi zakon o porezima", HEADLINE, "Ana Lika", "2 hours ago", *STORY]
+    meta, body, _ = _normalize("\n".join(lines))
+    assert meta["title"] == HEADLINE
+    assert meta["author"] == "Ana Lika"
+    assert body == list(STORY)
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [("Piše: Dragan Petrović", "Dragan Petrović"), ("Текст: Ненад Илић", "Ненад Илић"), ("Samuel Osei | Staff writer", "Samuel Osei"), ("Reporting by Ana Lika in Tirana", "Ana Lika"), ("Photo: Ana Lika", None)],
+)
+def test_bylines_in_many_forms_give_the_name_alone(line, author):
+    meta, body, _ = _normalize("\n\n".join(["Bota", HEADLINE, line, *STORY]))
+    assert meta.get("author") == author
+    assert body == list(STORY)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Updated 14:05 CET, 3 March 2021", datetime(2021, 3, 3, 14, 5, tzinfo=ZONE)),
+        ("03/03/2021 - 14:05", datetime(2021, 3, 3, 14, 5, tzinfo=ZONE)),
+        ("Më 3 mars 2021, ora 14:05", datetime(2021, 3, 3, 14, 5, tzinfo=ZONE)),
+        ("3 марта 2021 года, 14:05", datetime(2021, 3, 3, 14, 5, tzinfo=ZONE)),
+        ("Objavljeno: 11.01.2008. u 16.55", datetime(2008, 1, 11, 16, 55, tzinfo=ZONE)),
+        ("субота, 29. јануар 2011.", datetime(2011, 1, 29, tzinfo=ZONE)),
+        ("November 14, 2019 at 2:55 p.m.", datetime(2019, 11, 14, 14, 55, tzinfo=ZONE)),
+        ("2 hours ago", NOW.replace(microsecond=0) - timedelta(hours=2)),
+    ],
+)
+def test_datelines_as_people_write_them(line, expected):
+    meta, body, _ = _normalize("\n\n".join(["Bota", HEADLINE, line, *STORY]))
+    assert datetime.fromisoformat(str(meta["date"])) == expected
+    assert body == list(STORY)
+
+
+def test_a_dateline_without_a_year_is_dated_in_the_past_and_noted():
+    meta, _, result = _normalize("\n\n".join(["Bota", HEADLINE, "TIRANA, March 3 — " + STORY[0], STORY[1]]))
+    moment = datetime.fromisoformat(str(meta["date"]))
+    assert (moment.month, moment.day) == (3, 3) and moment <= NOW
+    assert any("no year" in note for note in result.notes)
+
+
+def test_reading_time_is_no_dateline():
+    meta, body, result = _normalize("\n\n".join(["Bota", HEADLINE, "Reading time: 9 minutes", *STORY]))
+    assert meta["date"] == NOW.isoformat()
+    assert body == list(STORY)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(PARAGRAPHS, st.lists(st.sampled_from(["Share", "Advertisement", "Home · World · Sport", "© 2025 Flash News"]), max_size=3))
+def test_no_sentence_of_the_story_is_lost_among_furniture(paragraphs, furniture):
+    if not _is_plain_body(paragraphs):
+        return
+    lines = ["Flash News", "Bota", HEADLINE, paragraphs[0], *furniture, *paragraphs[1:], *furniture, "Latest news", "Another headline here"]
+    result = normalize_text("\n\n".join(lines), path="x.txt", now=NOW, config=CONFIG.normalize, sections=CONFIG.sections)
+    article, _ = parse_article(result.markdown, path="x.md", zone=ZONE)
+    text = html_to_text(render_article(article, create_converter()).body_html)
+    assert text == " ".join(" ".join(p.split()) for p in paragraphs)

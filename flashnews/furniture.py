@@ -1,0 +1,130 @@
+"""One line of a raw drop -> what kind of line it is: a sentence of a story, a title, or page
+furniture (menus, share rows, copyright, credits, prompts), judged by its shape first and by
+configurable word lists only as hints."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_BLANK_CHARS = " \t\u00a0\u200b\u200c\u200d\u2060\u202f\u3000\f\v"
+# A sentence ends with a stop, maybe inside closing quotes or brackets.
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+_TRUNCATED = re.compile(r"(?:…|\.\.\.)\s*$")
+# Separators of menus, breadcrumbs and share rows ("Home / World / …", "Facebook · X · Email").
+_ROW_SEPARATOR = re.compile(r"\s+[|·•›»>/]\s+|\s*[|·•›»]\s*|\s{2,}|\t")
+_URL = re.compile(r"^(?:https?://|www\.)\S+$|^@\w+$|^\S+\.(?:com|org|net|al|rs|ru|de|uk)(?:/\S*)?$", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b)|©\s*(?:\d{4}|[^\W\d_]+\s+\d{4})", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One non-blank line of a drop: its text and where it stands."""
+
+    index: int
+    number: int
+    text: str
+    words: int
+    key: str
+    # The text with its inner spacing kept: menus copied from a page separate items by runs of spaces.
+    raw: str = ""
+
+
+def line_key(text: str) -> str:
+    """A line's text for comparisons: case, spacing and closing punctuation folded."""
+    return " ".join(text.casefold().split()).rstrip(":：.…!").strip()
+
+
+def split_lines(text: str) -> tuple[Line, ...]:
+    """The non-blank lines of a text, numbered as in the file."""
+    lines: list[Line] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        stripped = raw.strip(_BLANK_CHARS)
+        if stripped:
+            clean = " ".join(stripped.split())
+            lines.append(Line(len(lines), number, clean, len(clean.split()), line_key(clean), stripped))
+    return tuple(lines)
+
+
+def is_sentence(text: str) -> bool:
+    """Whether a line reads as running text: it ends with a stop and has several words
+    (a dateline such as "utorak, 8. jul 2008." has too few)."""
+    if _SENTENCE_END.search(text) is None or is_truncated(text):
+        return False
+    words = text.split()
+    return len(words) >= 3 and sum(1 for w in words if sum(c.isalpha() for c in w) >= 2) >= 3
+
+
+def is_truncated(text: str) -> bool:
+    return _TRUNCATED.search(text) is not None
+
+
+def row_items(text: str) -> list[str]:
+    """The items of a menu, breadcrumb or share row, or [] when the line is not a row."""
+    items = [item for item in _ROW_SEPARATOR.split(text) if item.strip()]
+    if len(items) < 2:
+        return []
+    if all(len(item.split()) <= 4 for item in items[:-1]):
+        return items
+    return []
+
+
+def is_row(text: str) -> bool:
+    """A menu, breadcrumb or share row: three or more short items between separators, or two
+    when the last is a cut headline ("Home / World / The US and Russia…")."""
+    items = row_items(text)
+    if len(items) >= 3 and all(len(item.split()) <= 4 for item in items):
+        return True
+    return len(items) >= 2 and (is_truncated(items[-1]) or len(items) >= 3)
+
+
+def is_copyright(text: str) -> bool:
+    return _COPYRIGHT.search(text) is not None and len(text.split()) <= 20
+
+
+def is_link(text: str) -> bool:
+    return _URL.match(text) is not None
+
+
+def is_title_like(text: str) -> bool:
+    """A headline's shape: two to thirty words with letters, not ending like a sentence or a label."""
+    words = text.split()
+    if not 2 <= len(words) <= 30 or not any(c.isalpha() for c in text):
+        return False
+    if text.endswith((".", ",", ":", ";", "…", "...")) and not text.endswith(("?", "!")):
+        return False
+    return not is_link(text) and not is_copyright(text)
+
+
+def is_short(line: Line, limit: int = 6) -> bool:
+    return line.words <= limit and not is_sentence(line.text)
+
+
+def is_capitalized(text: str) -> bool:
+    first = next((c for c in text if c.isalpha()), "")
+    return first.isupper()
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def is_repeat_of(candidate: str, headline: str) -> bool:
+    """Whether a line repeats a headline in full or cut short ("The US and Russia reopen…")."""
+    cut = _TRUNCATED.sub("", candidate).strip()
+    head = " ".join(headline.split())
+    if not cut or len(cut) < min(15, len(head)):
+        return False
+    if cut.casefold() == head.casefold():
+        return True
+    return len(cut) >= min(20, len(head)) and head.casefold().startswith(cut.casefold())
+
+
+def keys(texts: Iterable[str]) -> frozenset[str]:
+    return frozenset(line_key(text) for text in texts)
+
+
+def starts_with_any(key: str, prefixes: frozenset[str]) -> bool:
+    return any(key == p or key.startswith(p + " ") or key.startswith(p + ":") for p in prefixes)
