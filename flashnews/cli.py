@@ -65,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flashnews", description="Build the Flash News site from content/.", parents=[common])
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("build", parents=[common], help="normalize raw drops, then build the site (default)")
-    commands.add_parser("normalize", parents=[common], help="only turn raw .txt drops into .md files")
+    normalize = commands.add_parser("normalize", parents=[common], help="only turn raw .txt drops into .md files")
+    normalize.add_argument("--explain", type=Path, metavar="FILE", help="print what every line of one raw drop becomes; write nothing")
     commands.add_parser("check", parents=[common], help="validate everything, write nothing")
     for name, text in (("watch", "rebuild on every change"), ("serve", "rebuild on change and preview with live reload")):
         sub = commands.add_parser(name, parents=[common], help=text)
@@ -115,6 +116,8 @@ def _print_drops(report: DropReport, verbosity: int) -> None:
     if verbosity > 0:
         for line in report.stripped:
             print(f"  stripped {line}")
+        for note in report.notes:
+            print(f"  guessed {note}")
 
 
 def _count(number: int, noun: str) -> str:
@@ -183,7 +186,22 @@ def run_build(invocation: Invocation, *, normalize_first: bool = True) -> int:
     return EXIT_INPUT_ERRORS if result.errors or (drops and drops.errors) else EXIT_OK
 
 
+def run_explain(invocation: Invocation, path: Path) -> int:
+    """Print every line of one raw drop with what it became and why; nothing is written."""
+    from flashnews.drops import explain_drop
+
+    try:
+        explanation = explain_drop(path, invocation.paths.content_dir, invocation.config, now=invocation.now)
+    except SourceError as exc:
+        print(f"{exc}", file=sys.stderr)
+        return EXIT_INPUT_ERRORS
+    print(explanation)
+    return EXIT_OK
+
+
 def run_normalize(invocation: Invocation) -> int:
+    if invocation.args.explain is not None:
+        return run_explain(invocation, invocation.args.explain)
     drops = normalize_drops(invocation.paths.content_dir, invocation.config, now=invocation.now)
     _print_drops(drops, invocation.verbosity)
     report_problems(drops.errors, drops.warnings, invocation.verbosity)

@@ -32,6 +32,8 @@ class DropReport:
     errors: tuple[SourceError, ...] = ()
     warnings: tuple[SourceWarning, ...] = ()
     stripped: tuple[str, ...] = ()
+    # What the normalizer had to guess (a date without a year, a day/month order), per drop.
+    notes: tuple[str, ...] = ()
 
 
 
@@ -147,6 +149,30 @@ def _previous_date(md_path: Path) -> datetime | None:
     return moment if moment.tzinfo else None
 
 
+def explain_drop(raw_path: Path, content_dir: Path, config: SiteConfig, *, now: datetime) -> str:
+    """What every line of one raw drop becomes, with the warnings and guesses; writes nothing.
+    Raises SourceError when the drop cannot be read or holds no article."""
+    from flashnews.decode import decode_bytes
+    from flashnews.normalize import explain_text, normalize_text
+
+    shown = display_path(raw_path, content_dir) if raw_path.is_relative_to(content_dir) else raw_path.as_posix()
+    try:
+        data = read_source_bytes(raw_path, shown=shown, max_bytes=config.normalize.max_source_bytes)
+    except OSError as exc:
+        raise NormalizeError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror or exc}") from exc
+    decoded = decode_bytes(data, path=shown, fallback_encoding=config.normalize.fallback_encoding)
+    result = normalize_text(decoded.text, path=shown, now=now.astimezone(config.tz), config=config.normalize, sections=config.sections, context=_context_of(raw_path, content_dir, config))
+    problems = [str(w) for w in (*decoded.warnings, *result.warnings)]
+    return "\n".join([f"{shown}: line  became   text (why)", explain_text(result.decisions, result.notes), *problems])
+
+
+def _context_of(raw_path: Path, content_dir: Path, config: SiteConfig) -> "DropContext":
+    from flashnews.normalize import DropContext, section_for_folder
+
+    relative = raw_path.relative_to(content_dir).as_posix() if raw_path.is_relative_to(content_dir) else raw_path.name
+    return DropContext(section_for_folder(relative, config.sections), config.default_section)
+
+
 def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry_run: bool = False) -> DropReport:
     """Normalize every .txt drop under content_dir; with dry_run, only report."""
     archive = content_dir / ARCHIVE_DIR
@@ -154,6 +180,7 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
     errors: list[SourceError] = []
     warnings: list[SourceWarning] = []
     stripped: list[str] = []
+    notes: list[str] = []
     scan = scan_source_files(content_dir, suffix=".txt", report_documents=True)
     errors.extend(scan.errors)
     warnings.extend(scan.warnings)
@@ -172,7 +199,7 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
     # Decoding and normalizing need charset detection, YAML and slug libraries, which a build
     # without new drops (the usual one) does not import.
     from flashnews.decode import decode_bytes
-    from flashnews.normalize import DropContext, normalize_text, section_for_folder
+    from flashnews.normalize import normalize_text
 
     for raw_path in scan.paths:
         shown = display_path(raw_path, content_dir)
@@ -189,7 +216,7 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
                 now=_previous_date(md_path) or now.astimezone(config.tz),
                 config=config.normalize,
                 sections=config.sections,
-                context=DropContext(section_for_folder(relative, config.sections), config.default_section),
+                context=_context_of(raw_path, content_dir, config),
             )
         except SourceError as exc:
             errors.append(exc)
@@ -199,6 +226,7 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
             continue
         warnings.extend(decoded.warnings + result.warnings)
         stripped.extend(f"{shown}:{line}" for line in result.stripped)
+        notes.extend(f"{shown}: {note}" for note in result.notes)
         if dry_run:
             continue
         markdown = result.markdown.encode("utf-8")
@@ -221,4 +249,4 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
         except OSError as exc:
             # The journal still holds every drop; the next run folds it in.
             warnings.append(SourceWarning(SourceLocation(display_path(archive / MANIFEST, content_dir), 1), f"cannot update the drop manifest: {exc.strerror or exc}", "free disk space; nothing was lost"))
-    return DropReport(tuple(written), tuple(errors), tuple(warnings), tuple(stripped))
+    return DropReport(tuple(written), tuple(errors), tuple(warnings), tuple(stripped), tuple(notes))

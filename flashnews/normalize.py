@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 import yaml
@@ -705,9 +705,13 @@ def _compose(reader: _Reader, headline: Line, category: str, author: str, date: 
     )
 
 
+def _shorten(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def explain_text(decisions: tuple[LineDecision, ...], notes: tuple[str, ...] = ()) -> str:
     """Every line of a drop with what it became, for `normalize --explain`."""
-    rows = [str(decision) for decision in decisions]
+    rows = [str(replace(decision, text=_shorten(decision.text))) for decision in decisions]
     rows.extend(f"note: {note}" for note in notes)
     return "\n".join(rows)
 

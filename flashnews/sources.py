@@ -81,6 +81,21 @@ def _refusal(path: Path, mode: int, root: Path) -> tuple[str, str] | None:
     return None
 
 
+def _folder_link_warning(entry: os.DirEntry[str], root: Path, shown: str) -> SourceWarning | None:
+    """A link to a folder is never followed (a link to `..` would loop); say so, naming it."""
+    try:
+        if not entry.is_dir(follow_symlinks=True):
+            return None
+        target = Path(entry.path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if root.is_relative_to(target):
+        what = f"symbolic link to a folder that holds it ({target}) would loop; it is not followed"
+    else:
+        what = f"symbolic link to a folder ({target}) is not followed"
+    return SourceWarning(SourceLocation(shown, 1), what, "move or copy the articles into content/ itself")
+
+
 def _is_utf8(name: str) -> bool:
     """False for a name the file system gave as bytes that are not UTF-8 (held as lone surrogates)."""
     try:
@@ -119,6 +134,11 @@ def scan_source_files(content_dir: Path, *, suffix: str, report_documents: bool 
                 if not is_ignored_dir(name):
                     pending.append((entry.path, (*parts, name)))
                 continue
+            if report_documents and entry.is_symlink() and not is_ignored_dir(name):
+                folder_link = _folder_link_warning(entry, root, "/".join((*head, *parts, name)))
+                if folder_link is not None:
+                    warnings.append(folder_link)
+                    continue
             lowered = name.casefold()
             is_document = report_documents and lowered.endswith(_DOCUMENT_SUFFIXES)
             # Most files have the other suffix (.md beside .txt drops): skip them before building paths.

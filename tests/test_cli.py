@@ -71,6 +71,35 @@ def test_normalize_lists_each_file_it_wrote_and_archives_the_raw_bytes(sample_si
     assert not (sample_site / "public").exists()
 
 
+def test_normalize_explain_prints_every_line_of_a_drop_and_writes_nothing(sample_site):
+    drop = sample_site / "content" / "explained.txt"
+    drop.write_text(
+        "Flash News\n\nSport\n\nTirana wins the derby in the last minute\n\nBy Ana Lika\n\n3 March 2025, 14:05\n\n"
+        "The home side scored in the ninety-third minute.\n\nFans stayed long after the whistle.\n\nLatest news\n",
+        encoding="utf-8",
+    )
+    before = tree(sample_site / "content")
+    result = run(sample_site, "normalize", "--explain", "content/explained.txt", "--now", NOW)
+    assert result.returncode == 0, result.stderr
+    rows = result.stdout.splitlines()
+    assert rows[0].startswith("content/explained.txt:")
+    assert "   1  stripped Flash News (site name)" in rows
+    assert "   3  category Sport" in rows
+    assert "   5  title    Tirana wins the derby in the last minute" in rows
+    assert "   7  byline   By Ana Lika (author Ana Lika)" in rows
+    assert any(row.startswith("   9  date     3 March 2025, 14:05 (2025-03-03T14:05:00+01:00)") for row in rows)
+    assert "  11  body     The home side scored in the ninety-third minute." in rows
+    assert any(row.startswith("  15  stripped Latest news") for row in rows)
+    assert tree(sample_site / "content") == before
+
+
+def test_normalize_explain_of_a_file_without_an_article_gives_the_located_error(sample_site):
+    (sample_site / "content" / "empty.txt").write_text("\n\n", encoding="utf-8")
+    result = run(sample_site, "normalize", "--explain", "content/empty.txt", "--now", NOW)
+    assert result.returncode == 1
+    assert result.stderr.startswith("content/empty.txt:1: ")
+
+
 def test_normalizing_twice_changes_nothing(sample_site):
     run(sample_site, "normalize", "--now", NOW)
     before = tree(sample_site / "content")

@@ -104,6 +104,22 @@ def test_a_folder_link_is_not_followed(content, tmp_path):
     assert names(scan_source_files(content, suffix=".md").paths) == ["story.md"]
 
 
+def test_a_folder_link_back_into_the_content_folder_is_named_in_a_warning(content):
+    (content / "loop").symlink_to("..", target_is_directory=True)
+    scan = scan_source_files(content, suffix=".txt", report_documents=True)
+    assert scan.errors == ()
+    assert [w.location.path for w in scan.warnings] == ["content/loop"]
+    assert "would loop; it is not followed" in str(scan.warnings[0])
+
+
+def test_a_folder_link_elsewhere_is_named_in_a_warning_among_drops(content, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (content / "linked").symlink_to(outside, target_is_directory=True)
+    scan = scan_source_files(content, suffix=".txt", report_documents=True)
+    assert messages(scan.warnings) == [f"content/linked:1: warning: symbolic link to a folder ({outside.resolve()}) is not followed; move or copy the articles into content/ itself"]
+
+
 def test_a_fifo_is_a_located_error_and_never_blocks_the_scan(content):
     os.mkfifo(content / "pipe.md")
     scan = scan_source_files(content, suffix=".md")
