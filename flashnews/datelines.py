@@ -65,6 +65,8 @@ class FoundDate:
 def date_languages(text: str, configured: tuple[str, ...]) -> tuple[str, ...]:
     """The dateparser languages to try for a drop: those its letters point to, then the configured ones."""
     sample = text[:4000]
+    if sample.isascii():
+        return configured
     found: list[str] = []
     for pattern, languages in _SCRIPT_LANGUAGES:
         if pattern.search(sample):
@@ -83,7 +85,20 @@ def _parser(languages: tuple[str, ...], order: str, base: datetime) -> Any:
         "REQUIRE_PARTS": ["day", "month"],
         "PREFER_DAY_OF_MONTH": "first",
     }
-    return DateDataParser(languages=list(languages), settings=settings, try_previous_locales=False)
+    # A portal writes its dates one way: the locale that read the last one is tried first.
+    return DateDataParser(languages=list(languages), settings=settings, try_previous_locales=True)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_cached(languages: tuple[str, ...], order: str, base: datetime, text: str) -> datetime | None:
+    """dateparser's reading of a text, remembered: the drops of one day share their dates."""
+    try:
+        data = _parser(languages, order, base).get_date_data(text)
+    except (ValueError, OverflowError, TypeError, AttributeError):
+        return None
+    if data.date_obj is None or data.period not in ("day", "time"):
+        return None
+    return data.date_obj
 
 
 class DateReader:
@@ -94,19 +109,13 @@ class DateReader:
         self.now = now.astimezone(zone)
         self.order = order
         base = self.now.replace(tzinfo=None, microsecond=0)
-        self._parser = _parser(languages or ("en",), order, base)
+        self._key = (languages or ("en",), order, base)
         self._wide = (_WIDE_LANGUAGES, order, base)
 
     def _parse(self, text: str, *, wide: bool = False) -> datetime | None:
-        parser = _parser(*self._wide) if wide else self._parser
-        try:
-            data = parser.get_date_data(text)
-        except (ValueError, OverflowError, TypeError, AttributeError):
-            return None
-        moment = data.date_obj
-        if moment is None or data.period not in ("day", "time"):
-            return None
-        if not 1900 <= moment.year <= self.now.year + 1:
+        languages, order, base = self._wide if wide else self._key
+        moment = _parse_cached(languages, order, base, text)
+        if moment is None or not 1900 <= moment.year <= self.now.year + 1:
             return None
         return moment
 
@@ -114,7 +123,7 @@ class DateReader:
         """The date of a line that is a dateline (a date, maybe a time, a label, a weekday), else None."""
         text = " ".join(line.split())
         tokens = text.split()
-        if not 1 <= len(tokens) <= _MAX_DATELINE_WORDS or not any(c.isdigit() for c in text):
+        if not 1 <= len(tokens) <= _MAX_DATELINE_WORDS or not _may_hold_date(text, len(tokens)):
             return None
         time_match = _TIME.search(text)
         rest = _TIME.sub(" ", text, count=1) if time_match else text
@@ -174,6 +183,18 @@ class DateReader:
         if "," in head:
             head = head.split(",", 1)[1]  # the place: "TIRANA, March 3"
         return self.read(head)
+
+
+_NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\s?\d{1,2}")
+_DAY_NUMBER = re.compile(r"(?<!\d)(?:[0-2]?\d|3[01])(?!\d)")
+
+
+def _may_hold_date(text: str, words: int) -> bool:
+    """Whether a line can hold a date at all, before the parser is asked: a year, a numeric date,
+    or a short line with a day number ("March 3", "2 hours ago")."""
+    if _YEAR.search(text) or _NUMERIC_DATE.search(text):
+        return True
+    return words <= 5 and _DAY_NUMBER.search(text) is not None
 
 
 def _is_relative(text: str, moment: datetime) -> bool:

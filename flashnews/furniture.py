@@ -4,6 +4,7 @@ configurable word lists only as hints."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,8 +15,11 @@ _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
 _TRUNCATED = re.compile(r"(?:…|\.\.\.)\s*$")
 # Separators of menus, breadcrumbs and share rows ("Home / World / …", "Facebook · X · Email").
 _ROW_SEPARATOR = re.compile(r"\s+[|·•›»>/]\s+|\s*[|·•›»]\s*|\s{2,}|\t")
+_ROW_HINT = re.compile(r"[|·•›»>/\t]|\s\s")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$|^@\w+$|^\S+\.(?:com|org|net|al|rs|ru|de|uk)(?:/\S*)?$", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b)|©\s*(?:\d{4}|[^\W\d_]+\s+\d{4})", re.IGNORECASE)
+# A word with at least two letters.
+_WORDY = re.compile(r"\S*[^\W\d_]\S*[^\W\d_]\S*")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 
 
@@ -48,21 +52,23 @@ def split_lines(text: str) -> tuple[Line, ...]:
     return tuple(lines)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_sentence(text: str) -> bool:
     """Whether a line reads as running text: it ends with a stop and has several words
     (a dateline such as "utorak, 8. jul 2008." has too few)."""
-    if _SENTENCE_END.search(text) is None or is_truncated(text):
+    if _SENTENCE_END.search(text[-8:]) is None or is_truncated(text):
         return False
-    words = text.split()
-    return len(words) >= 3 and sum(1 for w in words if sum(c.isalpha() for c in w) >= 2) >= 3
+    return len(_WORDY.findall(text, 0, 400)) >= 3
 
 
 def is_truncated(text: str) -> bool:
-    return _TRUNCATED.search(text) is not None
+    return text.rstrip().endswith(("…", "..."))
 
 
 def row_items(text: str) -> list[str]:
     """The items of a menu, breadcrumb or share row, or [] when the line is not a row."""
+    if len(text) > 400 or not _ROW_HINT.search(text):
+        return []
     items = [item for item in _ROW_SEPARATOR.split(text) if item.strip()]
     if len(items) < 2:
         return []
@@ -81,6 +87,8 @@ def is_row(text: str) -> bool:
 
 
 def is_copyright(text: str) -> bool:
+    if "©" not in text and "(c)" not in text[:4].casefold() and "copyright" not in text[:10].casefold():
+        return False
     return _COPYRIGHT.search(text) is not None and len(text.split()) <= 20
 
 
@@ -113,6 +121,8 @@ def words_of(text: str) -> list[str]:
 
 def is_repeat_of(candidate: str, headline: str) -> bool:
     """Whether a line repeats a headline in full or cut short ("The US and Russia reopen…")."""
+    if len(candidate) > len(headline) + 3:
+        return False
     cut = _TRUNCATED.sub("", candidate).strip()
     head = " ".join(headline.split())
     if not cut or len(cut) < min(15, len(head)):

@@ -409,7 +409,13 @@ def escape_markdown_line(text: str) -> str:
     return text
 
 
+# A value YAML writes double-quoted as it is: no quote, backslash, or character it would escape.
+_PLAIN_QUOTABLE = re.compile('[^"\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]*')
+
+
 def _yaml_string(value: str) -> str:
+    if _PLAIN_QUOTABLE.fullmatch(value):
+        return f'"{value}"'  # what PyYAML writes for it, without its emitter's cost
     return yaml.safe_dump(value, default_style='"', allow_unicode=True, width=1 << 30).rstrip("\n")
 
 
@@ -428,7 +434,7 @@ def _summarize(paragraph: str) -> str:
 
 def guess_language(text: str) -> str:
     """'sq' or 'en', by which language's most common words the text uses more."""
-    words = re.findall(r"[^\W\d_]+", text.casefold())[:400]
+    words = re.findall(r"[^\W\d_]+", text[:4000].casefold())[:400]
     albanian = sum(word in _ALBANIAN_WORDS for word in words) + 2 * sum("ë" in word for word in words)
     english = sum(word in _ENGLISH_WORDS for word in words)
     return "sq" if albanian > english else "en"
@@ -596,9 +602,10 @@ def _read_body(reader: _Reader, layout: _Layout, headline: Line) -> list[Line]:
     body: list[Line] = []
     lines = reader.lines
     story_words: Counter[str] = Counter()
-    for line in lines[layout.body_start : layout.body_end + 1]:
-        story_words.update(_content_words(line.text))
-    story_words.update(_content_words(headline.text))
+    if any(line.words <= 4 for line in lines[layout.body_start : layout.body_end + 1]):
+        for line in lines[layout.body_start : layout.body_end + 1]:
+            story_words.update(_content_words(line.text))
+        story_words.update(_content_words(headline.text))
     for line in lines[layout.body_start : layout.body_end + 1]:
         reason = reader.furniture[line.index]
         if not reason and is_repeat_of(line.text, headline.text):
