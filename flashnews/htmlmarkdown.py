@@ -176,6 +176,10 @@ class _Writer:
             quoted = "\n>\n".join("\n".join(f"> {line}".rstrip() for line in b.markdown.split("\n")) for b in inner)
             return [Block("quote", quoted, " ".join(b.text for b in inner), style=style)]
         if tag == "table":
+            # A table that lays out a page (a cell holding a headline or several paragraphs) is read
+            # as the blocks in its cells; a table of data keeps its rows.
+            if any(_is_layout_cell(cell) for cell in element.iter("td", "th")):
+                return [block for cell in element.iter("td", "th") for block in self.blocks(cell)]
             return self.table(element)
         if tag == "pre":
             text = "".join(element.itertext()).strip("\n")
@@ -248,6 +252,11 @@ class _Writer:
             return []
         # Python-Markdown has no table syntax; a raw HTML block is passed on (and sanitized on render).
         return [Block("table", "<table>\n" + "\n".join(rows) + "\n</table>", " ".join(t for t in texts if t))]
+
+
+def _is_layout_cell(cell: etree._Element) -> bool:
+    tags = [_tag(inner) for inner in cell]
+    return any(tag in ("h1", "h2", "h3", "table") for tag in tags) or sum(tag == "p" for tag in tags) >= 3
 
 
 def _wrap(markdown: str, mark: str) -> str:

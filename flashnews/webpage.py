@@ -23,6 +23,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]
 _SIGNATURES = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"))
 # A page far larger than its article is refused by trafilatura beyond this many elements.
 MAX_TREE_SIZE = 50_000
+_CHROME_BLOCKS = 4
+# Fewer words than this is a list of links (a front page, a menu), not a story.
+_MIN_ARTICLE_WORDS = 8
 
 
 def decode_page(data: bytes, *, path: str, fallback_encoding: str) -> tuple[str, tuple[SourceWarning, ...]]:
@@ -124,10 +127,14 @@ class _Pictures:
 
 
 def _strip_repeats(blocks: list[Block], *, title: str, author: str, byline: re.Pattern[str], zone: tzinfo) -> tuple[list[Block], list[str], datetime | None, str]:
-    """Leave out the headline, byline and dateline the body repeats at its top."""
+    """Leave out the headline, byline and dateline the body repeats at its top, and what comes
+    before a repeated headline (navigation the extractor kept)."""
     stripped: list[str] = []
     date = None
     title_key = " ".join(title.casefold().split())
+    repeat = next((i for i, block in enumerate(blocks[:_CHROME_BLOCKS]) if " ".join(block.text.casefold().split()) == title_key), 0)
+    stripped.extend(f"{block.text} (above the headline)" for block in blocks[:repeat] if block.text)
+    blocks = blocks[repeat:]
     while blocks:
         block = blocks[0]
         key = " ".join(block.text.casefold().split())
@@ -180,8 +187,8 @@ def extract_webpage(
     author = " ".join((document.author or "").split(";")[0].split())
     blocks, stripped, header_date, author = _strip_repeats(blocks, title=document.title, author=author, byline=byline, zone=zone)
     texts = [block for block in blocks if block.kind != "image"]
-    if not texts:
-        raise NormalizeError(location, "the page has a headline but no article text", hint="save the article's own page, or paste its text into a .txt file")
+    if sum(len(block.text.split()) for block in texts) < _MIN_ARTICLE_WORDS:
+        raise NormalizeError(location, "no article found in the page (a title but no story text)", hint="save the article's own page (not a front or section page), or paste its text into a .txt file")
     if pictures.remote:
         warnings += (SourceWarning(location, f"{pictures.remote} picture(s) on other sites were left out", "save the page with its pictures (\"Webpage, Complete\")"),)
     first = next((block.text for block in texts if block.kind == "paragraph"), texts[0].text)
