@@ -16,14 +16,14 @@ from typing import Literal
 
 from flashnews.output import staging_path
 from flashnews.pipeline import BuildPaths
-from flashnews.sources import is_ignored_dir, is_litter
+from flashnews.sources import DROP_SUFFIXES, is_ignored_dir, is_litter
 from flashnews.state import state_path
 
 ChangeKind = Literal["content", "templates", "static", "config", "ignored"]
 Signature = tuple[int, int, int] | None
 
 QUIET_SECONDS = 0.1
-_SOURCE_SUFFIXES = (".md", ".txt")
+_SOURCE_SUFFIXES = (".md", *DROP_SUFFIXES)
 # Reading a file (the build reads every source) raises "opened"/"closed_no_write"; only writes matter.
 WRITE_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})
 
@@ -67,7 +67,7 @@ def _classify_inside(kind: ChangeKind, parts: tuple[str, ...]) -> ChangeKind:
         return kind
     name = parts[-1]
     suffix = os.path.splitext(name)[1]
-    if suffix in _SOURCE_SUFFIXES:
+    if suffix.lower() in _SOURCE_SUFFIXES:
         return kind
     # No suffix: most likely a folder of articles being added, moved or removed.
     return kind if not suffix and not is_ignored_dir(name) else "ignored"

@@ -116,6 +116,8 @@ class NormalizeConfig:
     date_languages: tuple[str, ...] = ("en", "sq")
     fallback_encoding: str = "cp1252"
     max_source_bytes: int = 2_000_000
+    # Word documents and saved pages carry their pictures, so they get a larger limit than text.
+    max_document_bytes: int = 30_000_000
 
 
 @dataclass(frozen=True, slots=True)

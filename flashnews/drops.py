@@ -1,7 +1,8 @@
-"""Raw .txt drops in content/ -> .md files beside them, the raw bytes archived unchanged.
+"""Raw drops in content/ (.txt, .docx, saved .html pages) -> .md files beside them, the raw bytes archived unchanged.
 
-content/_archive/ keeps every raw drop byte for byte and a manifest of the Markdown each drop
-produced, so a .md an editor has changed since is never overwritten.
+content/_archive/ keeps every raw drop byte for byte (a saved page with its _files folder) and a
+manifest of the Markdown and pictures each drop produced, so a file an editor has changed since
+is never overwritten.
 """
 
 from __future__ import annotations
@@ -10,14 +11,20 @@ import contextlib
 import json
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flashnews.config import SiteConfig
 from flashnews.errors import NormalizeError, SourceError, SourceLocation, SourceWarning
-from flashnews.sources import ARCHIVE_DIR, display_path, read_source_bytes, scan_source_files
+from flashnews.model import Normalized
+from flashnews.sources import ARCHIVE_DIR, DROP_SUFFIXES, display_path, read_source_bytes, scan_source_files
 from flashnews.state import content_digest
+
+if TYPE_CHECKING:
+    from flashnews.normalize import DropContext
 
 MANIFEST = "manifest.json"
 # Drops applied since the manifest was last written, one JSON [key, digest] per line.
@@ -114,6 +121,16 @@ def _archive_raw(raw_path: Path, data: bytes, archive_path: Path) -> None:
     os.replace(raw_path, archive_path)
 
 
+def _archive_page_folder(raw_path: Path, archive_path: Path) -> None:
+    """Move a saved page's _files folder into the archive beside the page; one of the same name
+    already archived is kept, and this one left in place (the scan skips it)."""
+    folder = raw_path.with_name(f"{raw_path.stem}_files")
+    target = archive_path.with_name(folder.name)
+    if folder.is_dir() and not folder.is_symlink() and not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(folder, target)
+
+
 def _check_target(md_path: Path, shown: str, manifest: dict[str, str], key: str, raw_shown: str) -> None:
     if not md_path.exists():
         return
@@ -122,13 +139,23 @@ def _check_target(md_path: Path, shown: str, manifest: dict[str, str], key: str,
         raise NormalizeError(
             SourceLocation(raw_shown, 1),
             f"{shown} already exists and was not made from a drop; the drop was not applied",
-            hint="rename the drop or the .md file",
+            hint=f"rename the drop or the {md_path.suffix} file",
         )
     if content_digest(md_path.read_bytes()) != recorded:
         raise NormalizeError(
             SourceLocation(raw_shown, 1),
             f"{shown} was edited after it was generated; the new drop was not applied",
             hint="delete the .md to regenerate it from the drop, or copy the changes in by hand",
+        )
+
+
+def _check_not_taken(key: str, targets: dict[str, str], raw_shown: str) -> None:
+    """Refuse a second drop of one run that would write the same file (story.txt and story.docx)."""
+    if key in targets:
+        raise NormalizeError(
+            SourceLocation(raw_shown, 1),
+            f"{targets[key]} also becomes {key}; this drop was not applied",
+            hint="rename one of the two drops",
         )
 
 
@@ -152,36 +179,80 @@ def _previous_date(md_path: Path) -> datetime | None:
 def explain_drop(raw_path: Path, content_dir: Path, config: SiteConfig, *, now: datetime) -> str:
     """What every line of one raw drop becomes, with the warnings and guesses; writes nothing.
     Raises SourceError when the drop cannot be read or holds no article."""
+    shown = display_path(raw_path, content_dir) if raw_path.is_relative_to(content_dir) else raw_path.as_posix()
+    is_text = raw_path.suffix.lower() == ".txt"
+    limit = config.normalize.max_source_bytes if is_text else config.normalize.max_document_bytes
+    try:
+        data = read_source_bytes(raw_path, shown=shown, max_bytes=limit)
+    except OSError as exc:
+        raise NormalizeError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror or exc}") from exc
+    if not is_text:
+        from flashnews.documents import explain_document, extract_document
+
+        article = extract_document(data, suffix=raw_path.suffix, path=shown, stem=raw_path.stem, config=config, zone=config.tz)
+        return "\n".join([f"{shown}: part became", *(f"  {what:<12} {text}" for what, text in explain_document(article))])
     from flashnews.decode import decode_bytes
     from flashnews.normalize import explain_text, normalize_text
 
-    shown = display_path(raw_path, content_dir) if raw_path.is_relative_to(content_dir) else raw_path.as_posix()
-    try:
-        data = read_source_bytes(raw_path, shown=shown, max_bytes=config.normalize.max_source_bytes)
-    except OSError as exc:
-        raise NormalizeError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror or exc}") from exc
     decoded = decode_bytes(data, path=shown, fallback_encoding=config.normalize.fallback_encoding)
     result = normalize_text(decoded.text, path=shown, now=now.astimezone(config.tz), config=config.normalize, sections=config.sections, context=_context_of(raw_path, content_dir, config))
     problems = [str(w) for w in (*decoded.warnings, *result.warnings)]
     return "\n".join([f"{shown}: line  became   text (why)", explain_text(result.decisions, result.notes), *problems])
 
 
-def _context_of(raw_path: Path, content_dir: Path, config: SiteConfig) -> "DropContext":
+def _context_of(raw_path: Path, content_dir: Path, config: SiteConfig) -> DropContext:
     from flashnews.normalize import DropContext, section_for_folder
 
     relative = raw_path.relative_to(content_dir).as_posix() if raw_path.is_relative_to(content_dir) else raw_path.name
     return DropContext(section_for_folder(relative, config.sections), config.default_section)
 
 
+def _companion_reader(folder: Path, *, max_bytes: int) -> Callable[[str], bytes | None]:
+    """Reads a picture a saved page links to, only from inside the page's folder."""
+    root = folder.resolve()
+
+    def read(relative: str) -> bytes | None:
+        try:
+            candidate = (folder / relative).resolve()
+            if not candidate.is_relative_to(root) or not candidate.is_file() or candidate.stat().st_size > max_bytes:
+                return None
+            return candidate.read_bytes()
+        except (OSError, ValueError):
+            return None
+
+    return read
+
+
+def _convert_drop(
+    raw_path: Path, data: bytes, *, shown: str, relative: str, now: datetime, config: SiteConfig, content_dir: Path
+) -> tuple[Normalized, tuple[tuple[str, bytes], ...]]:
+    """A drop's front-matter Markdown and the pictures to write beside it, by its kind (its suffix)."""
+    # Decoding and normalizing need charset detection, YAML and slug libraries, and documents
+    # their converters, which a build without new drops (the usual one) does not import.
+    if raw_path.suffix.lower() == ".txt":
+        from flashnews.decode import decode_bytes
+        from flashnews.normalize import normalize_text
+
+        decoded = decode_bytes(data, path=shown, fallback_encoding=config.normalize.fallback_encoding)
+        context = _context_of(raw_path, content_dir, config)
+        result = normalize_text(decoded.text, path=shown, now=now, config=config.normalize, sections=config.sections, context=context)
+        return replace(result, warnings=decoded.warnings + result.warnings), ()
+    from flashnews.documents import normalize_document
+
+    reader = _companion_reader(raw_path.parent, max_bytes=config.normalize.max_document_bytes)
+    drop = normalize_document(data, suffix=raw_path.suffix, path=shown, relative_path=relative, now=now, config=config, read_companion=reader)
+    return drop.normalized, drop.files
+
+
 def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry_run: bool = False) -> DropReport:
-    """Normalize every .txt drop under content_dir; with dry_run, only report."""
+    """Normalize every drop (.txt, .docx, .html, .htm) under content_dir; with dry_run, only report."""
     archive = content_dir / ARCHIVE_DIR
     written: list[str] = []
     errors: list[SourceError] = []
     warnings: list[SourceWarning] = []
     stripped: list[str] = []
     notes: list[str] = []
-    scan = scan_source_files(content_dir, suffix=".txt", report_documents=True)
+    scan = scan_source_files(content_dir, suffix=DROP_SUFFIXES, report_documents=True)
     errors.extend(scan.errors)
     warnings.extend(scan.warnings)
     if not scan.paths:  # the usual build: no drop, so the manifest (one entry per drop ever made) is not read
@@ -196,43 +267,44 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
                 "restore it from a backup, or delete it and the .md files made from drops",
             )
         )
-    # Decoding and normalizing need charset detection, YAML and slug libraries, which a build
-    # without new drops (the usual one) does not import.
-    from flashnews.decode import decode_bytes
-    from flashnews.normalize import normalize_text
-
+    targets: dict[str, str] = {}  # each .md and picture this run writes -> the drop it comes from
     for raw_path in scan.paths:
         shown = display_path(raw_path, content_dir)
         relative = raw_path.relative_to(content_dir).as_posix()
         md_path = raw_path.with_suffix(".md")
         key = md_path.relative_to(content_dir).as_posix()
+        is_text = raw_path.suffix.lower() == ".txt"
         try:
-            data = read_source_bytes(raw_path, shown=shown, max_bytes=config.normalize.max_source_bytes)
-            decoded = decode_bytes(data, path=shown, fallback_encoding=config.normalize.fallback_encoding)
+            limit = config.normalize.max_source_bytes if is_text else config.normalize.max_document_bytes
+            data = read_source_bytes(raw_path, shown=shown, max_bytes=limit)
             _check_target(md_path, display_path(md_path, content_dir), manifest, key, shown)
-            result = normalize_text(
-                decoded.text,
-                path=shown,
-                now=_previous_date(md_path) or now.astimezone(config.tz),
-                config=config.normalize,
-                sections=config.sections,
-                context=_context_of(raw_path, content_dir, config),
-            )
+            _check_not_taken(key, targets, shown)
+            result, files = _convert_drop(raw_path, data, shown=shown, relative=relative, now=_previous_date(md_path) or now.astimezone(config.tz), config=config, content_dir=content_dir)
+            outputs = [(raw_path.with_name(name), picture) for name, picture in files]
+            for path, _ in outputs:
+                picture_key = path.relative_to(content_dir).as_posix()
+                _check_target(path, display_path(path, content_dir), manifest, picture_key, shown)
+                _check_not_taken(picture_key, targets, shown)
         except SourceError as exc:
             errors.append(exc)
             continue
         except OSError as exc:
             errors.append(NormalizeError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}"))
             continue
-        warnings.extend(decoded.warnings + result.warnings)
+        warnings.extend(result.warnings)
         stripped.extend(f"{shown}:{line}" for line in result.stripped)
         notes.extend(f"{shown}: {note}" for note in result.notes)
+        targets.update((target.relative_to(content_dir).as_posix(), shown) for target in (md_path, *(path for path, _ in outputs)))
         if dry_run:
             continue
-        markdown = result.markdown.encode("utf-8")
         try:
-            _apply_drop(md_path, markdown, manifest, key, archive)
+            # Pictures first: the .md counts as applied only once the pictures it shows are there.
+            for path, picture in outputs:
+                _apply_drop(path, picture, manifest, path.relative_to(content_dir).as_posix(), archive)
+            _apply_drop(md_path, result.markdown.encode("utf-8"), manifest, key, archive)
             _archive_raw(raw_path, data, archive / relative)
+            if not is_text:
+                _archive_page_folder(raw_path, archive / relative)
         except OSError as exc:
             errors.append(
                 NormalizeError(

@@ -27,6 +27,12 @@ _LITTER = re.compile(
 # it holds an editor's words, so it is reported rather than ignored.
 _CONFLICT_COPY = re.compile(r"conflicted copy|\(conflict|\.sync-conflict-|-conflict-\d", re.IGNORECASE)
 _DOCUMENT_SUFFIXES = (".doc", ".docx", ".odt", ".rtf", ".pages", ".wps")
+# What normalizing reads as a raw drop: pasted text, Word documents and saved web pages.
+DROP_SUFFIXES = (".txt", ".docx", ".html", ".htm")
+# A browser saves a page's pictures, scripts and frames in "<page name>_files" beside it; that
+# folder belongs to the page (frames saved as .html in it are not drops).
+_PAGE_FOLDER = "_files"
+_PAGE_SIBLINGS = (".html", ".htm", ".md")
 
 
 def is_litter(name: str) -> bool:
@@ -105,9 +111,17 @@ def _is_utf8(name: str) -> bool:
     return True
 
 
-def scan_source_files(content_dir: Path, *, suffix: str, report_documents: bool = False) -> SourceScan:
-    """Regular files with the suffix (any case) under content_dir, sorted; litter and ignored
-    folders (_archive, dot folders) are left out silently. Links leading outside the folder,
+def _is_page_folder(name: str, entries: list[os.DirEntry[str]]) -> bool:
+    """Whether a folder is the "_files" folder of a saved web page (or of the article made from one) beside it."""
+    if not name.casefold().endswith(_PAGE_FOLDER):
+        return False
+    page = name[: -len(_PAGE_FOLDER)]
+    return any(entry.name in {page + sibling for sibling in _PAGE_SIBLINGS} for entry in entries)
+
+
+def scan_source_files(content_dir: Path, *, suffix: str | tuple[str, ...], report_documents: bool = False) -> SourceScan:
+    """Regular files with the suffix, or one of the suffixes (any case), under content_dir,
+    sorted; litter, ignored folders (_archive, dot folders) and saved pages' _files folders are left out silently. Links leading outside the folder,
     link loops, FIFOs and devices become located errors, so a source never vanishes without a word;
     sync-conflict copies (and, with report_documents, word-processor files) become warnings."""
     root = content_dir.resolve()
@@ -131,7 +145,7 @@ def scan_source_files(content_dir: Path, *, suffix: str, report_documents: bool 
             except OSError:
                 is_dir = False
             if is_dir:
-                if not is_ignored_dir(name):
+                if not is_ignored_dir(name) and not _is_page_folder(name, entries):
                     pending.append((entry.path, (*parts, name)))
                 continue
             if report_documents and entry.is_symlink() and not is_ignored_dir(name):
@@ -140,13 +154,13 @@ def scan_source_files(content_dir: Path, *, suffix: str, report_documents: bool 
                     warnings.append(folder_link)
                     continue
             lowered = name.casefold()
-            is_document = report_documents and lowered.endswith(_DOCUMENT_SUFFIXES)
+            is_document = report_documents and lowered.endswith(_DOCUMENT_SUFFIXES) and not lowered.endswith(suffix)
             # Most files have the other suffix (.md beside .txt drops): skip them before building paths.
             if not is_document and not lowered.endswith(suffix):
                 continue
             shown = "/".join((*head, *parts, name))
             if is_document and not is_litter(name):
-                warnings.append(SourceWarning(SourceLocation(shown, 1), "word-processor files are not read", f"save the article as plain text ({suffix})"))
+                warnings.append(SourceWarning(SourceLocation(shown, 1), "word-processor files are not read", "save it as a Word document (.docx) or as plain text (.txt)"))
             if not lowered.endswith(suffix):
                 continue
             if _CONFLICT_COPY.search(name):

@@ -37,6 +37,7 @@ from flashnews.pipeline import BuildPaths, build_site
 from flashnews.stages import update_search_index
 from flashnews.render import create_environment
 from flashnews.search import SearchCancelled
+from flashnews.sources import DROP_SUFFIXES
 from flashnews.state import BuildState, state_path
 from flashnews.changes import (
     QUIET_SECONDS,
@@ -443,14 +444,15 @@ def _shown(paths: Iterable[str]) -> list[str]:
 
 
 def _drop_signatures(report: DropReport, content_dir: Path) -> dict[str, Signature]:
-    """The .md files normalizing wrote and the .txt drops it moved away, as they are now."""
+    """The .md files normalizing wrote and the drops it moved away, as they are now."""
     signatures: dict[str, Signature] = {}
     root = os.path.abspath(content_dir)
     for shown in report.written:
         markdown = os.path.join(root, *Path(shown).parts[1:])
-        raw = os.path.splitext(markdown)[0] + ".txt"
         signatures[markdown] = read_signature(markdown)
-        signatures[raw] = read_signature(raw)
+        for suffix in DROP_SUFFIXES:
+            raw = os.path.splitext(markdown)[0] + suffix
+            signatures[raw] = read_signature(raw)
     return signatures
 
 

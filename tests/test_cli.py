@@ -316,7 +316,10 @@ def test_warnings_are_reported_again_on_every_build(site_dir):
 
 
 # What a build with nothing to do must not import: every stage and the libraries they need.
-HEAVY_MODULES = ("flashnews.stages", "flashnews.workers", "flashnews.render", "jinja2", "markdown", "yaml", "PIL", "charset_normalizer", "nh3")
+HEAVY_MODULES = (
+    "flashnews.stages", "flashnews.workers", "flashnews.render", "jinja2", "markdown", "yaml", "PIL", "charset_normalizer", "nh3",
+    "flashnews.documents", "flashnews.word", "flashnews.webpage", "mammoth", "trafilatura", "lxml",
+)
 
 
 def test_a_build_with_nothing_to_do_imports_no_stage(sample_site):

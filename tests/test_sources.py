@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flashnews.errors import SourceError
-from flashnews.sources import is_litter, read_source_bytes, scan_source_files
+from flashnews.sources import DROP_SUFFIXES, is_litter, read_source_bytes, scan_source_files
 
 ARTICLE = b"---\ntitle: Tram line approved\ndate: 2025-12-01\ncategory: Bota\n---\nBody.\n"
 
@@ -134,9 +134,27 @@ def test_reading_a_fifo_raises_instead_of_waiting_for_a_writer(content):
 
 
 def test_word_processor_files_among_drops_are_named_in_a_warning(content):
-    (content / "story.docx").write_bytes(b"PK\x03\x04")
-    scan = scan_source_files(content, suffix=".txt", report_documents=True)
-    assert messages(scan.warnings) == ["content/story.docx:1: warning: word-processor files are not read; save the article as plain text (.txt)"]
+    (content / "story.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    scan = scan_source_files(content, suffix=DROP_SUFFIXES, report_documents=True)
+    assert messages(scan.warnings) == ["content/story.doc:1: warning: word-processor files are not read; save it as a Word document (.docx) or as plain text (.txt)"]
+
+
+def test_word_documents_and_saved_pages_are_drops(content):
+    for name in ("story.docx", "wire.html", "partner.HTM", "notes.txt"):
+        (content / name).write_bytes(b"x")
+    scan = scan_source_files(content, suffix=DROP_SUFFIXES, report_documents=True)
+    assert names(scan.paths) == ["notes.txt", "partner.HTM", "story.docx", "wire.html"]
+    assert scan.warnings == ()
+
+
+def test_a_saved_pages_files_folder_is_not_searched_for_drops(content):
+    (content / "wire.html").write_bytes(b"<p>x</p>")
+    (content / "wire_files").mkdir()
+    (content / "wire_files" / "ad-frame.html").write_bytes(b"<p>ad</p>")
+    (content / "other_files").mkdir()  # no page beside it: an ordinary folder
+    (content / "other_files" / "story.txt").write_bytes(b"x")
+    scan = scan_source_files(content, suffix=DROP_SUFFIXES)
+    assert names(scan.paths) == ["story.txt", "wire.html"]
 
 
 def test_word_lock_files_are_litter_not_documents(content):

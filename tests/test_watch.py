@@ -38,6 +38,9 @@ ROOTS = WatchRoots(
     ("path", "kind"),
     [
         ("/site/content/fire.txt", "content"),
+        ("/site/content/sport/final.docx", "content"),
+        ("/site/content/wire/storm.html", "content"),
+        ("/site/content/wire/STORM.HTM", "content"),
         ("/site/content/politics/vote.md", "content"),
         ("/site/content/politics", "content"),
         ("/site/content", "content"),
@@ -64,6 +67,10 @@ def test_paths_are_sorted_into_the_part_of_the_site_they_change(path: str, kind:
         "/site/content/Thumbs.db",
         "/site/content/fire (conflicted copy 2025-06-01).md",
         "/site/content/fire.md.tmp",
+        "/site/content/~$final.docx",
+        "/site/content/.~lock.final.docx#",
+        "/site/content/~WRL0003.tmp",
+        "/site/content/storm_files/photo.jpg",
         "/site/content/photo.jpg",
         "/site/content/_archive/fire.txt",
         "/site/content/_archive/manifest.json",
@@ -279,6 +286,22 @@ def test_a_dropped_txt_is_normalized_and_published(site: Site, watcher: Watcher,
     assert "Team wins the cup final" in site.page("sport/index.html")
     assert "Team wins the cup final" in site.page("feeds/atom.xml")
     assert_same_as_cold_build(site, tmp_path)
+
+
+def test_a_docx_saved_through_a_lock_file_is_normalized_once_it_is_complete(site: Site, watcher: Watcher) -> None:
+    from tests.word_documents import story_docx
+
+    def save_like_word() -> None:
+        (site.content / "~$cup.docx").write_bytes(b"lock")
+        temporary = site.content / "~WRL0001.tmp"
+        temporary.write_bytes(story_docx(headline="Team lifts the cup in Word"))
+        os.replace(temporary, site.content / "cup.docx")
+        (site.content / "~$cup.docx").unlink()
+
+    outcome = next_build(watcher, save_like_word)
+    wait_until(lambda: (site.output / "team-lifts-the-cup-in-word/index.html").is_file())
+    assert outcome.is_clean
+    assert (site.content / "_archive/cup.docx").is_file() and not (site.content / "cup.docx").exists()
 
 
 def test_the_builds_own_writes_do_not_cause_another_rebuild(site: Site, watcher: Watcher) -> None:

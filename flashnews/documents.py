@@ -1,0 +1,241 @@
+"""Word documents and saved web pages -> ExtractedArticle -> front-matter Markdown, as a .txt drop gives.
+
+The converters (flashnews.word, flashnews.webpage) turn a document's bytes into an
+`ExtractedArticle`; `render_document` writes it as the same front matter the text normalizer
+writes, and `explain_document` lists what each part became. The converters and their libraries
+are imported only when a document is converted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import PurePosixPath
+
+from flashnews.config import SectionConfig, SiteConfig
+from flashnews.datelines import parse_dateline
+from flashnews.errors import NormalizeError, SourceLocation, SourceWarning
+from flashnews.normalize import section_for_folder as category_from_folder
+from flashnews.model import Normalized
+
+_SUMMARY_CHARS = 220
+# A header line of a document: "By Arta Hoxha", "Nga Ana Lika, Tirana"; names are capitalized words.
+_CAPITALIZED = r"(?-i:[A-ZÀ-ÖØ-Þ][\w.'’-]*)"
+_NAME = _CAPITALIZED + r"(?:\s+" + _CAPITALIZED + r"){0,4}"
+# "By Arta Hoxha | 27 February 2025" and the like: a byline and a dateline on one line.
+_HEADER_SEPARATOR = re.compile(r"\s+[|·•–—]\s+")
+_HEADER_WORDS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedImage:
+    """A picture taken from a document, to be written beside the article under `name`."""
+
+    name: str
+    data: bytes
+    alt: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedArticle:
+    """What a converter found in a document; body_markdown is escaped, ready to render."""
+
+    title: str
+    body_markdown: str
+    author: str = ""
+    date: datetime | None = None
+    category: str | None = None
+    standfirst: str = ""
+    lead_image: ExtractedImage | None = None
+    images: tuple[ExtractedImage, ...] = ()
+    warnings: tuple[SourceWarning, ...] = ()
+    # Header lines taken as metadata or left out, for -v: "¶3: By Arta Hoxha (author)".
+    stripped: tuple[str, ...] = ()
+    first_paragraph: str = ""
+    paragraphs: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentDrop:
+    """A document normalized: its Markdown, and the pictures to write beside it (name, bytes)."""
+
+    normalized: Normalized
+    files: tuple[tuple[str, bytes], ...] = ()
+
+
+def choose_category(
+    found: str | None, *, relative_path: str, sections: Sequence[SectionConfig], path: str, default: str = ""
+) -> tuple[str, tuple[SourceWarning, ...]]:
+    """The section a document is filed under: the one it names when configured, else its folder's,
+    else the first configured section (with a warning); raises NormalizeError when there is none."""
+    location = SourceLocation(path, 1)
+    spellings = {spelling.casefold(): section.name for section in sections for spelling in (section.name, *section.aliases)}
+    if found and found.casefold() in spellings:
+        return spellings[found.casefold()], ()
+    from_folder = category_from_folder(relative_path, tuple(sections))
+    if from_folder is not None:
+        return from_folder, ()
+    named = f"its section {found!r} matches no configured section" if found else "it names no section"
+    if default or sections:
+        fallback = default or sections[0].name
+        warning = SourceWarning(location, f"{named}; filed under {fallback}", "put the file in a folder named after its section")
+        return fallback, (warning,)
+    if found:
+        return found, ()
+    raise NormalizeError(location, f"{named} and site.toml has no [[sections]]", hint="put the file in a folder named after its section")
+
+
+def byline_pattern(prefixes: Sequence[str]) -> re.Pattern[str]:
+    """A byline with one of the prefixes ("By", "Nga", "Author:"); the name is group "name"."""
+    alternatives = "|".join(re.escape(p.rstrip(":")) for p in sorted(prefixes, key=len, reverse=True))
+    return re.compile(rf"(?:{alternatives})\s*:?\s+(?P<name>{_NAME})(?:,\s*{_NAME})?", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderLine:
+    """What a short line under a headline says: an author, a date, or both."""
+
+    author: str = ""
+    date: datetime | None = None
+
+
+def read_header_line(text: str, *, byline: re.Pattern[str], zone: tzinfo) -> HeaderLine | None:
+    """The byline and dateline of a line that holds only those ("By Ana Lika | 27 Feb 2025",
+    "TIRANA, 27 February 2025"), else None."""
+    if len(text.split()) > _HEADER_WORDS:
+        return None
+    author = ""
+    date: datetime | None = None
+    for part in _HEADER_SEPARATOR.split(text.strip()):
+        match = byline.fullmatch(part)
+        moment = parse_dateline(part, zone)
+        if moment is None and "," in part:  # "TIRANA, 27 February 2025" or "By Ana, 27 Feb 2025"
+            head, _, rest = part.partition(",")
+            moment = parse_dateline(rest, zone)
+            if moment is not None:
+                match = byline.fullmatch(head)
+                if match is None and not head.strip().isupper():
+                    return None
+        if match is not None and not author:
+            author = match.group("name")
+        elif moment is not None and date is None:
+            date = moment
+        else:
+            return None
+    return HeaderLine(author, date)
+
+
+def summarize(text: str) -> str:
+    """The summary front matter holds: the text up to about 220 characters, cut at a sentence or word."""
+    text = " ".join(text.split())
+    if len(text) <= _SUMMARY_CHARS:
+        return text
+    cut = text[:_SUMMARY_CHARS].rsplit(" ", 1)[0]
+    sentence_end = max(cut.rfind(mark) for mark in (". ", "! ", "? "))
+    if sentence_end >= _SUMMARY_CHARS // 2:
+        return cut[: sentence_end + 1]
+    return cut.rstrip(",;:–—-") + "…"
+
+
+def _quoted(value: str) -> str:
+    import yaml
+
+    return yaml.safe_dump(value, default_style='"', allow_unicode=True, width=1 << 30).rstrip("\n")
+
+
+def render_document(article: ExtractedArticle, *, category: str, now: datetime, path: str) -> Normalized:
+    """Front-matter Markdown of an extracted article, with the keys and quoting of a .txt drop's."""
+    from flashnews.normalize import guess_language
+    from flashnews.slugs import make_slug
+
+    warnings = list(article.warnings)
+    date = article.date
+    if date is None:
+        date = now.replace(microsecond=0)
+        warnings.append(SourceWarning(SourceLocation(path, 1), "no dateline found; dated with the time of normalization"))
+    title = " ".join(article.title.split())
+    front = [
+        ("title", title),
+        ("date", date.isoformat()),
+        ("category", category),
+        ("slug", make_slug(title)),
+        ("summary", summarize(article.standfirst or article.first_paragraph)),
+    ]
+    if article.author:
+        front.append(("author", article.author))
+    front.append(("lang", guess_language(f"{title} {article.standfirst} {article.first_paragraph}")))
+    if article.lead_image is not None:
+        front.append(("image", article.lead_image.name))
+        if article.lead_image.alt:
+            front.append(("image_alt", " ".join(article.lead_image.alt.split())))
+    header = "\n".join(f"{key}: {_quoted(value)}" for key, value in front)
+    return Normalized(f"---\n{header}\n---\n\n{article.body_markdown}\n", title, article.stripped, tuple(warnings))
+
+
+def explain_document(article: ExtractedArticle) -> list[tuple[str, str]]:
+    """What each part of a document became, in reading order, as (what, text) pairs."""
+    parts = [("title", article.title)]
+    parts.append(("author", article.author or "(no byline)"))
+    parts.append(("date", article.date.isoformat() if article.date else "(no dateline: the time of normalization)"))
+    parts.append(("section", article.category or "(none named: from the folder, else the first section)"))
+    if article.standfirst:
+        parts.append(("standfirst", article.standfirst))
+    if article.lead_image is not None:
+        parts.append(("lead picture", f"{article.lead_image.name} ({article.lead_image.alt or 'no alt text'})"))
+    parts.extend(("picture", f"{image.name} ({image.alt or 'no alt text'})") for image in article.images)
+    parts.append(("body", f"{article.paragraphs} blocks, from: {article.first_paragraph[:80]}"))
+    parts.extend(("stripped", line) for line in article.stripped)
+    parts.extend(("warning", f"{w.message}; {w.hint}" if w.hint else w.message) for w in article.warnings)
+    return parts
+
+
+# (relative src of a picture a saved page links to) -> its bytes, or None when it is not there.
+CompanionReader = Callable[[str], bytes | None]
+
+
+def extract_document(
+    data: bytes,
+    *,
+    suffix: str,
+    path: str,
+    stem: str,
+    config: SiteConfig,
+    zone: tzinfo,
+    read_companion: CompanionReader = lambda _: None,
+) -> ExtractedArticle:
+    """Convert a .docx or saved web page; raises NormalizeError for one that cannot be read."""
+    byline = byline_pattern(config.normalize.byline_prefixes)
+    if suffix.lower() == ".docx":
+        from flashnews.word import extract_word
+
+        return extract_word(data, path=path, stem=stem, sections=config.sections, byline=byline, zone=zone)
+    from flashnews.webpage import extract_webpage
+
+    return extract_webpage(
+        data, path=path, stem=stem, byline=byline, zone=zone, read_companion=read_companion,
+        fallback_encoding=config.normalize.fallback_encoding,
+    )
+
+
+def normalize_document(
+    data: bytes,
+    *,
+    suffix: str,
+    path: str,
+    relative_path: str,
+    now: datetime,
+    config: SiteConfig,
+    read_companion: CompanionReader = lambda _: None,
+) -> DocumentDrop:
+    """A document drop's front-matter Markdown and pictures; raises NormalizeError."""
+    stem = PurePosixPath(relative_path).stem
+    article = extract_document(
+        data, suffix=suffix, path=path, stem=stem, config=config, zone=now.tzinfo or config.tz, read_companion=read_companion
+    )
+    category, warnings = choose_category(article.category, relative_path=relative_path, sections=config.sections, path=path, default=config.default_section)
+    normalized = render_document(article, category=category, now=now, path=path)
+    pictures = ((article.lead_image,) if article.lead_image else ()) + article.images
+    files = tuple((image.name, image.data) for image in pictures)
+    return DocumentDrop(Normalized(normalized.markdown, normalized.title, normalized.stripped, (*normalized.warnings, *warnings)), files)
