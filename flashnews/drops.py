@@ -32,7 +32,9 @@ class DropReport:
     errors: tuple[SourceError, ...] = ()
     warnings: tuple[SourceWarning, ...] = ()
     stripped: tuple[str, ...] = ()
-
+    # (raw drop, .md it became) for each drop applied, as found under content_dir: what a
+    # commit of the run must hold, with content/_archive/.
+    applied: tuple[tuple[Path, Path], ...] = ()
 
 
 def _read_manifest(archive: Path) -> dict[str, str] | None:
@@ -154,6 +156,7 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
     errors: list[SourceError] = []
     warnings: list[SourceWarning] = []
     stripped: list[str] = []
+    applied: list[tuple[Path, Path]] = []
     scan = scan_source_files(content_dir, suffix=".txt", report_documents=True)
     errors.extend(scan.errors)
     warnings.extend(scan.warnings)
@@ -214,10 +217,11 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
             )
             continue
         written.append(display_path(md_path, content_dir))
+        applied.append((raw_path, md_path))
     if written:
         try:
             _compact_manifest(archive, manifest)
         except OSError as exc:
             # The journal still holds every drop; the next run folds it in.
             warnings.append(SourceWarning(SourceLocation(display_path(archive / MANIFEST, content_dir), 1), f"cannot update the drop manifest: {exc.strerror or exc}", "free disk space; nothing was lost"))
-    return DropReport(tuple(written), tuple(errors), tuple(warnings), tuple(stripped))
+    return DropReport(tuple(written), tuple(errors), tuple(warnings), tuple(stripped), tuple(applied))
