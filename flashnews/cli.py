@@ -70,6 +70,15 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("build", parents=[common], help="normalize raw drops, then build the site (default)")
     commands.add_parser("normalize", parents=[common], help="only turn raw .txt drops into .md files")
     commands.add_parser("check", parents=[common], help="validate everything, write nothing")
+    publish = commands.add_parser(
+        "publish", parents=[common], help="normalize new drops, commit them back to the branch and push, then build (for CI)"
+    )
+    publish.add_argument("--remote", default="origin", help="remote to push the normalized drops to (default: origin)")
+    publish.add_argument("--branch", default=None, help="branch the site is published from (default: the checked-out branch)")
+    publish.add_argument("--push-attempts", type=int, default=5, help="pushes tried, each after a rebase onto what arrived (default: 5)")
+    publish.add_argument(
+        "--no-commit-back", action="store_true", help="for a CI that cannot push: build without committing drops (they are dated again each build)"
+    )
     for name, text in (("watch", "rebuild on every change"), ("serve", "rebuild on change and preview with live reload")):
         sub = commands.add_parser(name, parents=[common], help=text)
         sub.add_argument("--poll", action="store_true", help="poll the disk (network shares, synced folders)")
@@ -246,6 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_normalize(invocation)
         if invocation.command == "check":
             return run_check(invocation)
+        if invocation.command == "publish":
+            from flashnews.publish import run_publish
+
+            return run_publish(invocation)
         if invocation.command in ("watch", "serve"):
             from flashnews.watch import run_watch
 
