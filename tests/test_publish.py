@@ -1,5 +1,6 @@
-"""The publish command end to end, as the workflow runs it: real git, a bare repository as origin,
-a fresh shallow clone per run, the build state kept between runs like the Actions cache."""
+"""The publish workflow end to end, without GitHub: its build step's own script run with bash in a
+fresh shallow clone of a bare repository (origin), the build state kept between runs like the
+Actions cache, and public/ deployed only when the step succeeds."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import FIXTURES, REPO
 from tests.publishing import BASE_URL, tree
 
 T1, T2, T3 = "2025-12-05T12:00:00+01:00", "2025-12-05T12:15:00+01:00", "2025-12-05T12:30:00+01:00"
+WORKFLOW = yaml.safe_load((REPO / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8"))
+BUILD_STEP = next(step for step in WORKFLOW["jobs"]["build"]["steps"] if step.get("id") == "build")
 BOT = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
 EDITOR = {"GIT_AUTHOR_NAME": "Arta Editor", "GIT_AUTHOR_EMAIL": "arta@news.example"}
 EDITOR |= {"GIT_COMMITTER_NAME": EDITOR["GIT_AUTHOR_NAME"], "GIT_COMMITTER_EMAIL": EDITOR["GIT_AUTHOR_EMAIL"]}
@@ -60,6 +65,7 @@ class Newsroom:
         config = (REPO / "site.toml").read_text(encoding="utf-8")
         (self.editor / "site.toml").write_text("search = false\n" + config, encoding="utf-8")
         (self.editor / "content").mkdir()
+        shutil.copy(REPO / "build.py", self.editor / "build.py")
         self.edit("init", "--quiet")
         self.edit("remote", "add", "origin", str(self.origin))
 
@@ -90,8 +96,8 @@ class Newsroom:
         return git(self.origin, "log", "--format=%an <%ae>%x09%s", "main", env=self.env).splitlines()
 
     def ci_run(self, now: str, *, keep_cache: bool = True, before_push: str = "") -> subprocess.CompletedProcess[str]:
-        """One run of the workflow: fresh shallow checkout, cache restored, publish, then on exit
-        status 0 the cache saved and public/ deployed. before_push: a shell command run once as
+        """One run of the workflow: a fresh shallow checkout, the cache restored, the build step's
+        script, then when it succeeds the cache saved and public/ deployed. before_push: a shell command run once as
         the run is about to push (a git pre-push hook), as if someone pushed at that moment."""
         self.runs += 1
         run = self.root / f"run-{self.runs}"
@@ -110,16 +116,21 @@ class Newsroom:
                 encoding="utf-8",
             )
             hook.chmod(0o755)
-        summary = run.parent / f"summary-{self.runs}.md"
+        summary, output = self.root / f"summary-{self.runs}.md", self.root / f"output-{self.runs}.txt"
+        epoch = str(int(datetime.fromisoformat(now).timestamp()))
+        environment = self.env | {
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",  # `python` is this Python
+            "CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_REF_NAME": "main", "SOURCE_DATE_EPOCH": epoch,
+            "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary),
+            "BASE_URL": BASE_URL, "DEPLOY_ON_INPUT_ERRORS": "false",
+        }
+        # As GitHub runs a step's script: bash, stopping at the first failing command.
         done = subprocess.run(
-            [sys.executable, str(REPO / "build.py"), "publish", "--branch", "main", "--base-url", BASE_URL, "--now", now],
-            cwd=run,
-            env=self.env | {"GITHUB_STEP_SUMMARY": str(summary), "CI": "true"},
-            capture_output=True,
-            text=True,
-            timeout=120,
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", BUILD_STEP["run"]],
+            cwd=run, env=environment, capture_output=True, text=True, timeout=120,
         )
         done.summary = summary.read_text(encoding="utf-8") if summary.exists() else ""  # type: ignore[attr-defined]
+        done.status = output.read_text(encoding="utf-8").strip()  # type: ignore[attr-defined]
         if done.returncode == 0:
             shutil.rmtree(self.cache, ignore_errors=True)
             for name in ("public", ".public.flashnews"):
@@ -216,7 +227,7 @@ def test_a_commit_that_conflicts_with_what_arrived_is_not_pushed_and_nothing_is_
     # While the run normalizes the drop, the editor uploads a corrected version of the same file.
     correction = newsroom.commit("Correct the drop", {"content/story.txt": SEED.replace("second time", "third time")})
     failed = newsroom.ci_run(T1, before_push=f'cd "{newsroom.editor}" && git push --quiet origin HEAD:main')
-    assert failed.returncode == 2
+    assert failed.returncode == 2 and failed.status == "status=2"
     assert "conflict with commits that arrived on main: content/story.txt" in failed.stderr and "nothing was pushed or built; the live site is unchanged" in failed.stderr
     assert "**Not published:**" in failed.summary
     assert git(newsroom.origin, "rev-parse", "main", env=newsroom.env) == correction
@@ -255,7 +266,8 @@ def test_drops_with_errors_stay_in_content_and_are_listed_in_the_job_summary(new
     newsroom.commit("Two drops", {"content/story.txt": SEED, "content/empty.txt": "Flash News\n\n\n"})
     newsroom.push()
     done = newsroom.ci_run(T1)
-    assert done.returncode == 1
+    assert done.returncode == 1 and done.status == "status=1"
+    assert not newsroom.live.exists()  # not deployed unless DEPLOY_ON_INPUT_ERRORS is set
     assert newsroom.log()[0] == f"{BOT}\tNormalize the drop content/story.txt"
     assert newsroom.show("content/empty.txt")
     error = next(line for line in done.stderr.splitlines() if line.startswith("content/empty.txt:"))
@@ -284,3 +296,13 @@ def test_a_build_in_ci_warns_that_the_drops_it_normalized_are_not_committed(site
     assert done.returncode == 0, done.stderr
     warned = "warning: content/story.md normalized in this build and not committed back" in done.stderr
     assert warned == bool(ci)
+
+
+def test_the_workflow_asks_for_write_access_only_in_the_job_that_commits():
+    assert WORKFLOW["permissions"] == {}
+    jobs = WORKFLOW["jobs"]
+    assert jobs["build"]["permissions"]["contents"] == "write"
+    assert [name for name, job in jobs.items() if job.get("permissions", {}).get("contents") == "write"] == ["build"]
+    assert "python build.py publish" in BUILD_STEP["run"]
+    install = next(step["run"] for step in jobs["build"]["steps"] if step.get("name") == "Install flashnews")
+    assert install.strip() == "python -m pip install ."  # the repository's own pyproject
