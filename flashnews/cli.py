@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     publish.add_argument("--remote", default="origin", help="remote to push the normalized drops to (default: origin)")
     publish.add_argument("--branch", default=None, help="branch the site is published from (default: the checked-out branch)")
+    publish.add_argument("--bot-name", default=None, help="author of the commit-back (default: github-actions[bot])")
+    publish.add_argument("--bot-email", default=None, help="its email (default: the GitHub Actions bot's)")
     publish.add_argument("--push-attempts", type=int, default=5, help="pushes tried, each after a rebase onto what arrived (default: 5)")
     publish.add_argument(
         "--no-commit-back", action="store_true", help="for a CI that cannot push: build without committing drops (they are dated again each build)"

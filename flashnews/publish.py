@@ -99,7 +99,8 @@ def run_publish(invocation: Invocation) -> int:
     reason = "--no-commit-back"
     if not args.no_commit_back:
         try:
-            checkout = find_checkout(invocation.paths.content_dir, remote=args.remote, branch=args.branch)
+            found = find_checkout(invocation.paths.content_dir, remote=args.remote, branch=args.branch)
+            checkout = replace(found, bot_name=args.bot_name or found.bot_name, bot_email=args.bot_email or found.bot_email)
         except NoCheckoutError as exc:
             reason = str(exc)
     if checkout is None:

@@ -253,12 +253,16 @@ def test_a_push_rejected_every_time_fails_after_the_attempts_allowed(newsroom: N
     )
     hook.chmod(0o755)
     done = subprocess.run(
-        [sys.executable, str(REPO / "build.py"), "publish", "--push-attempts", "2", "--now", T1, "-q"],
+        [
+            sys.executable, str(REPO / "build.py"), "publish", "--push-attempts", "2", "--now", T1, "-q",
+            "--bot-name", "Newsroom bot", "--bot-email", "bot@news.example",
+        ],
         cwd=run, env=newsroom.env | EDITOR, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 2, done.stderr
     assert "the push to origin main was rejected 2 times" in done.stderr
     assert not (run / "public").exists()
+    assert git(run, "log", "-1", "--format=%an <%ae> %cn", env=newsroom.env) == "Newsroom bot <bot@news.example> Newsroom bot"
     assert [line.split("\t")[1] for line in newsroom.log()] == ["busy", "busy", "Add the Istanbul story"]
 
 
