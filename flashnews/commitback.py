@@ -108,7 +108,9 @@ def rebase_onto_remote(checkout: Checkout) -> None:
     # the .md still holds the old text.
     conflict = sorted(_changed_paths(checkout, base, "HEAD") & _changed_paths(checkout, base, checkout.tracking_ref))
     if not conflict:
-        rebased = _git(checkout.root, "-c", "commit.gpgsign=false", "rebase", "--quiet", checkout.tracking_ref, env=checkout.identity)
+        rebased = _git(
+            checkout.root, "-c", "commit.gpgsign=false", "rebase", "--quiet", checkout.tracking_ref, env=checkout.identity
+        )
         if rebased.returncode == 0:
             return
         _git(checkout.root, "rebase", "--abort")
@@ -129,7 +131,8 @@ def commit_message(drops: list[tuple[str, str]], archive: str) -> str:
     if len(names) == 1:
         subject = f"Normalize the drop {names[0]}"
     else:
-        shown = ", ".join(names[:SUBJECT_DROPS]) + (f" and {len(names) - SUBJECT_DROPS} more" if len(names) > SUBJECT_DROPS else "")
+        more = len(names) - SUBJECT_DROPS
+        shown = ", ".join(names[:SUBJECT_DROPS]) + (f" and {more} more" if more > 0 else "")
         subject = f"Normalize {len(names)} drops: {shown}"
     body = "\n".join(f"{raw} -> {md}" for raw, md in drops)
     return (
@@ -148,9 +151,8 @@ def commit_drops(checkout: Checkout, report: DropReport, content_dir: Path) -> s
     _git_output(checkout.root, "add", "--all", "--", *(md for _, md in drops), archive, ":(exclude)*.flashnews-tmp")
     # A drop that was tracked is recorded as deleted; one that never was is no concern of git's.
     _git_output(checkout.root, "rm", "--quiet", "--cached", "--ignore-unmatch", "--", *(raw for raw, _ in drops))
-    done = _git(
-        checkout.root, "-c", "commit.gpgsign=false", "commit", "--quiet", "--file", "-", env=checkout.identity, stdin=commit_message(drops, archive)
-    )
+    message = commit_message(drops, archive)
+    done = _git(checkout.root, "-c", "commit.gpgsign=false", "commit", "--quiet", "--file", "-", env=checkout.identity, stdin=message)
     if done.returncode != 0:
         raise PublishError(f"cannot commit the normalized drops: {(done.stderr or done.stdout).strip()}")
     return _git_output(checkout.root, "rev-parse", "HEAD")

@@ -100,7 +100,9 @@ def run_publish(invocation: Invocation) -> int:
     if not args.no_commit_back:
         try:
             found = find_checkout(invocation.paths.content_dir, remote=args.remote, branch=args.branch)
-            checkout = replace(found, bot_name=args.bot_name or found.bot_name, bot_email=args.bot_email or found.bot_email)
+            checkout = replace(
+                found, bot_name=args.bot_name or found.bot_name, bot_email=args.bot_email or found.bot_email
+            )
         except NoCheckoutError as exc:
             reason = str(exc)
     if checkout is None:
@@ -110,7 +112,9 @@ def run_publish(invocation: Invocation) -> int:
             file=sys.stderr,
         )
         status, result, drops = build_and_report(replace(invocation, warn_uncommitted_drops=True))
-        write_job_summary(drops, result, content_dir=invocation.paths.content_dir, commits=(), failure=f"not committed back: {reason}")
+        write_job_summary(
+            drops, result, content_dir=invocation.paths.content_dir, commits=(), failure=f"not committed back: {reason}"
+        )
         return status
     try:
         done = commit_back_drops(invocation, checkout, attempts=args.push_attempts)
@@ -126,8 +130,7 @@ def run_publish(invocation: Invocation) -> int:
 
 
 def _code(text: str) -> str:
-    fence = "``" if "`" in text else "`"
-    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
 def job_summary(
@@ -141,7 +144,9 @@ def job_summary(
         if drops.written:
             where = f" and committed in {', '.join(_code(c[:12]) for c in commits)}" if commits else ""
             lines += [f"**{len(drops.written)} drop(s) normalized**{where}:", ""]
-            lines += [f"- {_code(display_path(raw, content_dir))} → {_code(display_path(md, content_dir))}" for raw, md in drops.applied] + [""]
+            for raw, md in drops.applied:
+                lines.append(f"- {_code(display_path(raw, content_dir))} → {_code(display_path(md, content_dir))}")
+            lines.append("")
         else:
             lines += ["No new drops.", ""]
         if drops.errors:
