@@ -91,7 +91,8 @@ def check_clean(checkout: Checkout) -> None:
 
 
 def _changed_paths(checkout: Checkout, start: str, end: str) -> set[str]:
-    return set(_git_output(checkout.root, "diff", "--name-only", "--no-renames", start, end).splitlines())
+    names = _git_output(checkout.root, "-c", "core.quotePath=false", "diff", "--name-only", "--no-renames", start, end)
+    return set(names.splitlines())
 
 
 def rebase_onto_remote(checkout: Checkout) -> None:
@@ -148,9 +149,13 @@ def commit_drops(checkout: Checkout, report: DropReport, content_dir: Path) -> s
         return None
     drops = [(_repo_path(checkout, raw), _repo_path(checkout, md)) for raw, md in report.applied]
     archive = _repo_path(checkout, content_dir / ARCHIVE_DIR)
-    _git_output(checkout.root, "add", "--all", "--", *(md for _, md in drops), archive, ":(exclude)*.flashnews-tmp")
+    # Literal paths: a drop may be called "Lajm [1].txt", which git would read as a pattern.
+    _git_output(checkout.root, "--literal-pathspecs", "add", "--all", "--", *(md for _, md in drops), archive)
     # A drop that was tracked is recorded as deleted; one that never was is no concern of git's.
-    _git_output(checkout.root, "rm", "--quiet", "--cached", "--ignore-unmatch", "--", *(raw for raw, _ in drops))
+    raws = (raw for raw, _ in drops)
+    _git_output(checkout.root, "--literal-pathspecs", "rm", "--quiet", "--cached", "--ignore-unmatch", "--", *raws)
+    # A temporary file an interrupted run left in the archive is not part of it.
+    _git_output(checkout.root, "rm", "--quiet", "--cached", "--ignore-unmatch", "--", f":(glob){archive}/**/.*.flashnews-tmp")
     message = commit_message(drops, archive)
     done = _git(checkout.root, "-c", "commit.gpgsign=false", "commit", "--quiet", "--file", "-", env=checkout.identity, stdin=message)
     if done.returncode != 0:

@@ -310,3 +310,13 @@ def test_the_workflow_asks_for_write_access_only_in_the_job_that_commits():
     assert "python build.py publish" in BUILD_STEP["run"]
     install = next(step["run"] for step in jobs["build"]["steps"] if step.get("name") == "Install flashnews")
     assert install.strip() == "python -m pip install ."  # the repository's own pyproject
+
+
+def test_a_drop_whose_name_looks_like_a_pattern_is_committed_by_its_own_name(newsroom: Newsroom):
+    newsroom.commit("Add a story", {"content/Lajm [1] ç.txt": SEED, "content/Lajm 1 ç.txt": drop("Another story of the day")})
+    newsroom.push()
+    done = newsroom.ci_run(T1)
+    assert done.returncode == 0, done.stderr
+    files = git(newsroom.origin, "-c", "core.quotePath=false", "ls-tree", "-r", "--name-only", "main", env=newsroom.env).splitlines()
+    assert {"content/Lajm [1] ç.md", "content/Lajm 1 ç.md", "content/_archive/Lajm [1] ç.txt"} <= set(files)
+    assert not any(name.startswith("content/Lajm") and name.endswith(".txt") for name in files)
