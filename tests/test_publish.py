@@ -320,3 +320,21 @@ def test_a_drop_whose_name_looks_like_a_pattern_is_committed_by_its_own_name(new
     files = git(newsroom.origin, "-c", "core.quotePath=false", "ls-tree", "-r", "--name-only", "main", env=newsroom.env).splitlines()
     assert {"content/Lajm [1] ç.md", "content/Lajm 1 ç.md", "content/_archive/Lajm [1] ç.txt"} <= set(files)
     assert not any(name.startswith("content/Lajm") and name.endswith(".txt") for name in files)
+
+
+def test_of_two_overlapping_runs_the_second_to_push_fails_and_the_drop_keeps_the_first_date(newsroom: Newsroom):
+    newsroom.commit("Add the Istanbul story", {"content/story.txt": SEED})
+    newsroom.push()
+    other = newsroom.root / "other-run"
+    git(newsroom.root, "clone", "--quiet", "--depth", "1", newsroom.origin.as_uri(), str(other), env=newsroom.env)
+    # Another run, started a little later, commits and pushes the same drop first.
+    overlapping = f'cd "{other}" && env -u GITHUB_STEP_SUMMARY python build.py publish -q --base-url {BASE_URL} --now {T2}'
+    late = newsroom.ci_run(T1, before_push=overlapping)
+    assert late.returncode == 2
+    assert "conflict with commits that arrived on main: content/_archive/manifest.json" in late.stderr
+    assert not newsroom.live.exists()
+    assert newsroom.log()[0] == f"{BOT}\tNormalize the drop content/story.txt"
+    assert len(newsroom.log()) == 2
+    later = newsroom.ci_run(T3)
+    assert later.returncode == 0, later.stderr
+    assert newsroom.published("content/story.md") == {"md": T2, "page": T2, "news-sitemap": T2}
