@@ -31,6 +31,9 @@ class Invocation:
     include_drafts: bool
     verbosity: int
     args: argparse.Namespace
+    # In a CI job a drop normalized by the build itself is lost with the checkout, unless the
+    # job commits it back (the publish command does); say so in the build log.
+    warn_uncommitted_drops: bool = False
 
 
 def _parse_now(text: str | None, environ: dict[str, str], config: SiteConfig) -> datetime:
@@ -68,6 +71,17 @@ def _parser() -> argparse.ArgumentParser:
     normalize = commands.add_parser("normalize", parents=[common], help="only turn raw .txt drops into .md files")
     normalize.add_argument("--explain", type=Path, metavar="FILE", help="print what every line of one raw drop becomes; write nothing")
     commands.add_parser("check", parents=[common], help="validate everything, write nothing")
+    publish = commands.add_parser(
+        "publish", parents=[common], help="normalize new drops, commit them back to the branch and push, then build (for CI)"
+    )
+    publish.add_argument("--remote", default="origin", help="remote to push the normalized drops to (default: origin)")
+    publish.add_argument("--branch", default=None, help="branch the site is published from (default: the checked-out branch)")
+    publish.add_argument("--bot-name", default=None, help="author of the commit-back (default: github-actions[bot])")
+    publish.add_argument("--bot-email", default=None, help="its email (default: the GitHub Actions bot's)")
+    publish.add_argument("--push-attempts", type=int, default=5, help="pushes tried, each after a rebase onto what arrived (default: 5)")
+    publish.add_argument(
+        "--no-commit-back", action="store_true", help="for a CI that cannot push: build without committing drops (they are dated again each build)"
+    )
     for name, text in (("watch", "rebuild on every change"), ("serve", "rebuild on change and preview with live reload")):
         sub = commands.add_parser(name, parents=[common], help=text)
         sub.add_argument("--poll", action="store_true", help="poll the disk (network shares, synced folders)")
@@ -97,7 +111,8 @@ def _invocation(argv: Sequence[str] | None, environ: dict[str, str]) -> Invocati
         static_dir=args.static or project / "static",
     )
     now = _parse_now(args.now, environ, config)
-    return Invocation(args.command or "build", config, paths, now, args.drafts, args.verbose - args.quiet, args)
+    in_ci = environ.get("CI", "").strip().lower() not in ("", "0", "false")
+    return Invocation(args.command or "build", config, paths, now, args.drafts, args.verbose - args.quiet, args, in_ci)
 
 
 def report_problems(errors: Sequence[FlashnewsError], warnings: Sequence[object], verbosity: int) -> None:
@@ -109,7 +124,8 @@ def report_problems(errors: Sequence[FlashnewsError], warnings: Sequence[object]
         print(f"{error}" if isinstance(error, (SourceError, ConfigError, TemplateError)) else f"error: {error}", file=sys.stderr)
 
 
-def _print_drops(report: DropReport, verbosity: int) -> None:
+def print_drops(report: DropReport, verbosity: int) -> None:
+    """List each .md a drop became (unless quiet) and, verbosely, each line stripped as chrome."""
     if verbosity >= 0:
         for path in report.written:
             print(f"normalized {path}")
@@ -163,12 +179,30 @@ class ProgressBars:
         self._bars.clear()
 
 
+def warn_uncommitted_drops(drops: DropReport) -> None:
+    """Say that the drops this build normalized go nowhere but this checkout."""
+    print(
+        f"warning: {', '.join(drops.written)} normalized in this build and not committed back: every build normalizes "
+        "the drops again, and a drop without a dateline gets a new date each time; commit the .md files "
+        "(run python build.py normalize and commit content/), or build with python build.py publish where the job can push",
+        file=sys.stderr,
+    )
+
+
 def run_build(invocation: Invocation, *, normalize_first: bool = True) -> int:
-    drops = None
-    if normalize_first:
+    return build_and_report(invocation, normalize_first=normalize_first)[0]
+
+
+def build_and_report(
+    invocation: Invocation, *, normalize_first: bool = True, drops: DropReport | None = None
+) -> tuple[int, BuildResult, DropReport | None]:
+    """Normalize (unless drops says what that did already), build, print; the exit status and what was done."""
+    if normalize_first and drops is None:
         drops = normalize_drops(invocation.paths.content_dir, invocation.config, now=invocation.now)
-        _print_drops(drops, invocation.verbosity)
+        print_drops(drops, invocation.verbosity)
         report_problems(drops.errors, drops.warnings, invocation.verbosity)
+        if drops.written and invocation.warn_uncommitted_drops:
+            warn_uncommitted_drops(drops)
     bars = ProgressBars(enabled=invocation.verbosity >= 0 and sys.stderr.isatty())
     try:
         result = build_site(
@@ -183,7 +217,8 @@ def run_build(invocation: Invocation, *, normalize_first: bool = True) -> int:
     print(summary_line(result, drops))
     if invocation.verbosity >= 0 and invocation.command == "build":
         print(f"open {invocation.paths.output_dir / 'index.html'} or run: make serve  (http://127.0.0.1:8000/)")
-    return EXIT_INPUT_ERRORS if result.errors or (drops and drops.errors) else EXIT_OK
+    status = EXIT_INPUT_ERRORS if result.errors or (drops and drops.errors) else EXIT_OK
+    return status, result, drops
 
 
 def run_explain(invocation: Invocation, path: Path) -> int:
@@ -203,7 +238,7 @@ def run_normalize(invocation: Invocation) -> int:
     if invocation.args.explain is not None:
         return run_explain(invocation, invocation.args.explain)
     drops = normalize_drops(invocation.paths.content_dir, invocation.config, now=invocation.now)
-    _print_drops(drops, invocation.verbosity)
+    print_drops(drops, invocation.verbosity)
     report_problems(drops.errors, drops.warnings, invocation.verbosity)
     print(f"{len(drops.written)} drops normalized, {len(drops.warnings)} warnings, {len(drops.errors)} errors")
     return EXIT_INPUT_ERRORS if drops.errors else EXIT_OK
@@ -240,6 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_normalize(invocation)
         if invocation.command == "check":
             return run_check(invocation)
+        if invocation.command == "publish":
+            from flashnews.publish import run_publish
+
+            return run_publish(invocation)
         if invocation.command in ("watch", "serve"):
             from flashnews.watch import run_watch
 

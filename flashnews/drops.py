@@ -41,7 +41,11 @@ class DropReport:
     stripped: tuple[str, ...] = ()
     # What the normalizer had to guess (a date without a year, a day/month order), per drop.
     notes: tuple[str, ...] = ()
-
+    # (raw drop, .md it became) for each drop applied, as found under content_dir: what a
+    # commit of the run must hold, with content/_archive/.
+    applied: tuple[tuple[Path, Path], ...] = ()
+    # The pictures document drops wrote beside their .md, which such a commit holds too.
+    pictures: tuple[Path, ...] = ()
 
 
 def _read_manifest(archive: Path) -> dict[str, str] | None:
@@ -252,6 +256,8 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
     warnings: list[SourceWarning] = []
     stripped: list[str] = []
     notes: list[str] = []
+    applied: list[tuple[Path, Path]] = []
+    pictures: list[Path] = []
     scan = scan_source_files(content_dir, suffix=DROP_SUFFIXES, report_documents=True)
     errors.extend(scan.errors)
     warnings.extend(scan.warnings)
@@ -315,10 +321,12 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
             )
             continue
         written.append(display_path(md_path, content_dir))
+        applied.append((raw_path, md_path))
+        pictures.extend(path for path, _ in outputs)
     if written:
         try:
             _compact_manifest(archive, manifest)
         except OSError as exc:
             # The journal still holds every drop; the next run folds it in.
             warnings.append(SourceWarning(SourceLocation(display_path(archive / MANIFEST, content_dir), 1), f"cannot update the drop manifest: {exc.strerror or exc}", "free disk space; nothing was lost"))
-    return DropReport(tuple(written), tuple(errors), tuple(warnings), tuple(stripped), tuple(notes))
+    return DropReport(tuple(written), tuple(errors), tuple(warnings), tuple(stripped), tuple(notes), tuple(applied), tuple(pictures))

@@ -10,6 +10,7 @@ The exception tree::
     │   └── UrlCollisionError    two sources claim the same URL (names both files)
     ├── TemplateError            a template is missing or broken (template name and line)
     ├── OutputError              the output folder could not be written
+    ├── PublishError             normalized drops could not be committed back to the repository
     └── BuildFailed              carries every error a build collected
 """
 
@@ -95,6 +96,10 @@ class TemplateError(FlashnewsError):
 
 class OutputError(FlashnewsError):
     """The output folder could not be written; the previous output is left in place."""
+
+
+class PublishError(FlashnewsError):
+    """The commit of normalized drops could not land on the remote branch; nothing was pushed or built."""
 
 
 class UrlCollisionError(SourceError):
