@@ -202,7 +202,7 @@ def _pick_title(lines: tuple[Line, ...], body_start: int, furniture: list[str], 
             continue
         score = -float(distance)
         # A headline stands at the top of the file or under a short line (the section).
-        if i == 0 or lines[i - 1].words <= 5 and not is_sentence(lines[i - 1].text):
+        if i == 0 or lines[i - 1].words <= 4 and not is_sentence(lines[i - 1].text):
             score += 1.5
         if any(tab in line.key and len(tab) >= 0.7 * len(line.key) for tab in tabs):
             score += 20
