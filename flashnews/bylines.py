@@ -62,7 +62,25 @@ class BylineReader:
     def read(self, line: str, *, credit_words: frozenset[str] = frozenset()) -> str | None:
         """The author named by a byline line, else None (a sentence is never a byline)."""
         text = " ".join(line.split())
-        if len(text.split()) > 12 or text.endswith((".", "!", "?")) and not text.endswith(("Jr.", "Sr.")):
+        if len(text.split()) > 20:
+            return None
+        match = self._prefixed.fullmatch(text)
+        if match is not None:
+            # "By Louis Jacobson on Monday, November 18th, 2019 at 11:04 a.m.": the name leads.
+            rest = _strip_role(_before_date(match.group("rest")))
+            return _names(rest) or _leading_name(rest)
+        if text.endswith((".", "!", "?")) and not text.endswith(("Jr.", "Sr.")):
+            return None
+        if " | " in text:
+            # "February 1, 2019 | BY: Ilana Muhlstein, MS, RDN": one part of a row is the byline.
+            for part in text.split(" | "):
+                name = self._read_one(part, credit_words)
+                if name:
+                    return name
+        return self._read_one(text, credit_words)
+
+    def _read_one(self, text: str, credit_words: frozenset[str]) -> str | None:
+        if len(text.split()) > 16:
             return None
         match = self._prefixed.fullmatch(text)
         if match is not None:
@@ -90,7 +108,7 @@ def _leading_name(text: str) -> str | None:
                 taken.append(word.rstrip(","))
             break
         taken.append(word)
-    if len(taken) < 2 or len(words) - len(taken) > 8:
+    if len(taken) < 2 or len(words) - len(taken) > 12:
         return None
     return name_of(" ".join(taken))
 

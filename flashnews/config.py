@@ -80,6 +80,13 @@ DEFAULT_BYLINE_PREFIXES = (
     "Por",
     "Di",
 )
+# Social networks and sharing targets: a short line that ends with one, or names two, is a share or
+# follow button ("Share this on WhatsApp", "Facebook Twitter Email").
+DEFAULT_SOCIAL_NAMES = (
+    "Facebook", "Twitter", "X", "WhatsApp", "Telegram", "Messenger", "Viber", "LinkedIn", "Reddit",
+    "Pinterest", "Instagram", "YouTube", "TikTok", "Email", "E-mail", "Flipboard", "Tumblr", "VK",
+    "Bluesky", "Threads", "Mastodon", "Snapchat",
+)
 # Lines that open with these are prompts to read on ("Read more: …"), never the story.
 DEFAULT_PROMPT_PREFIXES = ("Read more", "Read also", "See also", "Also read", "Related", "Lexo", "Lexo edhe", "Lexo më shumë")
 # Labels of picture credits ("Photo: Reuters"); a line that opens with one is not the story.
@@ -110,6 +117,7 @@ class NormalizeConfig:
     byline_prefixes: tuple[str, ...] = DEFAULT_BYLINE_PREFIXES
     prompt_prefixes: tuple[str, ...] = DEFAULT_PROMPT_PREFIXES
     credit_prefixes: tuple[str, ...] = DEFAULT_CREDIT_PREFIXES
+    social_names: tuple[str, ...] = DEFAULT_SOCIAL_NAMES
     # How a numeric date such as 03/04/2021 is read when both orders make sense: "DMY" or "MDY".
     date_order: str = "DMY"
     # dateparser languages tried for every drop, besides those its letters point to.

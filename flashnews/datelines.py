@@ -134,7 +134,9 @@ class DateReader:
             return None
         day, span = found
         leftover = (rest[: span[0]] + " " + rest[span[1] :]).split()
-        if len([word for word in leftover if any(c.isalnum() for c in word)]) > _MAX_LEFTOVER_WORDS:
+        # A sentence that mentions a date ("He was born on 3 March 1990.") is no dateline.
+        limit = 2 if text.endswith((".", "!", "?")) and not text.endswith(("m.", "M.")) else _MAX_LEFTOVER_WORDS
+        if len([word for word in leftover if any(c.isalnum() for c in word)]) > limit:
             return None
         if time_match is not None and not _has_clock(day):
             day = day.replace(hour=_hour(time_match), minute=int(time_match.group("minute")))
@@ -186,7 +188,7 @@ class DateReader:
 
 
 _NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\s?\d{1,2}")
-_DAY_NUMBER = re.compile(r"(?<!\d)(?:[0-2]?\d|3[01])(?!\d)")
+_DAY_NUMBER = re.compile(r"(?<!\d)(?:0?[1-9]|[12]\d|3[01])(?!\d)")
 
 
 def _may_hold_date(text: str, words: int) -> bool:
@@ -205,7 +207,7 @@ def _is_relative(text: str, moment: datetime) -> bool:
 
 def _may_be_relative(line: str) -> bool:
     """"2 hours ago" is a dateline; "Reading time: 9 minutes" is not."""
-    return ":" not in line and len(line.split()) <= 5
+    return ":" not in line and len(line.split()) <= 5 and not line.rstrip().endswith((".", "!", "?"))
 
 
 def _has_clock(moment: datetime) -> bool:

@@ -101,9 +101,18 @@ def is_title_like(text: str) -> bool:
     words = text.split()
     if not 2 <= len(words) <= 30 or not any(c.isalpha() for c in text):
         return False
-    if text.endswith((".", ",", ":", ";", "…", "...")) and not text.endswith(("?", "!")):
+    if text.endswith((",", ":", ";", "…", "...")) or text.endswith(".") and not is_title_case(text):
         return False
+    if len(re.findall(r"[.!?]\s+\S", text)) >= 2:
+        return False  # "Your privacy matters to us. We use cookies. Read more": a banner of sentences
     return not is_link(text) and not is_copyright(text)
+
+
+def is_title_case(text: str) -> bool:
+    """"Home Depot Stock Is Falling After Its Earnings Release.": most words capitalized."""
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    capitals = sum(1 for w in words if next(c for c in w if c.isalpha()).isupper())
+    return len(words) >= 4 and capitals >= 0.75 * len(words)
 
 
 def is_short(line: Line, limit: int = 6) -> bool:

@@ -61,6 +61,7 @@ class _Hints:
         self.noise = keys(config.noise_lines)
         self.prompts = keys(config.prompt_prefixes)
         self.credits = keys(config.credit_prefixes)
+        self.social = keys(config.social_names)
         self.sections = {line_key(spelling): s.name for s in sections for spelling in (s.name, *s.aliases)}
         self.bylines = BylineReader(config.byline_prefixes)
         self.dates: DateReader | None = None
@@ -80,7 +81,7 @@ class _Hints:
 _REPEATED = "repeated on the page"
 
 
-def _furniture_reason(line: Line, hints: _Hints, repeats: Counter[str]) -> str:
+def _furniture_reason(line: Line, hints: _Hints, repeats: Counter[str], *, page_copy: bool = False) -> str:
     """Why a line is page furniture wherever it stands, or "" when it may be part of the story."""
     key = line.key
     if key in hints.noise or key in hints.rails:
@@ -95,11 +96,25 @@ def _furniture_reason(line: Line, hints: _Hints, repeats: Counter[str]) -> str:
         return "menu, breadcrumb or share row"
     if line.words <= 15 and starts_with_any(key, hints.prompts) and not is_sentence(line.text):
         return "prompt to read on"
-    if line.words <= 25 and starts_with_any(key, hints.credits) and ":" in line.text[:20]:
+    if line.words <= 25 and starts_with_any(key.lstrip("([ "), hints.credits) and ":" in line.text[:24]:
         return "picture credit"
-    if line.words <= 12 and repeats[key] > 1 and not is_sentence(line.text):
-        return _REPEATED
+    if _is_social_button(line, hints):
+        return "share or follow button"
+    if repeats[key] > 1 and (line.words <= 12 and not is_sentence(line.text) or page_copy):
+        return _REPEATED  # on a copied page even a sentence said twice is a caption or a teaser
     return ""
+
+
+def _is_social_button(line: Line, hints: _Hints) -> bool:
+    """"Share this on WhatsApp", "Follow us on X", "Facebook Twitter Email": a short line that ends
+    with a social network's name, or any line naming two of them among few other words."""
+    if line.words > 12:
+        return False
+    names = [word for word in re.split(r"[\s|·•,/:]+", line.key) if word in hints.social]
+    if len(names) >= 2 and len(names) * 2 >= line.words - 2:
+        return True
+    last = re.split(r"[\s|·•,/:]+", line.key.rstrip(" .!"))[-1]
+    return line.words <= 7 and last in hints.social and not is_sentence(line.text) and line.words >= 2
 
 
 def _is_label(line: Line) -> bool:
@@ -190,6 +205,9 @@ def _pick_title(lines: tuple[Line, ...], body_start: int, furniture: list[str], 
     """The headline: a title-shaped line above the story, the closest one unless the tab line or
     a cut repeat points to another."""
     tabs = [head for i in range(min(6, len(lines))) if (head := _tab_head(lines, i))]
+    # On a whole copied page the headline may stand far above the story (pictures, captions,
+    # share panels between), so nearness counts for less there.
+    step = 0.5 if _is_page_copy(lines) else 1.0
     best: tuple[float, int] | None = None
     distance = 0
     for i in range(body_start - 1, -1, -1):
@@ -200,20 +218,26 @@ def _pick_title(lines: tuple[Line, ...], body_start: int, furniture: list[str], 
         if line.key in hints.sections or (line.words < 3 and i == 0):
             distance += 1
             continue
-        score = -float(distance)
+        score = -step * distance
         # A headline stands at the top of the file or under a short line (the section).
-        if i == 0 or lines[i - 1].words <= 4 and not is_sentence(lines[i - 1].text):
+        if i == 0 or lines[i - 1].words <= 4 and not is_sentence(lines[i - 1].text) and not _is_metadata(lines[i - 1], hints):
             score += 1.5
         if any(tab in line.key and len(tab) >= 0.7 * len(line.key) for tab in tabs):
             score += 20
-        if any(is_repeat_of(other.text, line.text) for other in lines[i + 1 : i + 4]):
+        if line.words >= 3 and any(is_repeat_of(other.text, line.text) for other in lines[i + 1 : i + 4]):
             score += 10
         if line.words >= 4:
             score += 1
+        if i > 3 and any(line.key == top.key for top in lines[:3]):
+            score += 8  # the browser-tab title at the top of a copied page, said again above the story
         if _heads_byline_or_dateline(lines, i, furniture, hints):
-            score += 3
+            score += 5
         if furniture[i] == _REPEATED and line.words >= 3:
-            score += 2.5
+            score += 1.5
+        if line.words == 2 and not (i == 0 or lines[i - 1].key in hints.sections):
+            score -= 1.5  # "Read Later", "Contact Us": buttons and menus are two words; few headlines are
+        if name_of(line.text) and (i > 0 and is_title_like(lines[i - 1].text) and lines[i - 1].words >= 4 or _dateline_follows(lines, i, furniture, hints)):
+            score -= 4  # a name under a headline, or over a date, is a byline
         if best is None or score > best[0]:
             best = (score, i)
         if not _is_repeat_target(lines, i):
@@ -224,7 +248,9 @@ def _pick_title(lines: tuple[Line, ...], body_start: int, furniture: list[str], 
 def _heads_byline_or_dateline(lines: tuple[Line, ...], index: int, furniture: list[str], hints: _Hints) -> bool:
     """Whether a byline or a dateline follows the line (past a cut repeat or furniture): the
     mark of a headline on any portal."""
-    following = [line for line in lines[index + 1 : index + 6] if not furniture[line.index] and not is_repeat_of(line.text, lines[index].text)][:2]
+    following = [
+        line for line in lines[index + 1 : index + 6] if furniture[line.index] in ("", _REPEATED) and not is_repeat_of(line.text, lines[index].text)
+    ][:2]
     if not following:
         return False
     first = following[0]
@@ -238,6 +264,11 @@ def _is_byline_or_dateline(line: Line, hints: _Hints) -> bool:
     if hints.byline(line.text) or _name_and_role(line.text):
         return True
     return line.words <= 14 and any(c.isdigit() for c in line.text) and hints.dateline(line.text) is not None
+
+
+def _dateline_follows(lines: tuple[Line, ...], index: int, furniture: list[str], hints: _Hints) -> bool:
+    following = next((line for line in lines[index + 1 : index + 4] if not furniture[line.index]), None)
+    return following is not None and _is_byline_or_dateline(following, hints)
 
 
 def _name_and_role(text: str) -> str | None:
@@ -259,7 +290,7 @@ def _tab_head(lines: tuple[Line, ...], index: int) -> str | None:
     if len(parts) < 2 or len(parts[-1].split()) > 5:
         return None
     head = line_key(line.text[: line.text.rfind(parts[-1])].rstrip(" |–—-:"))
-    for other in lines[: index + 60]:
+    for other in lines:
         if other.index != index and len(other.key) < len(line.key) and head in other.key and len(head) >= 0.7 * len(other.key):
             return head
     return None
@@ -304,7 +335,20 @@ def _find_layout(lines: tuple[Line, ...], furniture: list[str], hints: _Hints) -
         start = _standfirst_start(lines, title, start, furniture, hints)
     if start > end:
         return None
+    if title is not None and _is_page_copy(lines):
+        end = _trim_off_topic_tail(lines, title, start, end, furniture)
     return _Layout(title, start, end)
+
+
+def _trim_off_topic_tail(lines: tuple[Line, ...], title: int, start: int, end: int, furniture: list[str]) -> int:
+    """On a copied page the story may run on into forms, disclaimers and newsletter offers that
+    read as sentences too; they share no word with the headline and the story's first lines."""
+    opening = [line for line in lines[start : end + 1] if not furniture[line.index]][:3]
+    topic = _content_words(lines[title].text).union(*(_content_words(line.text) for line in opening))
+    floor = opening[-1].index if opening else start
+    while end > floor and (furniture[end] or not (_content_words(lines[end].text) & topic)):
+        end -= 1
+    return end
 
 
 def _layout_without_sentences(lines: tuple[Line, ...], furniture: list[str], hints: _Hints, rails: set[int]) -> _Layout | None:
@@ -486,7 +530,8 @@ class _Reader:
         self.dates = DateReader(zone=zone, now=now, languages=date_languages(text, config.date_languages), order=config.date_order)
         self.hints.dates = self.dates
         repeats = _distant_repeats(self.lines)
-        self.furniture = [_furniture_reason(line, self.hints, repeats) for line in self.lines]
+        page_copy = _is_page_copy(self.lines)
+        self.furniture = [_furniture_reason(line, self.hints, repeats, page_copy=page_copy) for line in self.lines]
         _mark_button_rows(self.lines, self.furniture, self.hints)
         self.decisions: dict[int, LineDecision] = {}
         self.warnings: list[SourceWarning] = []
