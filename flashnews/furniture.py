@@ -58,7 +58,9 @@ def is_sentence(text: str) -> bool:
     (a dateline such as "utorak, 8. jul 2008." has too few)."""
     if _SENTENCE_END.search(text[-8:]) is None or is_truncated(text):
         return False
-    return len(_WORDY.findall(text, 0, 400)) >= 3
+    wordy = len(_WORDY.findall(text, 0, 400))
+    # "A second paragraph." is a sentence; "utorak, 8. jul 2008." is a dateline.
+    return wordy >= 3 or wordy == 2 and not any(c.isdigit() for c in text)
 
 
 def is_truncated(text: str) -> bool:

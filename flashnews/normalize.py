@@ -49,6 +49,7 @@ _PAGE_COPY_LINES = 40
 _PAGE_COPY_SHORT_SHARE = 0.5
 # A page copy whose best stretch of sentences is shorter than this is not trusted to be the story.
 _PAGE_COPY_MIN_WORDS = 60
+_STANDALONE_NUMBER = re.compile(r"(?:^|\s)[(\[]?\d+(?:[.,:/-]\d+)*[)\]%]?(?=\s|$)")
 _TAB_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
 
 
@@ -213,8 +214,10 @@ def _pick_title(lines: tuple[Line, ...], body_start: int, furniture: list[str], 
     for i in range(body_start - 1, -1, -1):
         line = lines[i]
         # Pages repeat their own headline (share widgets, breadcrumbs), so a repeat may be it.
-        if furniture[i] not in ("", _REPEATED) or not is_title_like(line.text) or _is_metadata(line, hints) or _is_top_banner(lines, i, body_start):
+        if furniture[i] not in ("", _REPEATED) or not is_title_like(line.text) or _is_top_banner(lines, i, body_start):
             continue
+        if _is_byline_or_dateline(line, hints) or line.words <= 3 and _STANDALONE_NUMBER.search(line.text):
+            continue  # "Burst story number 7" may be a headline; "5 min read" is not
         if line.key in hints.sections or (line.words < 3 and i == 0):
             distance += 1
             continue
@@ -309,7 +312,7 @@ def _is_metadata(line: Line, hints: _Hints) -> bool:
     reading times."""
     if hints.byline(line.text) or _name_and_role(line.text):
         return True
-    if line.words <= 6 and any(c.isdigit() for c in line.text) and not is_sentence(line.text):
+    if line.words <= 6 and _STANDALONE_NUMBER.search(line.text) and not is_sentence(line.text):
         return True  # "5 min read", "Image 1 of 4"
     return line.words <= 14 and any(c.isdigit() for c in line.text) and hints.dateline(line.text) is not None
 
@@ -328,6 +331,9 @@ def _find_layout(lines: tuple[Line, ...], furniture: list[str], hints: _Hints) -
         first = lines[start]
         if first.words <= 25 and (not is_sentence(first.text) or first.text.endswith(("?", "!"))):
             title, start = start, start + 1
+    if title is None:
+        # No title-shaped line above the story: the first line above it that is no furniture.
+        title = next((i for i in range(start) if not furniture[i] and not _is_byline_or_dateline(lines[i], hints)), None)
     # A headline cut or repeated right above the story is not its first paragraph.
     while title is not None and start <= end and _is_header_line(lines[start], lines[title], furniture, hints):
         start += 1
@@ -351,10 +357,23 @@ def _trim_off_topic_tail(lines: tuple[Line, ...], title: int, start: int, end: i
     return end
 
 
+def _first_title(lines: tuple[Line, ...], furniture: list[str], hints: _Hints) -> int | None:
+    """Without a story to stand above, the headline is the first title-shaped line, past a short
+    section line over a longer line."""
+    for i, line in enumerate(lines):
+        if furniture[i] or not is_title_like(line.text) or _is_metadata(line, hints) or line.key in hints.sections:
+            continue
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        if line.words <= 3 and following is not None and is_title_like(following.text) and following.words > line.words:
+            continue
+        return i
+    return None
+
+
 def _layout_without_sentences(lines: tuple[Line, ...], furniture: list[str], hints: _Hints, rails: set[int]) -> _Layout | None:
     """A story with no line that reads as a sentence (notes, a list): the headline, then every
     line after it up to a rail of links."""
-    title = _pick_title(lines, len(lines), furniture, hints)
+    title = _first_title(lines, furniture, hints)
     if title is None:
         return None
     start = title + 1

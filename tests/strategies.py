@@ -35,7 +35,15 @@ words = st.one_of(
 lines = st.lists(words, min_size=1, max_size=12).map(" ".join)
 """One line of text."""
 
-paragraphs = st.lists(lines, min_size=1, max_size=4)
+sentences = st.tuples(
+    st.lists(st.from_regex(r"[A-Za-zëç]{2,10}", fullmatch=True), min_size=3, max_size=3),
+    st.lists(words, max_size=12),
+    st.sampled_from([".", "!", "?", ".”", ";"]),
+).map(lambda parts: " ".join(parts[0] + parts[1]) + parts[2])
+"""One line of a story: any words an editor might type, as a sentence (the normalizer finds a
+story by its sentences; a line of loose words may be page furniture)."""
+
+paragraphs = st.lists(sentences, min_size=1, max_size=4)
 """Lines of one paragraph."""
 
 
