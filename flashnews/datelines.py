@@ -37,6 +37,7 @@ _WIDE_LANGUAGES = (
     "en", "sq", "sr-Latn", "hr", "bs", "sl", "de", "fr", "es", "it", "pt", "nl", "pl", "cs", "sk",
     "ro", "tr", "hu", "sv", "da", "nb", "fi", "ru", "sr", "uk", "bg", "mk", "el",
 )
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Scripts and letters -> the dateparser languages a drop written with them may use. Only these
 # are tried (all of dateparser's 200 locales would cost 30-80 ms a line).
 _SCRIPT_LANGUAGES = (
@@ -67,9 +68,10 @@ def date_languages(text: str, configured: tuple[str, ...]) -> tuple[str, ...]:
     sample = text[:4000]
     if sample.isascii():
         return configured
+    letters = "".join(set(_NON_ASCII.findall(sample)))
     found: list[str] = []
     for pattern, languages in _SCRIPT_LANGUAGES:
-        if pattern.search(sample):
+        if pattern.search(letters):
             found.extend(languages)
     return tuple(dict.fromkeys((*found, *configured)))
 

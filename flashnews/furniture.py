@@ -58,9 +58,13 @@ def is_sentence(text: str) -> bool:
     (a dateline such as "utorak, 8. jul 2008." has too few)."""
     if _SENTENCE_END.search(text[-8:]) is None or is_truncated(text):
         return False
-    wordy = len(_WORDY.findall(text, 0, 400))
+    wordy = 0
+    for _ in _WORDY.finditer(text, 0, 400):
+        wordy += 1
+        if wordy == 3:
+            return True
     # "A second paragraph." is a sentence; "utorak, 8. jul 2008." is a dateline.
-    return wordy >= 3 or wordy == 2 and not any(c.isdigit() for c in text)
+    return wordy == 2 and not any(c.isdigit() for c in text)
 
 
 def is_truncated(text: str) -> bool:

@@ -11,6 +11,7 @@ between headline and story. Word lists from site.toml only sharpen this.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -53,18 +54,42 @@ _STANDALONE_NUMBER = re.compile(r"(?:^|\s)[(\[]?\d+(?:[.,:/-]\d+)*[)\]%]?(?=\s|$
 _TAB_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
 
 
+@dataclass(frozen=True, slots=True)
+class _WordLists:
+    """The configured word lists, folded for matching (made once per configuration)."""
+
+    site_names: frozenset[str]
+    rails: frozenset[str]
+    noise: frozenset[str]
+    prompts: frozenset[str]
+    credits: frozenset[str]
+    social: frozenset[str]
+    sections: dict[str, str]
+    bylines: BylineReader
+
+
+@functools.lru_cache(maxsize=8)
+def _word_lists(config: NormalizeConfig, sections: tuple[SectionConfig, ...]) -> _WordLists:
+    return _WordLists(
+        keys(config.site_names),
+        keys(config.footer_markers),
+        keys(config.noise_lines),
+        keys(config.prompt_prefixes),
+        keys(config.credit_prefixes),
+        keys(config.social_names),
+        {line_key(spelling): s.name for s in sections for spelling in (s.name, *s.aliases)},
+        BylineReader(config.byline_prefixes),
+    )
+
+
 class _Hints:
-    """The configured word lists, folded for matching."""
+    """The configured word lists, and the datelines of one drop as they are read."""
 
     def __init__(self, config: NormalizeConfig, sections: tuple[SectionConfig, ...]) -> None:
-        self.site_names = keys(config.site_names)
-        self.rails = keys(config.footer_markers)
-        self.noise = keys(config.noise_lines)
-        self.prompts = keys(config.prompt_prefixes)
-        self.credits = keys(config.credit_prefixes)
-        self.social = keys(config.social_names)
-        self.sections = {line_key(spelling): s.name for s in sections for spelling in (s.name, *s.aliases)}
-        self.bylines = BylineReader(config.byline_prefixes)
+        lists = _word_lists(config, sections)
+        self.site_names, self.rails, self.noise = lists.site_names, lists.rails, lists.noise
+        self.prompts, self.credits, self.social = lists.prompts, lists.credits, lists.social
+        self.sections, self.bylines = lists.sections, lists.bylines
         self.dates: DateReader | None = None
         self._dated: dict[str, FoundDate | None] = {}
 
@@ -497,7 +522,7 @@ def _summarize(paragraph: str) -> str:
 
 def guess_language(text: str) -> str:
     """'sq' or 'en', by which language's most common words the text uses more."""
-    words = re.findall(r"[^\W\d_]+", text[:4000].casefold())[:400]
+    words = re.findall(r"[^\W\d_]+", text[:2500].casefold())[:400]
     albanian = sum(word in _ALBANIAN_WORDS for word in words) + 2 * sum("ë" in word for word in words)
     english = sum(word in _ENGLISH_WORDS for word in words)
     return "sq" if albanian > english else "en"
