@@ -36,7 +36,6 @@ comment-reference => !
 # Picture formats pages can show as they are; GIF, BMP and TIFF are converted to PNG.
 _KEPT_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/jpg": ".jpg", "image/webp": ".webp"}
 _CONVERTED_TYPES = frozenset({"image/gif", "image/bmp", "image/x-bmp", "image/tiff"})
-_IMAGE_SRC = re.compile(r"flashnews-image:(\d+)")
 
 
 def _check_package(data: bytes, location: SourceLocation) -> None:
@@ -154,23 +153,24 @@ def extract_word(
             lead.append(image)
 
     def reference(src: str, alt: str) -> str | None:
-        match = _IMAGE_SRC.fullmatch(src)
-        image = files.get(int(match.group(1))) if match else None
-        if image is None:
-            return None  # the lead picture (shown above the story) or one left out
-        return f"![{_alt_text(alt)}]({image.name})"
+        # The site publishes an article's lead picture only: the others are kept beside the
+        # article (a warning names them) and not referenced, so no page shows a broken picture.
+        return None
 
+    if files:
+        names = ", ".join(image.name for image in files.values())
+        warnings.append(
+            SourceWarning(
+                location,
+                f"{len(files)} more picture(s) kept beside the article ({names}); the site shows the lead picture only",
+                "to show another picture, name it in the front matter as image:",
+            )
+        )
     blocks = html_blocks(parse_fragment(markup), image_reference=reference)
     return _split_header(
         blocks, location=location, sections=sections, byline=byline, zone=zone,
         lead=lead[0] if lead else None, images=tuple(files.values()), warnings=tuple(warnings),
     )
-
-
-def _alt_text(alt: str) -> str:
-    from flashnews.htmlmarkdown import escape_text
-
-    return escape_text(alt)
 
 
 def _split_header(
