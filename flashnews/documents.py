@@ -14,16 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import PurePosixPath
 
+from flashnews.bylines import BylineReader
 from flashnews.config import SectionConfig, SiteConfig
 from flashnews.datelines import parse_dateline
 from flashnews.errors import NormalizeError, SourceLocation, SourceWarning
-from flashnews.normalize import section_for_folder as category_from_folder
 from flashnews.model import Normalized
+from flashnews.normalize import section_for_folder as category_from_folder
+from flashnews.normalize import summarize, yaml_string
 
-_SUMMARY_CHARS = 220
-# A header line of a document: "By Arta Hoxha", "Nga Ana Lika, Tirana"; names are capitalized words.
-_CAPITALIZED = r"(?-i:[A-ZÀ-ÖØ-Þ][\w.'’-]*)"
-_NAME = _CAPITALIZED + r"(?:\s+" + _CAPITALIZED + r"){0,4}"
 # "By Arta Hoxha | 27 February 2025" and the like: a byline and a dateline on one line.
 _HEADER_SEPARATOR = re.compile(r"\s+[|·•–—]\s+")
 _HEADER_WORDS = 14
@@ -87,12 +85,6 @@ def choose_category(
     raise NormalizeError(location, f"{named} and site.toml has no [[sections]]", hint="put the file in a folder named after its section")
 
 
-def byline_pattern(prefixes: Sequence[str]) -> re.Pattern[str]:
-    """A byline with one of the prefixes ("By", "Nga", "Author:"); the name is group "name"."""
-    alternatives = "|".join(re.escape(p.rstrip(":")) for p in sorted(prefixes, key=len, reverse=True))
-    return re.compile(rf"(?:{alternatives})\s*:?\s+(?P<name>{_NAME})(?:,\s*{_NAME})?", re.IGNORECASE)
-
-
 @dataclass(frozen=True, slots=True)
 class HeaderLine:
     """What a short line under a headline says: an author, a date, or both."""
@@ -101,7 +93,7 @@ class HeaderLine:
     date: datetime | None = None
 
 
-def read_header_line(text: str, *, byline: re.Pattern[str], zone: tzinfo) -> HeaderLine | None:
+def read_header_line(text: str, *, byline: BylineReader, zone: tzinfo) -> HeaderLine | None:
     """The byline and dateline of a line that holds only those ("By Ana Lika | 27 Feb 2025",
     "TIRANA, 27 February 2025"), else None."""
     if len(text.split()) > _HEADER_WORDS:
@@ -109,40 +101,22 @@ def read_header_line(text: str, *, byline: re.Pattern[str], zone: tzinfo) -> Hea
     author = ""
     date: datetime | None = None
     for part in _HEADER_SEPARATOR.split(text.strip()):
-        match = byline.fullmatch(part)
+        name = byline.read(part)
         moment = parse_dateline(part, zone)
         if moment is None and "," in part:  # "TIRANA, 27 February 2025" or "By Ana, 27 Feb 2025"
             head, _, rest = part.partition(",")
             moment = parse_dateline(rest, zone)
             if moment is not None:
-                match = byline.fullmatch(head)
-                if match is None and not head.strip().isupper():
+                name = byline.read(head)
+                if name is None and not head.strip().isupper():
                     return None
-        if match is not None and not author:
-            author = match.group("name")
+        if name is not None and not author:
+            author = name
         elif moment is not None and date is None:
             date = moment
         else:
             return None
     return HeaderLine(author, date)
-
-
-def summarize(text: str) -> str:
-    """The summary front matter holds: the text up to about 220 characters, cut at a sentence or word."""
-    text = " ".join(text.split())
-    if len(text) <= _SUMMARY_CHARS:
-        return text
-    cut = text[:_SUMMARY_CHARS].rsplit(" ", 1)[0]
-    sentence_end = max(cut.rfind(mark) for mark in (". ", "! ", "? "))
-    if sentence_end >= _SUMMARY_CHARS // 2:
-        return cut[: sentence_end + 1]
-    return cut.rstrip(",;:–—-") + "…"
-
-
-def _quoted(value: str) -> str:
-    import yaml
-
-    return yaml.safe_dump(value, default_style='"', allow_unicode=True, width=1 << 30).rstrip("\n")
 
 
 def render_document(article: ExtractedArticle, *, category: str, now: datetime, path: str) -> Normalized:
@@ -170,7 +144,7 @@ def render_document(article: ExtractedArticle, *, category: str, now: datetime, 
         front.append(("image", article.lead_image.name))
         if article.lead_image.alt:
             front.append(("image_alt", " ".join(article.lead_image.alt.split())))
-    header = "\n".join(f"{key}: {_quoted(value)}" for key, value in front)
+    header = "\n".join(f"{key}: {yaml_string(value)}" for key, value in front)
     return Normalized(f"---\n{header}\n---\n\n{article.body_markdown}\n", title, article.stripped, tuple(warnings))
 
 
@@ -206,7 +180,7 @@ def extract_document(
     read_companion: CompanionReader = lambda _: None,
 ) -> ExtractedArticle:
     """Convert a .docx or saved web page; raises NormalizeError for one that cannot be read."""
-    byline = byline_pattern(config.normalize.byline_prefixes)
+    byline = BylineReader(config.normalize.byline_prefixes)
     if suffix.lower() == ".docx":
         from flashnews.word import extract_word
 

@@ -501,13 +501,15 @@ def escape_markdown_line(text: str) -> str:
 _PLAIN_QUOTABLE = re.compile('[^"\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]*')
 
 
-def _yaml_string(value: str) -> str:
+def yaml_string(value: str) -> str:
+    """A value as YAML writes it double-quoted, so it stays the string it is."""
     if _PLAIN_QUOTABLE.fullmatch(value):
         return f'"{value}"'  # what PyYAML writes for it, without its emitter's cost
     return yaml.safe_dump(value, default_style='"', allow_unicode=True, width=1 << 30).rstrip("\n")
 
 
-def _summarize(paragraph: str) -> str:
+def summarize(paragraph: str) -> str:
+    """The summary front matter holds: about 220 characters, cut at a sentence or a word."""
     text = " ".join(paragraph.split())
     if len(text) <= _SUMMARY_CHARS:
         return text
@@ -782,12 +784,12 @@ def _compose(reader: _Reader, headline: Line, category: str, author: str, date: 
         ("date", date.isoformat()),
         ("category", category),
         ("slug", make_slug(title)),
-        ("summary", _summarize(plain[0])),
+        ("summary", summarize(plain[0])),
     ]
     if author:
         front.append(("author", author))
     front.append(("lang", guess_language(title + " " + " ".join(plain))))
-    header_text = "\n".join(f"{key}: {_yaml_string(value)}" for key, value in front)
+    header_text = "\n".join(f"{key}: {yaml_string(value)}" for key, value in front)
     body_text = "\n\n".join(escape_markdown_line(line.text) for line in body)
     decisions = tuple(reader.decisions[i] for i in sorted(reader.decisions))
     stripped = tuple(f"{d.number}: {d.text} ({d.reason})" for d in decisions if d.role is Role.STRIPPED)
@@ -812,4 +814,7 @@ def explain_text(decisions: tuple[LineDecision, ...], notes: tuple[str, ...] = (
     return "\n".join(rows)
 
 
-__all__ = ["DropContext", "LineDecision", "Role", "escape_markdown_line", "explain_text", "guess_language", "is_normalized", "normalize_text", "section_for_folder"]
+__all__ = [
+    "DropContext", "LineDecision", "Role", "escape_markdown_line", "explain_text", "guess_language", "is_normalized",
+    "normalize_text", "section_for_folder", "summarize", "yaml_string",
+]

@@ -15,6 +15,7 @@ from configparser import ConfigParser
 from datetime import datetime, tzinfo
 from urllib.parse import unquote, urlsplit
 
+from flashnews.bylines import BylineReader
 from flashnews.documents import CompanionReader, ExtractedArticle, ExtractedImage, read_header_line
 from flashnews.errors import NormalizeError, SourceLocation, SourceWarning
 from flashnews.htmlmarkdown import Block, escape_text, html_blocks, join_blocks
@@ -126,7 +127,7 @@ class _Pictures:
         return f"![{escape_text(alt)}]({image.name})"
 
 
-def _strip_repeats(blocks: list[Block], *, title: str, author: str, byline: re.Pattern[str], zone: tzinfo) -> tuple[list[Block], list[str], datetime | None, str]:
+def _strip_repeats(blocks: list[Block], *, title: str, author: str, byline: BylineReader, zone: tzinfo) -> tuple[list[Block], list[str], datetime | None, str]:
     """Leave out the headline, byline and dateline the body repeats at its top, and what comes
     before a repeated headline (navigation the extractor kept)."""
     stripped: list[str] = []
@@ -156,7 +157,7 @@ def extract_webpage(
     *,
     path: str,
     stem: str,
-    byline: re.Pattern[str],
+    byline: BylineReader,
     zone: tzinfo,
     read_companion: CompanionReader,
     fallback_encoding: str = "cp1252",

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
 from flashnews.config import SectionConfig
+from flashnews.bylines import BylineReader
 from flashnews.documents import ExtractedArticle, ExtractedImage, read_header_line
 from flashnews.errors import NormalizeError, SourceLocation, SourceWarning
 from flashnews.htmlmarkdown import Block, html_blocks, join_blocks, parse_fragment
@@ -131,7 +132,7 @@ def _picture_file(data: bytes, content_type: str) -> tuple[bytes, str] | None:
 
 
 def extract_word(
-    data: bytes, *, path: str, stem: str, sections: Sequence[SectionConfig], byline: re.Pattern[str], zone: tzinfo
+    data: bytes, *, path: str, stem: str, sections: Sequence[SectionConfig], byline: BylineReader, zone: tzinfo
 ) -> ExtractedArticle:
     """The article in a .docx; raises NormalizeError for a file that is not a readable one."""
     location = SourceLocation(path, 1)
@@ -178,7 +179,7 @@ def _split_header(
     *,
     location: SourceLocation,
     sections: Sequence[SectionConfig],
-    byline: re.Pattern[str],
+    byline: BylineReader,
     zone: tzinfo,
     lead: ExtractedImage | None,
     images: tuple[ExtractedImage, ...],
