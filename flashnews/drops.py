@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -248,6 +248,74 @@ def _convert_drop(
     return drop.normalized, drop.files
 
 
+# (raw path, shown path, path under content/, the clock to date it with); the pool's workers
+# take the config from _worker_config, set before they fork or as they start.
+_Job = tuple[Path, str, str, datetime, Path]
+# The drop's bytes, its Markdown and the pictures to write beside it; or why it was refused.
+_Converted = tuple[bytes, Normalized, tuple[tuple[str, bytes], ...]] | SourceError
+# Below this many drops a pool of processes costs more than it saves.
+_POOL_THRESHOLD = 200
+_worker_config: SiteConfig | None = None
+
+
+def _job(raw_path: Path, content_dir: Path, config: SiteConfig, now: datetime) -> _Job:
+    md_path = raw_path.with_suffix(".md")
+    # A re-drop of an article keeps the date its .md has, so it keeps its place in the news.
+    clock = _previous_date(md_path) or now.astimezone(config.tz)
+    return (raw_path, display_path(raw_path, content_dir), raw_path.relative_to(content_dir).as_posix(), clock, content_dir)
+
+
+def _convert_job(job: _Job) -> _Converted:
+    """Read, decode and normalize one drop (in a worker process or in this one)."""
+    raw_path, shown, relative, clock, content_dir = job
+    config = _worker_config
+    assert config is not None
+    limit = config.normalize.max_source_bytes if raw_path.suffix.lower() == ".txt" else config.normalize.max_document_bytes
+    try:
+        data = read_source_bytes(raw_path, shown=shown, max_bytes=limit)
+        result, files = _convert_drop(raw_path, data, shown=shown, relative=relative, now=clock, config=config, content_dir=content_dir)
+    except SourceError as exc:
+        return exc
+    except OSError as exc:
+        return NormalizeError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}")
+    return data, result, files
+
+
+def _convert_job_in_worker(job: _Job) -> _Converted | tuple[object, ...]:
+    """_convert_job, with a refusal made fit to cross back from a worker process."""
+    from flashnews.workers import portable_error
+
+    outcome = _convert_job(job)
+    return ("refused", portable_error(outcome)) if isinstance(outcome, SourceError) else outcome
+
+
+def _set_worker_config(config: SiteConfig) -> None:
+    global _worker_config
+    _worker_config = config
+
+
+def _convert_all(jobs: list[_Job], config: SiteConfig) -> Iterator[_Converted]:
+    """Every drop converted, in order: on two or more processes when there are many (decoding
+    and normalizing are pure and take most of the time), else in this one."""
+    _set_worker_config(config)
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) < _POOL_THRESHOLD or workers < 2:
+        yield from (_convert_job(job) for job in jobs)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    from flashnews.workers import mp_context, ordered_map, restore_error
+
+    with ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_set_worker_config, initargs=(config,)) as pool:
+        for outcome in ordered_map(pool, _convert_job_in_worker, jobs, chunk=32, ahead=4 * workers):
+            if len(outcome) == 2 and outcome[0] == "refused":
+                error = restore_error(outcome[1])  # type: ignore[arg-type]
+                assert isinstance(error, SourceError)
+                yield error
+            else:
+                yield outcome  # type: ignore[misc]
+
+
 def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry_run: bool = False) -> DropReport:
     """Normalize every drop (.txt, .docx, .html, .htm) under content_dir; with dry_run, only report."""
     archive = content_dir / ARCHIVE_DIR
@@ -274,18 +342,19 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
             )
         )
     targets: dict[str, str] = {}  # each .md and picture this run writes -> the drop it comes from
-    for raw_path in scan.paths:
+    jobs = [_job(raw_path, content_dir, config, now) for raw_path in scan.paths]
+    for raw_path, converted in zip(scan.paths, _convert_all(jobs, config)):
         shown = display_path(raw_path, content_dir)
         relative = raw_path.relative_to(content_dir).as_posix()
         md_path = raw_path.with_suffix(".md")
         key = md_path.relative_to(content_dir).as_posix()
         is_text = raw_path.suffix.lower() == ".txt"
         try:
-            limit = config.normalize.max_source_bytes if is_text else config.normalize.max_document_bytes
-            data = read_source_bytes(raw_path, shown=shown, max_bytes=limit)
             _check_target(md_path, display_path(md_path, content_dir), manifest, key, shown)
             _check_not_taken(key, targets, shown)
-            result, files = _convert_drop(raw_path, data, shown=shown, relative=relative, now=_previous_date(md_path) or now.astimezone(config.tz), config=config, content_dir=content_dir)
+            if isinstance(converted, SourceError):
+                raise converted
+            data, result, files = converted
             outputs = [(raw_path.with_name(name), picture) for name, picture in files]
             for path, _ in outputs:
                 picture_key = path.relative_to(content_dir).as_posix()
@@ -293,9 +362,6 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
                 _check_not_taken(picture_key, targets, shown)
         except SourceError as exc:
             errors.append(exc)
-            continue
-        except OSError as exc:
-            errors.append(NormalizeError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}"))
             continue
         warnings.extend(result.warnings)
         stripped.extend(f"{shown}:{line}" for line in result.stripped)
