@@ -57,7 +57,12 @@ def subset_figures(report: dict, gold: dict[str, dict], variants: tuple[str, ...
     cases = [c for c in report["cases"] if (gold[c["id"]]["variant"] in variants) == inside]
     figures: dict[str, float | str] = {"cases": len(cases)}
     for label, field, given in FIGURES:
-        values = [float(c.get(field) or 0) for c in cases if given is None or gold[c["id"]].get(given) is not None]
+        # A case the scorer does not score on a field (None) does not count; a refused one counts 0.
+        values = [
+            float(c.get(field) or 0)
+            for c in cases
+            if (given is None or gold[c["id"]].get(given) is not None) and (c.get(field) is not None or not c.get("found"))
+        ]
         figures[label] = round(sum(values) / len(values), 3) if values else "-"
     figures["leaks"] = f"{sum(1 for c in cases if c.get('chrome_leak'))}/{len(cases)}"
     figures["mojibake"] = f"{sum(1 for c in cases if c.get('mojibake'))}/{len(cases)}"

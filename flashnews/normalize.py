@@ -624,6 +624,8 @@ def _read_header(reader: _Reader, layout: _Layout, context: DropContext) -> tupl
     title = layout.title
     assert title is not None
     section = _pick_section(lines, title, reader.furniture, hints, reader.dates)
+    if section is not None and _is_page_copy(lines) and line_key(section.name) not in hints.sections:
+        section = None  # on a copied page the short line over the headline is as often a menu item
     author = ""
     found: FoundDate | None = None
     # Nearest the headline first: the lines between it and the story, then those above it.
