@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DEVSET = REPO.parent / "shared" / "devset"
 NOW = "2026-12-01T12:00:00+01:00"
 PAGE_COPY = ("page-dump", "page-dump-blank")
+ALWAYS_SCORED = ("title_exact", "para_f1", "token_f1")
 # (label, scorer field, gold field that must be present for a case to count; None = every case)
 FIGURES = (
     ("title", "title_exact", "title"),
@@ -61,7 +62,8 @@ def subset_figures(report: dict, gold: dict[str, dict], variants: tuple[str, ...
         values = [
             float(c.get(field) or 0)
             for c in cases
-            if (given is None or gold[c["id"]].get(given) is not None) and (c.get(field) is not None or not c.get("found"))
+            if (given is None or gold[c["id"]].get(given) is not None)
+            and (c.get(field) is not None or not c.get("found") and field in ALWAYS_SCORED)
         ]
         figures[label] = round(sum(values) / len(values), 3) if values else "-"
     figures["leaks"] = f"{sum(1 for c in cases if c.get('chrome_leak'))}/{len(cases)}"
