@@ -135,6 +135,8 @@ class DateReader:
         if found is None:
             return None
         day, span = found
+        if not _YEAR.search(rest[span[0] : span[1]]) and not re.search(r"[^\W\d_]{3}", rest[span[0] : span[1]]):
+            return None  # "3-1" is a score, not a date: a date without a year names its month
         leftover = (rest[: span[0]] + " " + rest[span[1] :]).split()
         # A sentence that mentions a date ("He was born on 3 March 1990.") is no dateline.
         limit = 2 if text.endswith((".", "!", "?")) and not text.endswith(("m.", "M.")) else _MAX_LEFTOVER_WORDS

@@ -241,8 +241,8 @@ def _pick_title(lines: tuple[Line, ...], body_start: int, furniture: list[str], 
         # Pages repeat their own headline (share widgets, breadcrumbs), so a repeat may be it.
         if furniture[i] not in ("", _REPEATED) or not is_title_like(line.text) or _is_top_banner(lines, i, body_start):
             continue
-        if _is_byline_or_dateline(line, hints) or line.words <= 3 and _STANDALONE_NUMBER.search(line.text):
-            continue  # "Burst story number 7" may be a headline; "5 min read" is not
+        if _is_byline_or_dateline(line, hints) or _is_counter(line):
+            continue  # "Burst story number 7" may be a headline; "5 min read", "Image 5 of 5" are not
         if line.key in hints.sections or (line.words < 3 and i == 0):
             distance += 1
             continue
@@ -380,6 +380,11 @@ def _trim_off_topic_tail(lines: tuple[Line, ...], title: int, start: int, end: i
     while end > floor and (furniture[end] or not (_content_words(lines[end].text) & topic)):
         end -= 1
     return end
+
+
+def _is_counter(line: Line) -> bool:
+    """A short line that is mostly numbers: a reading time, a gallery counter, a page number."""
+    return line.words <= 5 and 2 * len(_STANDALONE_NUMBER.findall(line.text)) >= line.words - 1
 
 
 def _first_title(lines: tuple[Line, ...], furniture: list[str], hints: _Hints) -> int | None:
@@ -661,8 +666,8 @@ def _read_header(reader: _Reader, layout: _Layout, context: DropContext) -> tupl
 
 def _bare_name(lines: tuple[Line, ...], index: int, title: int) -> str | None:
     """A name alone on the line right under the headline (or under the cut repeat of it) is its byline."""
-    if not title < index <= title + 2 or lines[index].words < 2:
-        return None
+    if not title < index <= title + 2 or lines[index].words < 2 or lines[index].text.isupper():
+        return None  # "BOYS SOCCER" in capitals is a label, not a name
     return name_of(lines[index].text)
 
 
