@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 _BLANK_CHARS = " \t\u00a0\u200b\u200c\u200d\u2060\u202f\u3000\f\v"
 # A sentence ends with a stop, maybe inside closing quotes or brackets.
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…:;。！？：；][\"'”’»)\]」』）]*$")
+# Chinese, Japanese and Korean write words without spaces between them.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _TRUNCATED = re.compile(r"(?:…|\.\.\.)\s*$")
 # Separators of menus, breadcrumbs and share rows ("Home / World / …", "Facebook · X · Email").
 _ROW_SEPARATOR = re.compile(r"\s+[|·•›»>/]\s+|\s*[|·•›»]\s*|\s{2,}|\t")
@@ -41,6 +43,14 @@ def line_key(text: str) -> str:
     return " ".join(text.casefold().split()).rstrip(":：.…!").strip()
 
 
+def word_count(text: str) -> int:
+    """Words of a line; in scripts without spaces, one for every two characters."""
+    words = len(text.split())
+    if not text.isascii():
+        words += len(_CJK.findall(text)) // 2
+    return words
+
+
 def split_lines(text: str) -> tuple[Line, ...]:
     """The non-blank lines of a text, numbered as in the file."""
     lines: list[Line] = []
@@ -48,7 +58,7 @@ def split_lines(text: str) -> tuple[Line, ...]:
         stripped = raw.strip(_BLANK_CHARS)
         if stripped:
             clean = " ".join(stripped.split())
-            lines.append(Line(len(lines), number, clean, len(clean.split()), line_key(clean), stripped))
+            lines.append(Line(len(lines), number, clean, word_count(clean), line_key(clean), stripped))
     return tuple(lines)
 
 
@@ -58,6 +68,8 @@ def is_sentence(text: str) -> bool:
     (a dateline such as "utorak, 8. jul 2008." has too few)."""
     if _SENTENCE_END.search(text[-8:]) is None or is_truncated(text):
         return False
+    if not text.isascii() and len(_CJK.findall(text, 0, 400)) >= 6:
+        return True
     wordy = 0
     for _ in _WORDY.finditer(text, 0, 400):
         wordy += 1
@@ -65,6 +77,11 @@ def is_sentence(text: str) -> bool:
             return True
     # "A second paragraph." is a sentence; "utorak, 8. jul 2008." is a dateline.
     return wordy == 2 and not any(c.isdigit() for c in text)
+
+
+def ends_like_sentence(text: str) -> bool:
+    """Whether a line ends with a stop (or a comma, as list items do), in any script."""
+    return _SENTENCE_END.search(text[-8:]) is not None or text.endswith((",", "，", "、"))
 
 
 def is_truncated(text: str) -> bool:
@@ -104,8 +121,7 @@ def is_link(text: str) -> bool:
 
 def is_title_like(text: str) -> bool:
     """A headline's shape: two to thirty words with letters, not ending like a sentence or a label."""
-    words = text.split()
-    if not 2 <= len(words) <= 30 or not any(c.isalpha() for c in text):
+    if not 2 <= word_count(text) <= 30 or not any(c.isalpha() for c in text):
         return False
     if text.endswith((",", ":", ";", "…", "...")) or text.endswith(".") and not is_title_case(text):
         return False

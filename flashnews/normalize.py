@@ -25,6 +25,7 @@ from flashnews.datelines import DateReader, FoundDate, date_languages
 from flashnews.errors import NormalizeError, SourceLocation, SourceWarning
 from flashnews.furniture import (
     Line,
+    ends_like_sentence,
     is_capitalized,
     is_copyright,
     is_link,
@@ -690,7 +691,7 @@ def _is_aside(line: Line, story_words: Counter[str]) -> bool:
     """A short line in the story that shares no word with the rest of it: an advert, a "story
     continues below" or a button, whatever language the portal speaks. Subheadings repeat the
     words of the paragraphs they head."""
-    if line.words > 4 or re.search(r"[.!?…:;,]\W*$", line.text) or _is_list_item(line.text):
+    if line.words > 4 or ends_like_sentence(line.text) or _is_list_item(line.text):
         return False
     own = _content_words(line.text)
     return bool(own) and not any(story_words[word] > (1 if word in own else 0) for word in own)

@@ -489,3 +489,10 @@ def test_no_sentence_of_the_story_is_lost_among_furniture(paragraphs, furniture)
     article, _ = parse_article(result.markdown, path="x.md", zone=ZONE)
     text = html_to_text(render_article(article, create_converter()).body_html)
     assert text == " ".join(" ".join(p.split()) for p in paragraphs)
+
+
+def test_a_story_in_a_script_without_spaces_is_found():
+    story = ["京都市は新しい路面電車の計画を発表した。", "工事は来年の春に始まる予定だという。", "市民からは期待の声が上がっている。"]
+    meta, body, _ = _normalize("\n\n".join(["ニュース", "京都市が路面電車の新路線を承認", "2019-11-20", *story, "関連記事"]))
+    assert meta["title"] == "京都市が路面電車の新路線を承認"
+    assert body == story
