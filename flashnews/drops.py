@@ -11,7 +11,8 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -228,7 +229,8 @@ def _companion_reader(folder: Path, *, max_bytes: int) -> Callable[[str], bytes 
 
 
 def _convert_drop(
-    raw_path: Path, data: bytes, *, shown: str, relative: str, now: datetime, config: SiteConfig, content_dir: Path
+    raw_path: Path, data: bytes, *, shown: str, relative: str, now: datetime, config: SiteConfig, content_dir: Path,
+    shared: frozenset[str] = frozenset(),
 ) -> tuple[Normalized, tuple[tuple[str, bytes], ...]]:
     """A drop's front-matter Markdown and the pictures to write beside it, by its kind (its suffix)."""
     # Decoding and normalizing need charset detection, YAML and slug libraries, and documents
@@ -238,7 +240,7 @@ def _convert_drop(
         from flashnews.normalize import normalize_text
 
         decoded = decode_bytes(data, path=shown, fallback_encoding=config.normalize.fallback_encoding)
-        context = _context_of(raw_path, content_dir, config)
+        context = replace(_context_of(raw_path, content_dir, config), shared_lines=shared)
         result = normalize_text(decoded.text, path=shown, now=now, config=config.normalize, sections=config.sections, context=context)
         return replace(result, warnings=decoded.warnings + result.warnings), ()
     from flashnews.documents import normalize_document
@@ -250,7 +252,7 @@ def _convert_drop(
 
 # (raw path, shown path, path under content/, the clock to date it with); the pool's workers
 # take the config from _worker_config, set before they fork or as they start.
-_Job = tuple[Path, str, str, datetime, Path]
+_Job = tuple[Path, str, str, datetime, Path, frozenset[str]]
 # The drop's bytes, its Markdown and the pictures to write beside it; or why it was refused.
 _Converted = tuple[bytes, Normalized, tuple[tuple[str, bytes], ...]] | SourceError
 # Below this many drops a pool of processes costs more than it saves.
@@ -258,22 +260,39 @@ _POOL_THRESHOLD = 200
 _worker_config: SiteConfig | None = None
 
 
-def _job(raw_path: Path, content_dir: Path, config: SiteConfig, now: datetime) -> _Job:
+def _job(raw_path: Path, content_dir: Path, config: SiteConfig, now: datetime, shared: frozenset[str]) -> _Job:
     md_path = raw_path.with_suffix(".md")
     # A re-drop of an article keeps the date its .md has, so it keeps its place in the news.
     clock = _previous_date(md_path) or now.astimezone(config.tz)
-    return (raw_path, display_path(raw_path, content_dir), raw_path.relative_to(content_dir).as_posix(), clock, content_dir)
+    return (raw_path, display_path(raw_path, content_dir), raw_path.relative_to(content_dir).as_posix(), clock, content_dir, shared)
+
+
+def _shared_lines(paths: Sequence[Path], config: SiteConfig) -> frozenset[str]:
+    """Lines that stand in three or more of the drops (a portal's furniture), as line_key folds them."""
+    from flashnews.furniture import line_key
+
+    counts: Counter[str] = Counter()
+    for path in paths:
+        if path.suffix.lower() != ".txt":
+            continue
+        try:
+            data = read_source_bytes(path, shown=path.name, max_bytes=config.normalize.max_source_bytes)
+        except (SourceError, OSError):
+            continue
+        text = data.decode("utf-8", errors="replace")
+        counts.update({line_key(line) for line in text.splitlines() if line.strip()})
+    return frozenset(key for key, count in counts.items() if count >= 3)
 
 
 def _convert_job(job: _Job) -> _Converted:
     """Read, decode and normalize one drop (in a worker process or in this one)."""
-    raw_path, shown, relative, clock, content_dir = job
+    raw_path, shown, relative, clock, content_dir, shared = job
     config = _worker_config
     assert config is not None
     limit = config.normalize.max_source_bytes if raw_path.suffix.lower() == ".txt" else config.normalize.max_document_bytes
     try:
         data = read_source_bytes(raw_path, shown=shown, max_bytes=limit)
-        result, files = _convert_drop(raw_path, data, shown=shown, relative=relative, now=clock, config=config, content_dir=content_dir)
+        result, files = _convert_drop(raw_path, data, shown=shown, relative=relative, now=clock, config=config, content_dir=content_dir, shared=shared)
     except SourceError as exc:
         return exc
     except OSError as exc:
@@ -342,7 +361,8 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
             )
         )
     targets: dict[str, str] = {}  # each .md and picture this run writes -> the drop it comes from
-    jobs = [_job(raw_path, content_dir, config, now) for raw_path in scan.paths]
+    shared = _shared_lines(scan.paths, config) if len(scan.paths) >= 3 else frozenset()
+    jobs = [_job(raw_path, content_dir, config, now, shared) for raw_path in scan.paths]
     for raw_path, converted in zip(scan.paths, _convert_all(jobs, config)):
         shown = display_path(raw_path, content_dir)
         relative = raw_path.relative_to(content_dir).as_posix()

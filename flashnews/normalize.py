@@ -557,6 +557,9 @@ class DropContext:
 
     folder_section: str | None = None
     default_section: str = ""
+    # Lines (as line_key folds them) that stand in two or more other drops normalized with this
+    # one: a portal's furniture, even when it reads as a sentence ("Subscribe to our newsletter.").
+    shared_lines: frozenset[str] = frozenset()
 
 
 def _distant_repeats(lines: tuple[Line, ...]) -> Counter[str]:
@@ -672,6 +675,21 @@ def _bare_name(lines: tuple[Line, ...], index: int, title: int) -> str | None:
     return name_of(lines[index].text)
 
 
+def _trim_shared_edges(layout: _Layout, reader: _Reader, shared: frozenset[str]) -> _Layout:
+    """A story neither opens nor ends with a line that other drops of the same portal carry too."""
+    start, end = layout.body_start, layout.body_end
+    lines, furniture = reader.lines, reader.furniture
+    while start < end and (lines[start].key in shared or furniture[start]):
+        if lines[start].key in shared and not furniture[start]:
+            furniture[start] = "found in other drops too"
+        start += 1
+    while end > start and (lines[end].key in shared or furniture[end]):
+        if lines[end].key in shared and not furniture[end]:
+            furniture[end] = "found in other drops too"
+        end -= 1
+    return replace(layout, body_start=start, body_end=end)
+
+
 def _fallback_section(reader: _Reader, context: DropContext, headline: Line) -> str:
     if context.folder_section:
         reader.warnings.append(SourceWarning(reader.location(headline), f"no section line above the headline; filed under {context.folder_section!r}, the section of its folder", "put the section on its own line above the headline to choose another"))
@@ -770,7 +788,7 @@ def normalize_text(
         return Normalized(text, title="")
     reader = _Reader(text, path=path, now=now, config=config, sections=sections)
     _refuse_empty(reader)
-    layout = _layout(reader)
+    layout = _trim_shared_edges(_layout(reader), reader, context.shared_lines)
     assert layout.title is not None
     headline = reader.lines[layout.title]
     reader.decide(headline, Role.TITLE)

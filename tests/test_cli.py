@@ -129,6 +129,28 @@ def test_many_drops_normalize_on_every_core_to_what_one_process_makes(tmp_path, 
     assert len(markdown) == 12
 
 
+def test_a_sentence_that_other_drops_of_the_portal_end_with_too_is_furniture(tmp_path):
+    from flashnews import drops
+    from flashnews.config import load_config
+
+    content = tmp_path / "content"
+    content.mkdir()
+    footer = "Get the Daily Bugle in your inbox every morning, free of charge."
+    stories = {
+        "tram": ("Council approves the tram line", "The council voted for the tram line on Monday after a long debate."),
+        "bread": ("Bread prices rise again", "Bakers say the price of flour has doubled since last year in the city."),
+        "storm": ("Storm closes the port", "The harbour master closed the port on Tuesday as the wind rose to a gale."),
+    }
+    for name, (headline, sentence) in stories.items():
+        (content / f"{name}.txt").write_text(f"Daily Bugle\n\nBota\n\n{headline}\n\n{sentence}\n\n{footer}\n", encoding="utf-8")
+    report = drops.normalize_drops(content, load_config(REPO / "site.toml"), now=datetime(2025, 12, 5, 12, tzinfo=timezone.utc))
+    assert report.errors == ()
+    for name, (_, sentence) in stories.items():
+        body = (content / f"{name}.md").read_text(encoding="utf-8").split("---\n", 2)[2]
+        assert body.strip() == sentence
+    assert any("found in other drops too" in line and footer in line for line in report.stripped)
+
+
 def test_normalizing_twice_changes_nothing(sample_site):
     run(sample_site, "normalize", "--now", NOW)
     before = tree(sample_site / "content")
