@@ -25,6 +25,10 @@ _WORDY = re.compile(r"\S*[^\W\d_]\S*[^\W\d_]\S*")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 
 
+# Why a line is furniture when the page says it more than once.
+REPEATED = "repeated on the page"
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
     """One non-blank line of a drop: its text and where it stands."""

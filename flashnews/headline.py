@@ -1,0 +1,205 @@
+"""The lines above a story -> its headline and its section line.
+
+A headline is title-shaped (a few to thirty words, no closing stop); among such lines the one
+chosen stands closest above the story, unless the browser-tab line at the top of a copied page
+names another, a cut repeat follows one, or a byline or dateline stands under one. The section is
+the short line above the headline that is no site name, menu, date or byline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flashnews.bylines import name_of
+from flashnews.datelines import DateReader
+from flashnews.furniture import REPEATED, Line, is_capitalized, is_repeat_of, is_sentence, is_title_like, line_key
+from flashnews.hints import Hints
+
+STANDALONE_NUMBER = re.compile(r"(?:^|\s)[(\[]?\d+(?:[.,:/-]\d+)*[)\]%]?(?=\s|$)")
+_TAB_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
+
+
+def pick_headline(lines: tuple[Line, ...], body_start: int, furniture: list[str], hints: Hints, *, page_copy: bool = False) -> int | None:
+    """The headline: a title-shaped line above the story, the closest one unless the tab line or
+    a cut repeat points to another."""
+    tabs = [head for i in range(min(6, len(lines))) if (head := _tab_head(lines, i))]
+    # On a whole copied page the headline may stand far above the story (pictures, captions,
+    # share panels between), so nearness counts for less there.
+    step = 0.5 if page_copy else 1.0
+    best: tuple[float, int] | None = None
+    distance = 0
+    for i in range(body_start - 1, -1, -1):
+        line = lines[i]
+        # Pages repeat their own headline (share widgets, breadcrumbs), so a repeat may be it.
+        if furniture[i] not in ("", REPEATED) or not is_title_like(line.text) or is_top_banner(lines, i, body_start):
+            continue
+        if is_byline_or_dateline(line, hints) or _is_counter(line):
+            continue  # "Burst story number 7" may be a headline; "5 min read", "Image 5 of 5" are not
+        if line.key in hints.sections or (line.words < 3 and i == 0):
+            distance += 1
+            continue
+        score = -step * distance
+        # A headline stands at the top of the file or under a short line (the section).
+        if i == 0 or lines[i - 1].words <= 4 and not is_sentence(lines[i - 1].text) and not is_metadata(lines[i - 1], hints):
+            score += 1.5
+        if any(tab in line.key and len(tab) >= 0.7 * len(line.key) for tab in tabs):
+            score += 20
+        if line.words >= 3 and any(is_repeat_of(other.text, line.text) for other in lines[i + 1 : i + 4]):
+            score += 10
+        if line.words >= 4:
+            score += 1
+        if i > 3 and any(line.key == top.key for top in lines[:3]):
+            score += 8  # the browser-tab title at the top of a copied page, said again above the story
+        if _heads_byline_or_dateline(lines, i, furniture, hints):
+            score += 5
+        if furniture[i] == REPEATED and line.words >= 3:
+            score += 1.5
+        if line.words == 2 and not (i == 0 or lines[i - 1].key in hints.sections):
+            score -= 1.5  # "Read Later", "Contact Us": buttons and menus are two words; few headlines are
+        if name_of(line.text) and (i > 0 and is_title_like(lines[i - 1].text) and lines[i - 1].words >= 4 or _dateline_follows(lines, i, furniture, hints)):
+            score -= 4  # a name under a headline, or over a date, is a byline
+        if best is None or score > best[0]:
+            best = (score, i)
+        if not _is_repeat_target(lines, i):
+            distance += 1
+    return best[1] if best else None
+
+
+def _heads_byline_or_dateline(lines: tuple[Line, ...], index: int, furniture: list[str], hints: Hints) -> bool:
+    """Whether a byline or a dateline follows the line (past a cut repeat or furniture): the
+    mark of a headline on any portal."""
+    following = [
+        line for line in lines[index + 1 : index + 6] if furniture[line.index] in ("", REPEATED) and not is_repeat_of(line.text, lines[index].text)
+    ][:2]
+    if not following:
+        return False
+    first = following[0]
+    if is_byline_or_dateline(first, hints):
+        return True
+    # A name alone ("Suzanne Gamboa") is a byline when a dateline follows it.
+    return bool(name_of(first.text)) and first.words >= 2 and len(following) > 1 and is_byline_or_dateline(following[1], hints)
+
+
+def is_byline_or_dateline(line: Line, hints: Hints) -> bool:
+    if hints.byline(line.text) or name_and_role(line.text):
+        return True
+    return line.words <= 14 and any(c.isdigit() for c in line.text) and hints.dateline(line.text) is not None
+
+
+def _dateline_follows(lines: tuple[Line, ...], index: int, furniture: list[str], hints: Hints) -> bool:
+    following = next((line for line in lines[index + 1 : index + 4] if not furniture[line.index]), None)
+    return following is not None and is_byline_or_dateline(following, hints)
+
+
+def name_and_role(text: str) -> str | None:
+    """"Steve Peoples, AP National Political Writer": a name, a comma, a few capitalized words."""
+    head, _, role = text.partition(", ")
+    if not role or len(role.split()) > 5 or not is_capitalized(role):
+        return None
+    name = name_of(head)
+    return name if name and len(name.split()) >= 2 else None
+
+
+def _tab_head(lines: tuple[Line, ...], index: int) -> str | None:
+    """The headline a browser-tab line names ("Headline | Site" at the top of a copied page, the
+    headline also standing on a line of its own), or None when the line is no tab line."""
+    if index >= 6:
+        return None
+    line = lines[index]
+    parts = _TAB_SEPARATOR.split(line.text)
+    if len(parts) < 2 or len(parts[-1].split()) > 5:
+        return None
+    head = line_key(line.text[: line.text.rfind(parts[-1])].rstrip(" |–—-:"))
+    for other in lines:
+        if other.index != index and len(other.key) < len(line.key) and head in other.key and len(head) >= 0.7 * len(other.key):
+            return head
+    return None
+
+
+def _is_tab_line(lines: tuple[Line, ...], index: int) -> bool:
+    return _tab_head(lines, index) is not None
+
+
+def _is_repeat_target(lines: tuple[Line, ...], index: int) -> bool:
+    return index > 0 and is_repeat_of(lines[index].text, lines[index - 1].text)
+
+
+def is_metadata(line: Line, hints: Hints) -> bool:
+    """Lines that sit between a headline and its story without being either: bylines, datelines,
+    reading times."""
+    if hints.byline(line.text) or name_and_role(line.text):
+        return True
+    if line.words <= 6 and STANDALONE_NUMBER.search(line.text) and not is_sentence(line.text):
+        return True  # "5 min read", "Image 1 of 4"
+    return line.words <= 14 and any(c.isdigit() for c in line.text) and hints.dateline(line.text) is not None
+
+
+def _is_counter(line: Line) -> bool:
+    """A short line that is mostly numbers: a reading time, a gallery counter, a page number."""
+    return line.words <= 5 and 2 * len(STANDALONE_NUMBER.findall(line.text)) >= line.words - 1
+
+
+def first_headline(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> int | None:
+    """Without a story to stand above, the headline is the first title-shaped line, past a short
+    section line over a longer line."""
+    for i, line in enumerate(lines):
+        if furniture[i] or not is_title_like(line.text) or is_metadata(line, hints) or line.key in hints.sections:
+            continue
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        if line.words <= 3 and following is not None and is_title_like(following.text) and following.words > line.words:
+            continue
+        return i
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    name: str
+    index: int | None
+
+
+def pick_section(lines: tuple[Line, ...], title: int, furniture: list[str], hints: Hints, dates: DateReader) -> Section | None:
+    """The section line: the short line closest above the headline that is no site name, menu,
+    date or byline; the file's first line is taken for the site's name unless site.toml knows it."""
+    first = next((i for i in range(title) if not is_top_banner(lines, i, title)), None)
+    for i in range(title - 1, -1, -1):
+        line = lines[i]
+        if furniture[i] or is_top_banner(lines, i, title) or is_repeat_of(line.text, lines[title].text):
+            continue
+        if line.key in hints.sections:
+            return Section(line.text, i)
+        if line.words > 5 or len(line.text) > 40 or is_sentence(line.text) or line.text.endswith(":"):
+            continue
+        if hints.byline(line.text) or hints.dateline(line.text):
+            continue
+        if i == first and not _named_by_section_line(lines, i, title):
+            return None
+        return Section(line.text, i)
+    return None
+
+
+def _named_by_section_line(lines: tuple[Line, ...], index: int, title: int) -> bool:
+    """A drop's first line is its section, not the site's name, when it is the only line above
+    the headline and no other line of the drop (a copyright line, a tab title) names it."""
+    key = lines[index].key
+    if index != 0 or title - index > 1:
+        return False
+    return not any(key in other.key for other in lines if other.index != index)
+
+
+def is_top_banner(lines: tuple[Line, ...], index: int, title: int) -> bool:
+    """Cookie notices and the browser-tab line at the top of a copied page."""
+    line = lines[index]
+    if is_sentence(line.text) and index < title:
+        return True
+    if index == 0 and re.search(r"[.!?]\s+\S+(?:\s+\S+)?$", line.text):
+        return True  # "This site uses cookies. Accept"
+    return _is_tab_line(lines, index)
+
+
+def bare_name(lines: tuple[Line, ...], index: int, title: int) -> str | None:
+    """A name alone on the line right under the headline (or under the cut repeat of it) is its byline."""
+    if not title < index <= title + 2 or lines[index].words < 2 or lines[index].text.isupper():
+        return None  # "BOYS SOCCER" in capitals is a label, not a name
+    return name_of(lines[index].text)

@@ -1,0 +1,313 @@
+"""The lines of a drop -> where its story is: which lines are furniture, the best-scoring stretch
+of sentences that is the body, the headline above it and the section line above that.
+
+Everything here judges a line by its shape (length, position, case, punctuation, whether it is
+a sentence, repeats the headline or other lines, names social networks) and uses the word lists
+of site.toml only as hints, so that text copied from portals never seen before works too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from flashnews.bylines import name_of
+from flashnews.furniture import (
+    REPEATED,
+    Line,
+    ends_like_sentence,
+    is_capitalized,
+    is_copyright,
+    is_link,
+    is_repeat_of,
+    is_row,
+    is_sentence,
+    is_short,
+    is_truncated,
+    starts_with_any,
+)
+from flashnews.headline import first_headline, is_byline_or_dateline, is_metadata, pick_headline
+from flashnews.hints import Hints
+
+# A copied page: many lines, most of them short (menus, links, buttons).
+_PAGE_COPY_LINES = 40
+_PAGE_COPY_SHORT_SHARE = 0.5
+# A page copy whose best stretch of sentences is shorter than this is not trusted to be the story.
+PAGE_COPY_MIN_WORDS = 60
+
+
+def _furniture_reason(line: Line, hints: Hints, repeats: Counter[str], *, page_copy: bool = False) -> str:
+    """Why a line is page furniture wherever it stands, or "" when it may be part of the story."""
+    key = line.key
+    if key in hints.noise or key in hints.rails:
+        return "page furniture (site.toml word list)"
+    if key in hints.site_names:
+        return "site name"
+    if is_copyright(line.text):
+        return "copyright line"
+    if is_link(line.text):
+        return "a bare link"
+    if is_row(line.raw) and not is_sentence(line.text):
+        return "menu, breadcrumb or share row"
+    if line.words <= 15 and starts_with_any(key, hints.prompts) and not is_sentence(line.text):
+        return "prompt to read on"
+    if line.words <= 25 and starts_with_any(key.lstrip("([ "), hints.credits) and ":" in line.text[:24]:
+        return "picture credit"
+    if _is_social_button(line, hints):
+        return "share or follow button"
+    if repeats[key] > 1 and (line.words <= 12 and not is_sentence(line.text) or page_copy):
+        return REPEATED  # on a copied page even a sentence said twice is a caption or a teaser
+    return ""
+
+
+def _is_social_button(line: Line, hints: Hints) -> bool:
+    """"Share this on WhatsApp", "Follow us on X", "Facebook Twitter Email": a short line that ends
+    with a social network's name, or any line naming two of them among few other words."""
+    if line.words > 12:
+        return False
+    names = [word for word in re.split(r"[\s|·•,/:]+", line.key) if word in hints.social]
+    if len(names) >= 2 and len(names) * 2 >= line.words - 2:
+        return True
+    last = re.split(r"[\s|·•,/:]+", line.key.rstrip(" .!"))[-1]
+    return line.words <= 7 and last in hints.social and not is_sentence(line.text) and line.words >= 2
+
+
+def _is_label(line: Line) -> bool:
+    return line.words <= 3 and not is_sentence(line.text) and not any(c.isdigit() for c in line.text)
+
+
+def _mark_button_rows(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> None:
+    """Share buttons copied one per line ("Copy link", "Telegram", "Print"): a run of short
+    labels in which one is a known button marks its neighbours as buttons too."""
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _is_label(lines[j]):
+            j += 1
+        if j - i >= 2 and any(lines[k].key in hints.noise for k in range(i, j)):
+            for k in range(i, j):
+                furniture[k] = furniture[k] or "a row of share or link buttons"
+        i = max(j, i + 1)
+
+
+def _score(line: Line, furniture: str) -> float:
+    """How much a line looks like part of the story's running text (negative: like furniture)."""
+    if furniture:
+        return 0.0  # known furniture is taken out of the story wherever it stands, so it neither joins nor splits
+    if is_sentence(line.text) and not is_truncated(line.text):
+        if line.words >= 8:
+            return 1.0 + min(line.words, 60) / 20
+        return 0.5
+    if line.words >= 16 and not is_truncated(line.text):
+        return 0.6
+    if _is_list_item(line.text):
+        return -0.2
+    if line.words <= 3:
+        return -1.2
+    return -0.8
+
+
+def _is_list_item(text: str) -> bool:
+    """Items of a list in the story run on in lowercase or end with a comma or semicolon; menus,
+    buttons and headlines do not."""
+    first = next((c for c in text if c.isalpha()), "")
+    return first.islower() or text.endswith((",", ";"))
+
+
+def _rail_starts(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> set[int]:
+    """Lines that open a rail of links: a short heading followed by title-shaped lines, not prose."""
+    starts: set[int] = set()
+    for i, line in enumerate(lines):
+        if not is_short(line, 6) or line.text.endswith(":") or _is_list_item(line.text):
+            continue
+        if furniture[i] and line.key not in hints.rails:
+            continue
+        following = [f for f in lines[i + 1 : i + 8] if not furniture[f.index]][:2]
+        if len(following) >= 2 and all(_is_link_text(f) for f in following):
+            starts.add(i)
+    return starts
+
+
+def _is_link_text(line: Line) -> bool:
+    """A headline or link label as rails list them: no sentence (or one cut short), not a list item."""
+    return (not is_sentence(line.text) or is_truncated(line.text)) and not _is_list_item(line.text)
+
+
+def _best_stretch(scores: list[float]) -> tuple[int, int] | None:
+    """The stretch of lines with the highest total score (Kadane), or None when none is positive."""
+    best, best_span = 0.0, None
+    total, start = 0.0, 0
+    for i, score in enumerate(scores):
+        if total <= 0:
+            total, start = score, i
+        else:
+            total += score
+        if total > best:
+            best, best_span = total, (start, i)
+    return best_span
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    title: int | None
+    body_start: int
+    body_end: int
+    # False when no line of the story reads as a sentence and the body is everything under the headline.
+    sentences: bool = True
+
+
+def find_layout(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> Layout | None:
+    scores = [_score(line, furniture[i]) for i, line in enumerate(lines)]
+    rails = _rail_starts(lines, furniture, hints)
+    for i in rails:
+        scores[i] = -6.0
+    stretch = _best_stretch(scores)
+    if stretch is None:
+        return _layout_without_sentences(lines, furniture, hints, rails)
+    start, end = stretch
+    title = pick_headline(lines, start, furniture, hints, page_copy=is_page_copy(lines))
+    if title is None and start < end:
+        first = lines[start]
+        if first.words <= 25 and (not is_sentence(first.text) or first.text.endswith(("?", "!"))):
+            title, start = start, start + 1
+    if title is None:
+        # No title-shaped line above the story: the first line above it that is no furniture.
+        title = next((i for i in range(start) if not furniture[i] and not is_byline_or_dateline(lines[i], hints)), None)
+    # A headline cut or repeated right above the story is not its first paragraph.
+    while title is not None and start <= end and _is_header_line(lines[start], lines[title], furniture, hints):
+        start += 1
+    if title is not None:
+        start = _standfirst_start(lines, title, start, furniture, hints)
+    if start > end:
+        return None
+    if title is not None and is_page_copy(lines):
+        end = _trim_off_topic_tail(lines, title, start, end, furniture)
+    return Layout(title, start, end)
+
+
+def _trim_off_topic_tail(lines: tuple[Line, ...], title: int, start: int, end: int, furniture: list[str]) -> int:
+    """On a copied page the story may run on into forms, disclaimers and newsletter offers that
+    read as sentences too; they share no word with the headline and the story's first lines."""
+    opening = [line for line in lines[start : end + 1] if not furniture[line.index]][:3]
+    topic = content_words(lines[title].text).union(*(content_words(line.text) for line in opening))
+    floor = opening[-1].index if opening else start
+    while end > floor and (furniture[end] or not (content_words(lines[end].text) & topic)):
+        end -= 1
+    return end
+
+
+def _layout_without_sentences(lines: tuple[Line, ...], furniture: list[str], hints: Hints, rails: set[int]) -> Layout | None:
+    """A story with no line that reads as a sentence (notes, a list): the headline, then every
+    line after it up to a rail of links."""
+    title = first_headline(lines, furniture, hints)
+    if title is None:
+        return None
+    start = title + 1
+    while start < len(lines) and _is_header_line(lines[start], lines[title], furniture, hints):
+        start += 1
+    end = start - 1
+    for i in range(start, len(lines)):
+        if i in rails:
+            break
+        if not furniture[i]:
+            end = i
+    return Layout(title, start, end, sentences=False) if end >= start else None
+
+
+def _is_header_line(line: Line, headline: Line, furniture: list[str], hints: Hints) -> bool:
+    """The cut repeat of the headline, a byline, a dateline or furniture: never the story's first line."""
+    return bool(furniture[line.index]) or is_metadata(line, hints) or is_repeat_of(line.text, headline.text)
+
+
+def _standfirst_start(lines: tuple[Line, ...], title: int, start: int, furniture: list[str], hints: Hints) -> int:
+    """Lines between the headline and the first sentence that belong to the story (a standfirst,
+    a lead-in line, a table's first rows): the run just above it of lines that are no furniture,
+    byline, dateline or headline repeat."""
+    while start - 1 > title:
+        line = lines[start - 1]
+        if _is_header_line(line, lines[title], furniture, hints):
+            break
+        if name_of(line.text) or not (is_sentence(line.text) or line.words >= 4):
+            break
+        start -= 1
+    return start
+
+
+def is_page_copy(lines: tuple[Line, ...]) -> bool:
+    if len(lines) < _PAGE_COPY_LINES:
+        return False
+    short = sum(1 for line in lines if line.words <= 4)
+    return short >= len(lines) * _PAGE_COPY_SHORT_SHARE
+
+
+def _distant_repeats(lines: tuple[Line, ...]) -> Counter[str]:
+    """How often each line stands on the page, not counting a repeat right under it (a headline
+    and its repeat are one headline)."""
+    last: dict[str, int] = {}
+    counts: Counter[str] = Counter()
+    for line in lines:
+        if line.key not in last or line.index - last[line.key] > 2 or line.words <= 3:
+            counts[line.key] += 1
+        last[line.key] = line.index
+    return counts
+
+
+def content_words(text: str) -> set[str]:
+    """Words of four letters or more, cut to five so that "conditions" meets "condition"."""
+    return {word[:5] for word in re.findall(r"[^\W\d_]{4,}", text.casefold())}
+
+
+def is_aside(line: Line, story_words: Counter[str]) -> bool:
+    """A short line in the story that shares no word with the rest of it: an advert, a "story
+    continues below" or a button, whatever language the portal speaks. Subheadings repeat the
+    words of the paragraphs they head."""
+    if line.words > 4 or ends_like_sentence(line.text) or _is_list_item(line.text):
+        return False
+    own = content_words(line.text)
+    return bool(own) and not any(story_words[word] > (1 if word in own else 0) for word in own)
+
+
+def is_link_run(lines: tuple[Line, ...], index: int, furniture: list[str]) -> bool:
+    """Share buttons and link labels stand in runs of short capitalized lines with no prose."""
+    def label(i: int) -> bool:
+        return 0 <= i < len(lines) and lines[i].words <= 3 and is_capitalized(lines[i].text) and not is_sentence(lines[i].text) and not any(c.isdigit() for c in lines[i].text)
+
+    if not label(index):
+        return False
+    run = 1
+    i = index - 1
+    while label(i) or (0 <= i < len(lines) and furniture[i]):
+        run += label(i)
+        i -= 1
+    i = index + 1
+    while label(i) or (i < len(lines) and furniture[i]):
+        run += label(i)
+        i += 1
+    return run >= 3
+
+
+def trim_shared_edges(layout: Layout, lines: tuple[Line, ...], furniture: list[str], shared: frozenset[str]) -> Layout:
+    """A story neither opens nor ends with a line that other drops of the same portal carry too
+    (marked so in furniture)."""
+    start, end = layout.body_start, layout.body_end
+    while start < end and (lines[start].key in shared or furniture[start]):
+        if lines[start].key in shared and not furniture[start]:
+            furniture[start] = "found in other drops too"
+        start += 1
+    while end > start and (lines[end].key in shared or furniture[end]):
+        if lines[end].key in shared and not furniture[end]:
+            furniture[end] = "found in other drops too"
+        end -= 1
+    return replace(layout, body_start=start, body_end=end)
+
+
+
+def mark_furniture(lines: tuple[Line, ...], hints: Hints) -> list[str]:
+    """For each line of a drop, why it is page furniture wherever it stands ("" when it may be
+    part of the story)."""
+    repeats = _distant_repeats(lines)
+    page_copy = is_page_copy(lines)
+    furniture = [_furniture_reason(line, hints, repeats, page_copy=page_copy) for line in lines]
+    _mark_button_rows(lines, furniture, hints)
+    return furniture
