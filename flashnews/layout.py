@@ -52,13 +52,31 @@ def _furniture_reason(line: Line, hints: Hints, repeats: Counter[str], *, page_c
         return "menu, breadcrumb or share row"
     if line.words <= 15 and starts_with_any(key, hints.prompts) and not is_sentence(line.text):
         return "prompt to read on"
-    if line.words <= 25 and starts_with_any(key.lstrip("([ "), hints.credits) and ":" in line.text[:24]:
+    if line.words <= 25 and starts_with_any(key.lstrip("([ "), hints.credits) and (":" in line.text[:24] or _is_bracketed(line.text)):
         return "picture credit"
     if _is_social_button(line, hints):
         return "share or follow button"
     if repeats[key] > 1 and (line.words <= 12 and not is_sentence(line.text) or page_copy):
         return REPEATED  # on a copied page even a sentence said twice is a caption or a teaser
     return ""
+
+
+_INLINE_PROMPT = re.compile(r"(?P<label>[^\W\d_][^:]{0,24}?)\s?:\s+(?P<headline>.+)")
+
+
+def _is_bracketed(text: str) -> bool:
+    return text[:1] in "([" and text[-1:] in ")]"
+
+
+def is_inline_prompt(text: str) -> bool:
+    """"Lire aussi : Le prix de l'essence atteint un record": a label of a few words, a colon and a
+    headline (no closing stop). Only between a story's paragraphs, since headlines have this
+    shape too ("Kultura i sport: Kadare dobio nagradu")."""
+    match = _INLINE_PROMPT.fullmatch(text)
+    if match is None or len(match.group("label").split()) > 3 or is_sentence(text):
+        return False
+    headline = match.group("headline")
+    return 3 <= len(headline.split()) <= 20 and is_capitalized(headline) and not ends_like_sentence(headline)
 
 
 def _is_social_button(line: Line, hints: Hints) -> bool:

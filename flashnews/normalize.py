@@ -34,6 +34,7 @@ from flashnews.layout import (
     content_words,
     find_layout,
     is_aside,
+    is_inline_prompt,
     is_link_run,
     is_page_copy,
     mark_furniture,
@@ -232,6 +233,8 @@ def _read_body(reader: _Reader, layout: Layout, headline: Line) -> list[Line]:
         reason = reader.furniture[line.index]
         if not reason and is_repeat_of(line.text, headline.text):
             reason = "the headline repeated"
+        if not reason and line.index > layout.body_start and is_inline_prompt(line.text):
+            reason = "prompt to read on"
         if not reason and is_link_run(lines, line.index, reader.furniture):
             reason = "a run of link or button labels"
         if not reason and is_aside(line, story_words):

@@ -496,3 +496,28 @@ def test_a_story_in_a_script_without_spaces_is_found():
     meta, body, _ = _normalize("\n\n".join(["ニュース", "京都市が路面電車の新路線を承認", "2019-11-20", *story, "関連記事"]))
     assert meta["title"] == "京都市が路面電車の新路線を承認"
     assert body == story
+
+
+# Drops from portals in other languages, with furniture no word list names ------------------------
+
+PORTALS = {
+    "portal_de.txt": ("Landtag beschließt neues Schulgesetz nach langer Debatte", "Politik", "Max Mustermann", datetime(2021, 3, 3, 14, 5, tzinfo=ZONE), 4),
+    "portal_fr.txt": ("La Banque centrale relève ses taux pour la première fois depuis dix ans", "Économie", "Jeanne Dupont", datetime(2021, 3, 3, 14, 5, tzinfo=ZONE), 3),
+    "portal_es.txt": ("El equipo local gana la final en el último minuto", "Deportes", "Juan Pérez", datetime(2021, 3, 3, 14, 5, tzinfo=ZONE), 3),
+    "portal_en.txt": ("Floods force thousands from their homes in the river valley", "World", "Sarah Connor", NOW.replace(microsecond=0) - timedelta(hours=2), 5),
+}
+
+
+@pytest.mark.parametrize("name", PORTALS)
+def test_a_drop_from_an_unseen_portal_gives_its_story_and_nothing_else(name):
+    title, category, author, date, paragraphs = PORTALS[name]
+    meta, body = normalize_file(FIXTURES / "raw" / name)
+    assert (meta["title"], meta["category"], meta["author"]) == (title, category, author)
+    assert datetime.fromisoformat(str(meta["date"])) == date
+    found = body_paragraphs(body)
+    assert len(found) == paragraphs
+    raw = (FIXTURES / "raw" / name).read_text(encoding="utf-8").splitlines()
+    story = [line for line in raw if len(line.split()) >= 8 and line.endswith(".") and "newsletter" not in line]
+    assert [visible_text(p) for p in found[: len(story)]] == story[: len(found)]
+    for furniture in ("Teilen", "Anzeige", "Mehr zum Thema", "Partager", "Lire aussi", "Publicité", "Compartir", "Publicidad", "Photo by", "Advertisement", "Most read"):
+        assert furniture not in body
