@@ -39,31 +39,38 @@ def pick_headline(lines: tuple[Line, ...], body_start: int, furniture: list[str]
         if line.key in hints.sections or (line.words < 3 and i == 0):
             distance += 1
             continue
-        score = -step * distance
-        # A headline stands at the top of the file or under a short line (the section).
-        if i == 0 or lines[i - 1].words <= 4 and not is_sentence(lines[i - 1].text) and not is_metadata(lines[i - 1], hints):
-            score += 1.5
-        if any(tab in line.key and len(tab) >= 0.7 * len(line.key) for tab in tabs):
-            score += 20
-        if line.words >= 3 and any(is_repeat_of(other.text, line.text) for other in lines[i + 1 : i + 4]):
-            score += 10
-        if line.words >= 4:
-            score += 1
-        if i > 3 and any(line.key == top.key for top in lines[:3]):
-            score += 8  # the browser-tab title at the top of a copied page, said again above the story
-        if _heads_byline_or_dateline(lines, i, furniture, hints):
-            score += 5
-        if furniture[i] == REPEATED and line.words >= 3:
-            score += 1.5
-        if line.words == 2 and not (i == 0 or lines[i - 1].key in hints.sections):
-            score -= 1.5  # "Read Later", "Contact Us": buttons and menus are two words; few headlines are
-        if name_of(line.text) and (i > 0 and is_title_like(lines[i - 1].text) and lines[i - 1].words >= 4 or _dateline_follows(lines, i, furniture, hints)):
-            score -= 4  # a name under a headline, or over a date, is a byline
+        score = _headline_score(lines, i, furniture, hints, tabs) - step * distance
         if best is None or score > best[0]:
             best = (score, i)
         if not _is_repeat_target(lines, i):
             distance += 1
     return best[1] if best else None
+
+
+def _headline_score(lines: tuple[Line, ...], i: int, furniture: list[str], hints: Hints, tabs: list[str]) -> float:
+    """What speaks for a title-shaped line being the headline, nearness apart."""
+    line = lines[i]
+    score = 0.0
+    # A headline stands at the top of the file or under a short line (the section).
+    if i == 0 or lines[i - 1].words <= 4 and not is_sentence(lines[i - 1].text) and not is_metadata(lines[i - 1], hints):
+        score += 1.5
+    if any(tab in line.key and len(tab) >= 0.7 * len(line.key) for tab in tabs):
+        score += 20
+    if line.words >= 3 and any(is_repeat_of(other.text, line.text) for other in lines[i + 1 : i + 4]):
+        score += 10
+    if line.words >= 4:
+        score += 1
+    if i > 3 and any(line.key == top.key for top in lines[:3]):
+        score += 8  # the browser-tab title at the top of a copied page, said again above the story
+    if _heads_byline_or_dateline(lines, i, furniture, hints):
+        score += 5
+    if furniture[i] == REPEATED and line.words >= 3:
+        score += 1.5
+    if line.words == 2 and not (i == 0 or lines[i - 1].key in hints.sections):
+        score -= 1.5  # "Read Later", "Contact Us": buttons and menus are two words; few headlines are
+    if name_of(line.text) and (i > 0 and is_title_like(lines[i - 1].text) and lines[i - 1].words >= 4 or _dateline_follows(lines, i, furniture, hints)):
+        score -= 4  # a name under a headline, or over a date, is a byline
+    return score
 
 
 def _heads_byline_or_dateline(lines: tuple[Line, ...], index: int, furniture: list[str], hints: Hints) -> bool:
