@@ -250,14 +250,11 @@ def _convert_drop(
     return drop.normalized, drop.files
 
 
-# (raw path, shown path, path under content/, the clock to date it with); the pool's workers
-# take the config from _worker_config, set before they fork or as they start.
+# (raw path, shown path, path under content/, the clock to date it with, the lines other drops
+# of the batch share).
 _Job = tuple[Path, str, str, datetime, Path, frozenset[str]]
 # The drop's bytes, its Markdown and the pictures to write beside it; or why it was refused.
 _Converted = tuple[bytes, Normalized, tuple[tuple[str, bytes], ...]] | SourceError
-# Below this many drops a pool of processes costs more than it saves.
-_POOL_THRESHOLD = 200
-_worker_config: SiteConfig | None = None
 
 
 def _job(raw_path: Path, content_dir: Path, config: SiteConfig, now: datetime, shared: frozenset[str]) -> _Job:
@@ -284,11 +281,9 @@ def _shared_lines(paths: Sequence[Path], config: SiteConfig) -> frozenset[str]:
     return frozenset(key for key, count in counts.items() if count >= 3)
 
 
-def _convert_job(job: _Job) -> _Converted:
-    """Read, decode and normalize one drop (in a worker process or in this one)."""
+def _convert_job(job: _Job, config: SiteConfig) -> _Converted:
+    """Read, decode and normalize one drop."""
     raw_path, shown, relative, clock, content_dir, shared = job
-    config = _worker_config
-    assert config is not None
     limit = config.normalize.max_source_bytes if raw_path.suffix.lower() == ".txt" else config.normalize.max_document_bytes
     try:
         data = read_source_bytes(raw_path, shown=shown, max_bytes=limit)
@@ -300,39 +295,11 @@ def _convert_job(job: _Job) -> _Converted:
     return data, result, files
 
 
-def _convert_job_in_worker(job: _Job) -> _Converted | tuple[object, ...]:
-    """_convert_job, with a refusal made fit to cross back from a worker process."""
-    from flashnews.workers import portable_error
-
-    outcome = _convert_job(job)
-    return ("refused", portable_error(outcome)) if isinstance(outcome, SourceError) else outcome
-
-
-def _set_worker_config(config: SiteConfig) -> None:
-    global _worker_config
-    _worker_config = config
-
-
 def _convert_all(jobs: list[_Job], config: SiteConfig) -> Iterator[_Converted]:
-    """Every drop converted, in order: on two or more processes when there are many (decoding
-    and normalizing are pure and take most of the time), else in this one."""
-    _set_worker_config(config)
-    workers = min(os.cpu_count() or 1, 4)
-    if len(jobs) < _POOL_THRESHOLD or workers < 2:
-        yield from (_convert_job(job) for job in jobs)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    from flashnews.workers import mp_context, ordered_map, restore_error
-
-    with ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_set_worker_config, initargs=(config,)) as pool:
-        for outcome in ordered_map(pool, _convert_job_in_worker, jobs, chunk=32, ahead=4 * workers):
-            if len(outcome) == 2 and outcome[0] == "refused":
-                error = restore_error(outcome[1])  # type: ignore[arg-type]
-                assert isinstance(error, SourceError)
-                yield error
-            else:
-                yield outcome  # type: ignore[misc]
+    """Every drop converted, in order, in this process: two worker processes were measured
+    slower (bench/normalize_speed.py), since a drop's bytes and its decisions cost about as much
+    to send back as to make, and the writes stay in this process anyway."""
+    return (_convert_job(job, config) for job in jobs)
 
 
 def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry_run: bool = False) -> DropReport:

@@ -50,7 +50,7 @@ ParseResult = tuple[tuple[bytes, bytes] | None, tuple[SourceWarning, ...], tuple
 FileParse = tuple[str | None, ParseResult]
 
 
-def portable_error(exc: FlashnewsError) -> tuple[Any, ...]:
+def _portable(exc: FlashnewsError) -> tuple[Any, ...]:
     return (type(exc), exc.args, dict(vars(exc)))
 
 
@@ -105,7 +105,7 @@ def parse_source(shown: str, text: str, zone_name: str) -> ParseResult:
         article, warnings = content.parse_article(text, path=shown, zone=ZoneInfo(zone_name))
         item = markup.render_article(article, _converter)
     except SourceError as exc:
-        return None, (), portable_error(exc)
+        return None, (), _portable(exc)
     return (records.encode_rendered(item), records.encode_partial(item)), tuple(warnings), None
 
 
@@ -130,7 +130,7 @@ def parse_file(shown: str, path: str, digest: str | None, zone_name: str, max_by
             line = raw.count(b"\n", 0, exc.start) + 1
             raise SourceError(SourceLocation(shown, line), "not valid UTF-8", hint="save the .md file as UTF-8") from exc
     except SourceError as exc:
-        return found, (None, (), portable_error(exc))
+        return found, (None, (), _portable(exc))
     return found, parse_source(shown, text, zone_name)
 
 
@@ -146,7 +146,7 @@ def _render_one(plan: PagePlan) -> bytes | tuple[Any, ...]:
     try:
         return render_page(_environment, plan).data
     except FlashnewsError as exc:
-        return portable_error(exc)
+        return _portable(exc)
 
 
 # The planner of the build being rendered and where its pages are staged, inherited by workers
@@ -163,7 +163,7 @@ def _render_and_stage(spec: Any) -> bool | tuple[Any, ...]:
     try:
         return stage_file(_target, spec.path, data)
     except FlashnewsError as exc:
-        return portable_error(exc)
+        return _portable(exc)
 
 
 def _start_worker(templates_dir: Path) -> None:
@@ -198,7 +198,7 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def mp_context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.BaseContext:
     # fork is cheap and inherits the imported modules, but is unsafe once other threads exist
     # (watch mode, a progress bar's monitor): a lock held at fork time stays held in the child.
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
@@ -267,7 +267,7 @@ class StagePool:
             return None
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                self._workers, mp_context=mp_context(), initializer=_start_worker, initargs=(self._templates_dir,)
+                self._workers, mp_context=_context(), initializer=_start_worker, initargs=(self._templates_dir,)
             )
         return self._executor
 
@@ -308,7 +308,7 @@ class StagePool:
         context = None
         if self._workers >= 2 and len(specs) > POOL_THRESHOLD:
             self.release()  # its manager thread would make forking unsafe
-            context = mp_context()
+            context = _context()
         if context is None or context.get_start_method() != "fork":
             rendered = self.render_pages([planner.plan(spec) for spec in specs], progress=progress)
             return (stage_file(target, spec.path, data) for spec, data in zip(specs, rendered))

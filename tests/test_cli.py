@@ -101,34 +101,6 @@ def test_normalize_explain_of_a_file_without_an_article_gives_the_located_error(
     assert result.stderr.startswith("content/empty.txt:1: ")
 
 
-def test_many_drops_normalize_on_every_core_to_what_one_process_makes(tmp_path, monkeypatch):
-    from flashnews import drops
-    from flashnews.config import load_config
-
-    config = load_config(REPO / "site.toml")
-    seed = (FIXTURES / "seed.txt").read_text(encoding="utf-8")
-    outcomes = {}
-    for threshold in (10_000, 2):  # one process, then a pool of workers
-        content = tmp_path / f"run-{threshold}" / "content"
-        content.mkdir(parents=True)
-        for n in range(12):
-            headline = f"Story number {n} of a busy morning in the newsroom"
-            (content / f"story-{n:02d}.txt").write_text(seed.replace("The US and Russia reopen the doors of the dialogue in Istanbul, Ukraine remains off the table", headline), encoding="utf-8")
-        (content / "broken.txt").write_text("only one line\n", encoding="utf-8")
-        monkeypatch.setattr(drops, "_POOL_THRESHOLD", threshold)
-        now = datetime(2025, 12, 5, 12, tzinfo=timezone.utc)
-        report = drops.normalize_drops(content, config, now=now)
-        outcomes[threshold] = (
-            [str(error) for error in report.errors],
-            [str(warning) for warning in report.warnings],
-            {p.name: p.read_bytes() for p in sorted(content.glob("*.md"))},
-        )
-    assert outcomes[2] == outcomes[10_000]
-    errors, _, markdown = outcomes[2]
-    assert errors == ["content/broken.txt:1: the file holds one line, not an article; put the headline on the first line and the story below it"]
-    assert len(markdown) == 12
-
-
 def test_a_sentence_that_other_drops_of_the_portal_end_with_too_is_furniture(tmp_path):
     from flashnews import drops
     from flashnews.config import load_config
