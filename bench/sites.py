@@ -3,7 +3,7 @@
 Both sites mirror what flashnews builds: one page per article at /<slug>/index.html,
 a front page and per-section pages paginated 20 to a page, and feeds of 20 items. Hugo's also
 has, like flashnews's, an article page with the eight latest stories and up to four related
-ones of its section, the lead picture resized to 480, 960 and (when it is that wide) 1440 px
+ones of its section (of the same week), the lead picture resized to 480, 960 and (when it is that wide) 1440 px
 with a srcset, RSS and Atom feeds for the site and each section, a sitemap and a 404 page.
 Pelican's leaves out pictures, rails and related stories (its simple theme has none).
 """
@@ -45,7 +45,7 @@ _HUGO_LAYOUTS = {
 <figure><img src="{{ $medium.RelPermalink }}" srcset="{{ $small.RelPermalink }} 480w, {{ $medium.RelPermalink }} 960w{{ if ge .Width 1440 }}, {{ (.Resize "1440x").RelPermalink }} 1440w{{ end }}" sizes="(min-width: 60rem) 40rem, 100vw" width="{{ $medium.Width }}" height="{{ $medium.Height }}" alt="{{ $.Title }}"></figure>{{ end }}
 {{ .Content }}</article>
 {{ with site.RegularPages.Related . | first 4 }}<section><h2>Related</h2><ul>{{ range . }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></section>{{ end }}
-<aside><h2>Latest news</h2><ol>{{ range first 8 (where site.RegularPages "Permalink" "!=" .Permalink) }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <time>{{ .Date.Format "2 Jan, 15:04" }}</time></li>{{ end }}</ol></aside>{{ end }}
+<aside><h2>Latest news</h2><ol>{{ $shown := 0 }}{{ range first 9 site.RegularPages }}{{ if and (ne .Permalink $.Permalink) (lt $shown 8) }}{{ $shown = add $shown 1 }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <time>{{ .Date.Format "2 Jan, 15:04" }}</time></li>{{ end }}{{ end }}</ol></aside>{{ end }}
 """,
     "list.atom.xml": """<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>{{ .Title }} | {{ site.Title }}</title><id>{{ .Permalink }}</id>
@@ -125,7 +125,7 @@ disableKinds = ["taxonomy", "section"]
   threshold = 0
   toLower = true
   [[related.indices]]
-    name = "categories"
+    name = "window"
     weight = 100
 
 [outputFormats.atom]
@@ -148,12 +148,21 @@ disableKinds = ["taxonomy", "section"]
 """
 
 
+def _related_window(meta: ArticleMeta) -> str:
+    # flashnews picks related stories among the 50 nearest of the same section on either side;
+    # Hugo's related search over a whole section is quadratic (minutes at 10,000 articles), so
+    # its candidates are the section's stories of the same ISO week, about as many.
+    year, week, _ = meta.date.isocalendar()
+    return f"{meta.section}-{year}-{week}"
+
+
 def _hugo_markdown(meta: ArticleMeta) -> str:
     # JSON strings are valid YAML double-quoted scalars.
     front_matter = (
         f"---\ntitle: {json.dumps(meta.title, ensure_ascii=False)}\n"
         f"date: {meta.date.isoformat()}\nslug: {json.dumps(meta.slug)}\n"
-        f"categories: [{json.dumps(meta.section, ensure_ascii=False)}]\n---\n\n"
+        f"categories: [{json.dumps(meta.section, ensure_ascii=False)}]\n"
+        f"window: [{json.dumps(_related_window(meta), ensure_ascii=False)}]\n---\n\n"
     )
     return front_matter + "\n\n".join(meta.paragraphs) + "\n"
 
