@@ -137,7 +137,7 @@ def drop_new_article(content: Path, *, run: int, seed: int) -> None:
     _, text, meta = next(iter(generate_articles(1, seed + 1000 + run, corpus="uniform")))
     blocks = text.split("\n\n")
     blocks[2], blocks[3] = f"Breaking {run}: {blocks[2]}", f"Breaking {run}: {blocks[3]}"
-    blocks[4] = "1 June 2025, 11:30"
+    blocks[4] = f"1 June 2025, 11:{30 + run:02d}"  # each one newer than the last
     (content / f"breaking-{run}.txt").write_text("\n\n".join(blocks), encoding="utf-8")
 
 

@@ -130,11 +130,7 @@ def encode_ids(ids: Sequence[int]) -> str:
 
 
 def decode_ids(text: str) -> list[int]:
-    total, ids = 0, []
-    for gap in text.split(","):
-        total += int(gap)
-        ids.append(total)
-    return ids
+    return list(itertools.accumulate(map(int, text.split(","))))
 
 
 def encode_bucket(lines: Mapping[str, str]) -> bytes:
@@ -183,10 +179,15 @@ def patch_bucket(data: bytes | None, changes: Mapping[str, tuple[set[int], set[i
     """A term file with, for each term, (ids to remove, ids to add) applied; None when it ends up empty."""
     lines = decode_bucket(data) if data else {}
     for term, (removed, added) in changes.items():
-        ids = set(decode_ids(lines[term])) if term in lines else set()
-        ids = (ids - removed) | added
+        ids = decode_ids(lines[term]) if term in lines else []
+        if removed:
+            ids = [number for number in ids if number not in removed]
+        if added and (not ids or min(added) > ids[-1]):
+            ids.extend(sorted(added))  # a new story takes the next id: no need to sort them all
+        elif added:
+            ids = sorted({*ids, *added})
         if ids:
-            lines[term] = encode_ids(sorted(ids))
+            lines[term] = encode_ids(ids)
         else:
             lines.pop(term, None)
     return encode_bucket(lines) if lines else None
