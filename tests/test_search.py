@@ -209,3 +209,28 @@ def test_the_index_alone_catches_up_with_a_deferred_build(site_dir: Path):
     assert not build_into(site_dir).search_pending
     build_into(site_dir, "cold")
     assert tree(site_dir / "public") == tree(site_dir / "cold")
+
+
+def test_patched_term_files_equal_term_files_written_anew():
+    import random
+
+    rng = random.Random(7)
+    vocabulary = [f"w{n}" for n in range(40)] + ["kukes", "ëx", "a"]
+    docs = [sorted(set(rng.sample(vocabulary, rng.randint(1, 12)))) for _ in range(60)]
+    before = search.make_index(("\n".join(d).encode() for d in docs), [["u"]] * len(docs))
+    for _ in range(20):
+        at = rng.randrange(len(docs) + 1)
+        new = sorted(set(rng.sample(vocabulary, rng.randint(1, 12))))
+        old = docs[at] if at < len(docs) else []
+        docs = docs[:at] + [new] + docs[at + 1 :]
+        changes: dict[str, dict[str, tuple[set[int], set[int]]]] = {}
+        for term in set(old) - set(new):
+            changes.setdefault(search.bucket_of(term), {}).setdefault(term, (set(), set()))[0].add(at)
+        for term in set(new) - set(old):
+            changes.setdefault(search.bucket_of(term), {}).setdefault(term, (set(), set()))[1].add(at)
+        for bucket, change in changes.items():
+            path = search.term_path(bucket)
+            patched = search.patch_bucket(before.get(path), change)
+            before = {**before, path: patched} if patched is not None else {p: d for p, d in before.items() if p != path}
+        anew = search.make_index(("\n".join(d).encode() for d in docs), [["u"]] * len(docs))
+        assert {p: d for p, d in before.items() if "/t/" in p} == {p: d for p, d in anew.items() if "/t/" in p}
