@@ -102,7 +102,7 @@ def _wait_for(path: Path, marker: bytes) -> float:
     raise TimeoutError(f"{path} did not show {marker!r} within {TIMEOUT} s")
 
 
-def measure_site(name: str, content: Path, runs: int, config_path: Path) -> None:
+def measure_site(name: str, content: Path, runs: int, config_path: Path, *, drops: bool = True) -> None:
     output = content.parent / "public"
     paths = BuildPaths(content, output, REPO / "templates", REPO / "static")
     durations: list[float] = []
@@ -128,6 +128,8 @@ def measure_site(name: str, content: Path, runs: int, config_path: Path) -> None
             watcher.wait_for_builds(done + 1, timeout=TIMEOUT)
             watcher.wait_until_idle(timeout=TIMEOUT)
             results["edit .md"].append((seen - landed, durations[-1], time.perf_counter() - landed))
+            if not drops:
+                continue
 
             done = len(watcher.outcomes)
             headline = f"Bench drop {token} {run} lands"
@@ -140,6 +142,8 @@ def measure_site(name: str, content: Path, runs: int, config_path: Path) -> None
     finally:
         watcher.stop()
     for scenario, figures in results.items():
+        if not figures:
+            continue
         latency = [f[0] * 1000 for f in figures]
         rebuild = [f[1] * 1000 for f in figures]
         indexed = [f[2] * 1000 for f in figures]
@@ -185,12 +189,13 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--config", type=Path, default=CONFIG, help="site config (e.g. one with search = false)")
+    parser.add_argument("--no-drops", action="store_true", help="time edits only, not new raw drops")
     args = parser.parse_args()
     if not args.skip_sample:
         measure_site("sample", prepare_sample(args.work), args.runs, args.config)
     if args.n:
         content = prepare_generated(args.work, args.n)
-        measure_site(f"n={args.n}", content, args.runs, args.config)
+        measure_site(f"n={args.n}", content, args.runs, args.config, drops=not args.no_drops)
         if args.profile:
             profile_rebuild(content, args.top, args.config)
     return 0
