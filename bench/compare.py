@@ -230,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="repetitions; medians are reported")
     parser.add_argument("--work", type=Path, default=Path("/tmp/fn-bench"), help="scratch folder")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--corpus", choices=("varied", "uniform"), default="varied", help="see generate.py")
     parser.add_argument("--tools", default="hugo,pelican", help="comma-separated: hugo,pelican")
     parser.add_argument("--venv", type=Path, help="default: WORK/venv-compare")
     args = parser.parse_args(argv)
@@ -247,7 +248,7 @@ def _run(args: argparse.Namespace) -> int:
     work_path = args.work.resolve() / f"n{args.n}"
     venv_path = (args.venv or args.work / "venv-compare").resolve()
     ensure_venv(venv_path)
-    articles = [meta for _name, _text, meta in generate_articles(args.n, args.seed)]
+    articles = [meta for _name, _text, meta in generate_articles(args.n, args.seed, corpus=args.corpus)]
     results = []
     for tool in tools:
         result = TOOL_RUNNERS[tool](articles, work_path=work_path, venv_path=venv_path, runs=args.runs)

@@ -1,14 +1,23 @@
-"""Seed and count -> deterministic raw editor articles (.txt) in the shape of shared/seeds/.
+"""Seed and count -> deterministic editor articles: raw drops (.txt) in the shape of shared/seeds/,
+and with the varied corpus some Markdown articles (.md) and lead pictures (.jpg).
 
-Usage: python bench/generate.py N OUTDIR [--seed S]
+Usage: python bench/generate.py N OUTDIR [--seed S] [--corpus varied|uniform]
 
-Each file looks like the canonical seed: site name, section, headline, a truncated
-repeat of the headline, then the body (a dateline paragraph such as
-"27 February 2025, 14:30" followed by 6-8 paragraphs, about 4.4 KB), a line holding
-only a no-break space, and the "Latest news" footer.
+A raw drop looks like the canonical seed: site name, section, headline, a truncated repeat of
+the headline, then the body (a dateline paragraph such as "27 February 2025, 14:30" followed by
+the paragraphs), a line holding only a no-break space, and the "Latest news" footer.
 
-`generate_articles(n, seed)` yields the same articles as (filename, text, meta) so that
-other generators (Hugo, Pelican) can be fed equivalent content.
+- uniform (the corpus of the figures before issue #18): 6 to 8 paragraphs, about 4.4 KB, from
+  a vocabulary of about 200 words, six sections of about the same size, raw drops only.
+- varied (the default): 1 to 14 paragraphs of 60 to 1,500 characters (bodies from under 1 KB to
+  about 12 KB, 4.4 KB on average), a vocabulary of tens of thousands of words (names, places,
+  numbers used with Zipf-like frequencies), sections from 35 % of the articles down to 0.5 %
+  (one of them not configured in site.toml), one article in eight written as Markdown (.md
+  with bold, italics, links, a subheading, a list, a quote) and one in thirty with a
+  1200x800 JPEG lead picture beside it.
+
+`generate_articles(n, seed, corpus=...)` yields the same articles as (filename, text, meta) so
+that other generators (Hugo, Pelican) can be fed equivalent content.
 """
 
 from __future__ import annotations
@@ -76,16 +85,27 @@ _MONTHS = (
 )
 
 
+CORPORA = ("varied", "uniform")
+# Section weights of the varied corpus: very different sizes, the last one not in site.toml.
+_VARIED_SECTIONS = (("Bota", 35), ("Politikë", 25), ("Ekonomi", 18), ("Sport", 13), ("Kulturë", 6), ("Teknologji", 2.5), ("Shëndetësi", 0.5))
+_SYLLABLES = "ba be bi bo da de di do ga ge gi ka ke ki ko la le li lo ma me mi mo na ne ni no ra re ri ro sa se si so ta te ti to va ve za zo ar el in on ur ës ër ka ja".split()
+_MARKDOWN_EVERY = 8
+_PICTURE_EVERY = 30
+PICTURE_SIZE = (1200, 800)
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleMeta:
-    """What an article says, independent of the raw text format."""
+    """What an article says, independent of the file format it is written in."""
 
     title: str
     section: str
     date: dt.datetime
     slug: str
     dateline: str
-    paragraphs: tuple[str, ...]
+    paragraphs: tuple[str, ...]  # Markdown when markdown is true, else plain text
+    markdown: bool = False
+    picture: bool = False
 
 
 def slugify(title: str) -> str:
@@ -162,8 +182,95 @@ def _make_unique_headline(rng: random.Random, seen_slug_prefixes: set[str]) -> s
             return headline
 
 
-def generate_articles(n: int, seed: int = 0) -> Iterator[tuple[str, str, ArticleMeta]]:
-    """Yield n deterministic (filename, raw text, meta) triples for the seed."""
+def render_markdown_article(meta: ArticleMeta) -> str:
+    """Front-matter Markdown for an article written as .md (title, date, category, slug)."""
+    front = (
+        f'---\ntitle: "{meta.title}"\ndate: "{meta.date.isoformat()}"\ncategory: "{meta.section}"\nslug: "{meta.slug}"\n---\n\n'
+    )
+    return front + "\n\n".join(meta.paragraphs) + "\n"
+
+
+def _make_names(rng: random.Random, count: int) -> list[str]:
+    names = set()
+    while len(names) < count:
+        name = "".join(rng.choices(_SYLLABLES, k=rng.randint(2, 4)))
+        names.add(name[0].upper() + name[1:] if rng.random() < 0.6 else name)
+    return sorted(names)
+
+
+def _make_varied_sentence(rng: random.Random, names: list[str]) -> str:
+    words = rng.choices(_WORDS, k=rng.randint(6, 24))
+    for _ in range(rng.randint(0, 3)):
+        # Zipf-like: a few names are everywhere, most appear a handful of times.
+        name = names[min(len(names) - 1, int(rng.paretovariate(0.7)) - 1)] if rng.random() < 0.5 else rng.choice(names)
+        words.insert(rng.randrange(0, len(words)), name)
+    if rng.random() < 0.3:
+        words.insert(rng.randrange(0, len(words)), rng.choice((str(rng.randint(2, 2030)), f"{rng.randint(1, 99)}.{rng.randint(0, 9)}%", f"{rng.randint(1, 900)} million")))
+    words.insert(rng.randrange(2, len(words)), rng.choice(_CONNECTORS))
+    words.insert(0, rng.choice(_ARTICLES))
+    sentence = " ".join(words)
+    return sentence[0].upper() + sentence[1:] + rng.choice("....!?")
+
+
+def _markdown_paragraph(rng: random.Random, text: str, index: int) -> str:
+    words = text.split(" ")
+    kind = index % 5
+    if kind == 1 and len(words) > 6:
+        at = rng.randrange(1, len(words) - 3)
+        words[at : at + 2] = [f"**{words[at]} {words[at + 1]}**"]
+        return " ".join(words)
+    if kind == 2 and len(words) > 6:
+        at = rng.randrange(1, len(words) - 3)
+        words[at] = f"[{words[at]}](https://example.org/{words[at].lower().strip('.,!?')}) *{words[at + 1]}*"
+        del words[at + 1]
+        return " ".join(words)
+    if kind == 3:
+        return "## " + " ".join(words[:6]).rstrip(".,!?") + "\n\n" + text
+    if kind == 4:
+        items = [" ".join(words[i : i + 5]).rstrip(".,!?") for i in range(0, min(len(words), 20), 5)]
+        return "\n".join(f"- {item}" for item in items if item) + "\n\n> " + text
+    return text
+
+
+def _generate_varied(n: int, seed: int) -> Iterator[tuple[str, str, ArticleMeta]]:
+    rng = random.Random(seed)
+    names = _make_names(rng, 30_000)
+    pool = [_make_varied_sentence(rng, names) for _ in range(SENTENCE_POOL_SIZE)]
+    sections, weights = zip(*_VARIED_SECTIONS)
+    seen: set[str] = set()
+    for index in range(n):
+        paragraph_count = min(14, max(1, int(rng.lognormvariate(1.7, 0.55))))
+        paragraphs = [
+            _make_paragraph(rng, pool, target_chars=min(1500, max(60, int(rng.lognormvariate(6.3, 0.6)))))
+            for _ in range(paragraph_count)
+        ]
+        published_at = END_AT - dt.timedelta(minutes=rng.randrange(1, SPAN_MINUTES))
+        title = _make_unique_headline(rng, seen)
+        markdown = index % _MARKDOWN_EVERY == 3
+        if markdown:
+            paragraphs = [_markdown_paragraph(rng, text, number) for number, text in enumerate(paragraphs)]
+        meta = ArticleMeta(
+            title=title,
+            section=rng.choices(sections, weights)[0],
+            date=published_at,
+            slug=slugify(title),
+            dateline=format_dateline(published_at),
+            paragraphs=tuple(paragraphs),
+            markdown=markdown,
+            picture=index % _PICTURE_EVERY == 7,
+        )
+        stem = f"{index:06d}_{rng.getrandbits(64):016x}"
+        if markdown:
+            yield f"{stem}.md", render_markdown_article(meta), meta
+        else:
+            yield f"{stem}.txt", render_raw_text(meta), meta
+
+
+def generate_articles(n: int, seed: int = 0, *, corpus: str = "varied") -> Iterator[tuple[str, str, ArticleMeta]]:
+    """Yield n deterministic (filename, text, meta) triples for the seed and corpus."""
+    if corpus == "varied":
+        yield from _generate_varied(n, seed)
+        return
     rng = random.Random(seed)
     pool = [_make_sentence(rng) for _ in range(SENTENCE_POOL_SIZE)]
     seen: set[str] = set()
@@ -188,15 +295,35 @@ def generate_articles(n: int, seed: int = 0) -> Iterator[tuple[str, str, Article
         yield filename, render_raw_text(meta), meta
 
 
-def write_articles(n: int, out_path: Path, *, seed: int = 0) -> int:
-    """Write n raw articles into out_path and return the bytes written."""
+def picture_bytes(meta: ArticleMeta) -> bytes:
+    """A JPEG lead picture for an article: a gradient in colours taken from its slug."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    digest = sum(map(ord, meta.slug))
+    width, height = PICTURE_SIZE
+    gradient = Image.linear_gradient("L").resize((width, height))
+    colour = Image.new("RGB", (width, height), ((digest * 37) % 256, (digest * 91) % 256, (digest * 53) % 256))
+    picture = Image.merge("RGB", (gradient, colour.getchannel(1), gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+    out = BytesIO()
+    picture.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def write_articles(n: int, out_path: Path, *, seed: int = 0, corpus: str = "varied") -> int:
+    """Write n articles (and their pictures) into out_path and return the bytes written."""
     out_path.mkdir(parents=True, exist_ok=True)
     total = 0
-    for filename, text, _meta in generate_articles(n, seed):
+    for filename, text, meta in generate_articles(n, seed, corpus=corpus):
         data = text.encode("utf-8")
         with open(out_path / filename, "wb") as handle:
             handle.write(data)
         total += len(data)
+        if meta.picture:
+            picture = picture_bytes(meta)
+            (out_path / filename).with_suffix(".jpg").write_bytes(picture)
+            total += len(picture)
     return total
 
 
@@ -204,11 +331,12 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments, write the articles and print a one-line summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int, help="number of articles")
-    parser.add_argument("outdir", type=Path, help="folder to write the .txt files into")
+    parser.add_argument("outdir", type=Path, help="folder to write the articles into")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--corpus", choices=CORPORA, default="varied", help="varied (default) or uniform (see above)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    total = write_articles(args.n, args.outdir, seed=args.seed)
+    total = write_articles(args.n, args.outdir, seed=args.seed, corpus=args.corpus)
     elapsed = time.perf_counter() - started
     print(f"wrote {args.n} articles ({total / 1e6:.1f} MB) to {args.outdir} in {elapsed:.2f}s")
     return 0

@@ -9,7 +9,8 @@ Runs the real watch loop (flashnews.watch.Watcher with a watchdog observer, the 
         like fixing a typo) and waits for its page to show it;
   drop: atomically lands a new raw .txt drop and waits for its article page to appear.
 Prints min / median / max latency per scenario, with the part spent in the rebuild itself (normalize +
-build_site) and the debounce quiet period. With --profile, profiles one edit rebuild with cProfile
+build_site), the debounce quiet period, and when the search index had caught up (the watch patches
+it once no change is pending). With --profile, profiles one edit rebuild with cProfile
 and prints where the time goes.
 
 The N-article content comes from bench/generate.py when it exists (raw drops, normalized by the
@@ -101,7 +102,7 @@ def _wait_for(path: Path, marker: bytes) -> float:
     raise TimeoutError(f"{path} did not show {marker!r} within {TIMEOUT} s")
 
 
-def measure_site(name: str, content: Path, runs: int, config_path: Path) -> None:
+def measure_site(name: str, content: Path, runs: int, config_path: Path, *, drops: bool = True) -> None:
     output = content.parent / "public"
     paths = BuildPaths(content, output, REPO / "templates", REPO / "static")
     durations: list[float] = []
@@ -111,7 +112,7 @@ def measure_site(name: str, content: Path, runs: int, config_path: Path) -> None
     watcher.wait_for_builds(1, timeout=TIMEOUT * 6)
     print(f"{name}: first build {time.perf_counter() - started:.2f} s ({watcher.outcomes[0].problems[:1] or 'clean'})", flush=True)
     articles = sorted(p for p in content.glob("*.md"))
-    results: dict[str, list[tuple[float, float]]] = {"edit .md": [], "drop .txt": []}
+    results: dict[str, list[tuple[float, float, float]]] = {"edit .md": [], "drop .txt": []}
     # Titles and slugs unique to this invocation, so pages from an earlier one never count.
     token = f"{int(time.time())}-{os.getpid()}"
     try:
@@ -125,7 +126,10 @@ def measure_site(name: str, content: Path, runs: int, config_path: Path) -> None
             landed = time.perf_counter()
             seen = _wait_for(output / slug / "index.html", marker.encode())
             watcher.wait_for_builds(done + 1, timeout=TIMEOUT)
-            results["edit .md"].append((seen - landed, durations[-1]))
+            watcher.wait_until_idle(timeout=TIMEOUT)
+            results["edit .md"].append((seen - landed, durations[-1], time.perf_counter() - landed))
+            if not drops:
+                continue
 
             done = len(watcher.outcomes)
             headline = f"Bench drop {token} {run} lands"
@@ -133,15 +137,20 @@ def measure_site(name: str, content: Path, runs: int, config_path: Path) -> None
             landed = time.perf_counter()
             seen = _wait_for(output / f"bench-drop-{token}-{run}-lands" / "index.html", headline.encode())
             watcher.wait_for_builds(done + 1, timeout=TIMEOUT)
-            results["drop .txt"].append((seen - landed, durations[-1]))
+            watcher.wait_until_idle(timeout=TIMEOUT)
+            results["drop .txt"].append((seen - landed, durations[-1], time.perf_counter() - landed))
     finally:
         watcher.stop()
     for scenario, figures in results.items():
+        if not figures:
+            continue
         latency = [f[0] * 1000 for f in figures]
         rebuild = [f[1] * 1000 for f in figures]
+        indexed = [f[2] * 1000 for f in figures]
         print(
             f"{name}: {scenario}: latency min {min(latency):.0f} / median {statistics.median(latency):.0f} / "
             f"max {max(latency):.0f} ms; rebuild median {statistics.median(rebuild):.0f} ms; "
+            f"search index caught up median {statistics.median(indexed):.0f} / max {max(indexed):.0f} ms after the file landed; "
             f"debounce quiet {QUIET_SECONDS * 1000:.0f} ms; runs {len(figures)}",
             flush=True,
         )
@@ -180,12 +189,13 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--config", type=Path, default=CONFIG, help="site config (e.g. one with search = false)")
+    parser.add_argument("--no-drops", action="store_true", help="time edits only, not new raw drops")
     args = parser.parse_args()
     if not args.skip_sample:
         measure_site("sample", prepare_sample(args.work), args.runs, args.config)
     if args.n:
         content = prepare_generated(args.work, args.n)
-        measure_site(f"n={args.n}", content, args.runs, args.config)
+        measure_site(f"n={args.n}", content, args.runs, args.config, drops=not args.no_drops)
         if args.profile:
             profile_rebuild(content, args.top, args.config)
     return 0

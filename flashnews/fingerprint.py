@@ -21,7 +21,7 @@ from flashnews.config import SiteConfig
 from flashnews.model import Site
 
 # Libraries whose output ends up in pages; a new version may change them.
-_LIBRARIES = ("jinja2", "MarkupSafe", "markdown", "babel", "nh3", "python-slugify", "PyYAML", "Pillow", "pagefind", "pagefind_bin")
+_LIBRARIES = ("jinja2", "MarkupSafe", "markdown", "babel", "nh3", "python-slugify", "PyYAML", "Pillow")
 _PACKAGE_DIR = Path(__file__).resolve().parent
 # The smallest step of the clock: the output built at t is also right at t itself.
 _INSTANT = timedelta(microseconds=1)

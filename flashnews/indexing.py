@@ -1,55 +1,226 @@
-"""The article pages of a build -> the Pagefind index files that changed, with their records."""
+"""The published articles of a build -> the search index files that changed, patched in place
+when few articles changed (see search for the files).
+
+The build state remembers which article record each id of the live index was made from
+(SEARCH_DOCS, with the digests of the index files it wrote). When the new list keeps every
+article where it was and only some records changed, or new stories took the next ids, only the
+term files holding the words those articles lost or gained, and the docs files holding their
+rows, are rewritten; anything else (a deleted or back-dated story, an index file that is not the
+one remembered) writes the index anew. The words of each record are cached beside it
+(TERMS_SUFFIX), made by the worker that parsed it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from flashnews import search
+import orjson
+
+from flashnews import records, search
 from flashnews.config import SiteConfig
-from flashnews.model import OutputFile
-from flashnews.state import OutputRecord, content_digest, state_path
+from flashnews.errors import OutputError
+from flashnews.model import OutputFile, RenderedArticle
+from flashnews.state import BuildState, OutputRecord, content_digest
+
+# Build-state values: the articles of the live index, and those a deferred build left to index.
+SEARCH_DOCS = "search_docs"
+SEARCH_PENDING = "search_pending"
+# The cache entry beside an article record holding its words (search.article_terms).
+TERMS_SUFFIX = "\0terms"
+# Above this many changed articles (or a fiftieth of the site), writing the index anew is cheaper.
+_MOST_PATCHED = 64
+_READ_CHUNK = 2_000
+
+Doc = tuple[str, str]  # source path, cache key of its record
+ArticleLookup = Callable[[Sequence[str]], Mapping[str, RenderedArticle]]
 
 
+@dataclass(frozen=True, slots=True)
+class IndexUpdate:
+    """What indexing changed: files to stage, the records of every index file after it, index
+    files to delete, how many articles were (re)indexed, and the state value to save after the
+    transaction commits."""
 
-def index_for_search(
+    files: list[OutputFile]
+    records: dict[str, OutputRecord]
+    stale: list[str]
+    indexed: int
+    remembered: str
+
+
+def docs_of(articles: Sequence[RenderedArticle]) -> list[Doc]:
+    """The index's articles, oldest first, from the site's order (newest first)."""
+    return [(item.article.source_path, item.digest) for item in reversed(articles)]
+
+
+def encode_docs_state(docs: Sequence[Doc], files: Mapping[str, str] | None = None) -> str:
+    return orjson.dumps({"docs": docs, "files": files or {}}).decode()
+
+
+def read_docs_state(state: BuildState, key: str = SEARCH_DOCS) -> tuple[list[Doc], dict[str, str]] | None:
+    value = state.read_value(key)
+    if not value:
+        return None
+    data = orjson.loads(value)
+    return [(source, digest) for source, digest in data["docs"]], data["files"]
+
+
+def read_terms(state: BuildState, keys: Sequence[str], known: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+    """The words of these records: known ones, else cached ones; records cached without them are
+    read whole and their words cached now."""
+    known = known or {}
+    found = {key: known[key] for key in keys if key in known}
+    wanted = [key + TERMS_SUFFIX for key in keys if key not in found]
+    found.update((key.removesuffix(TERMS_SUFFIX), data) for key, data in state.get_many(wanted).items())
+    missing = [key for key in keys if key not in found]
+    if missing:
+        wholes = state.get_many(missing)
+        made = {key: search.article_terms(records.decode_rendered(data, key)) for key, data in wholes.items()}
+        state.put_many({key + TERMS_SUFFIX: data for key, data in made.items()})
+        found.update(made)
+    return found
+
+
+def update_index(
     *,
     config: SiteConfig,
+    state: BuildState,
     output_dir: Path,
-    article_pages: list[str],
-    fresh: Mapping[str, Path],
-    rendered: set[str],
+    docs: Sequence[Doc],
     previous: Mapping[str, OutputRecord],
-    records_now: dict[str, OutputRecord],
-    failed: set[str],
-    stale: bool = False,
-    defer: bool = False,
-    cancel: Callable[[], bool] | None = None,
-) -> tuple[list[OutputFile], int]:
-    """Re-index the article pages with Pagefind when any of them was rendered, came or went
-    (fresh: where this build staged the pages it changed; rendered: every page it rendered); adds
-    the index's records to records_now and returns its files that differ from the last build,
-    and how many pages were indexed (0 when the last index still holds). stale forces a new
-    index; defer keeps the last one (returning -1 when it no longer matches the pages)."""
-    pages = article_pages
-    kept = [p for p, r in previous.items() if r.source in failed and p not in records_now and p.endswith(".html")]
-    old_pages = {p for p, r in previous.items() if r.source and p.endswith(".html")}
-    old_index = {p: r for p, r in previous.items() if search.is_search_output(p)}
-    entry = output_dir / search.SEARCH_DIR / "pagefind-entry.json"
-    current = old_index and entry.is_file() and old_pages == {*pages, *kept} and not any(p in rendered for p in pages)
-    if (current and not stale) or defer:
-        records_now.update(old_index)
-        return [], 0 if current and not stale else -1
-    if cancel is not None and cancel():
-        raise search.SearchCancelled("search indexing was stopped for a newer change")
-    sources = [(p, fresh.get(p) or output_dir / p) for p in sorted({*pages, *kept})]
-    if not sources:
-        return [], 0  # Pagefind refuses an empty site; the search page then finds nothing
-    changed = []
-    for item in search.build_search_index(sources, language=config.language, work_dir=state_path(output_dir).parent, cancel=cancel):
-        record = OutputRecord(content_digest(item.data))
-        records_now[item.path] = record
-        old = previous.get(item.path)
-        if old is None or old.digest != record.digest or not (output_dir / item.path).is_file():
-            changed.append(item)
-    return changed, len(sources)
+    articles: ArticleLookup,
+    terms: Mapping[str, bytes] | None = None,
+) -> IndexUpdate:
+    """Bring the index to docs (oldest first); articles(keys) gives the records of those keys
+    (their bodies are not needed), terms the words of records not cached yet. Raises OutputError
+    when a record is missing from the cache."""
+    old_files = {path: record.digest for path, record in previous.items() if search.is_search_output(path)}
+    remembered = read_docs_state(state)
+    docs = list(docs)
+    if remembered is not None and remembered[1] == old_files and _all_present(output_dir, old_files):
+        if remembered[0] == docs:
+            return IndexUpdate([], {p: OutputRecord(d) for p, d in old_files.items()}, [], 0, encode_docs_state(docs, old_files))
+        patched = _patch(config, state, output_dir, remembered[0], docs, old_files, articles, terms or {})
+        if patched is not None:
+            return patched
+    files = search.make_index(_terms_in_order(state, docs, terms or {}), _rows(config, docs, articles))
+    digests = {path: content_digest(data) for path, data in files.items()}
+    changed = [OutputFile(path, data) for path, data in sorted(files.items()) if old_files.get(path) != digests[path] or not (output_dir / path).is_file()]
+    stale = sorted(path for path in old_files if path not in files)
+    return IndexUpdate(changed, {p: OutputRecord(d) for p, d in digests.items()}, stale, len(docs), encode_docs_state(docs, digests))
+
+
+def _all_present(output_dir: Path, files: Mapping[str, str]) -> bool:
+    folder = f"{output_dir}{os.sep}"
+    return bool(files) and all(os.path.isfile(folder + path) for path in files)
+
+
+def _terms_in_order(state: BuildState, docs: Sequence[Doc], known: Mapping[str, bytes]) -> Iterator[bytes]:
+    for start in range(0, len(docs), _READ_CHUNK):
+        keys = [key for _, key in docs[start : start + _READ_CHUNK]]
+        found = read_terms(state, keys, known)
+        for key in keys:
+            if key not in found:
+                raise OutputError(f"the build cache lost the record of an article ({key[:12]}…)", hint="build again")
+            yield found[key]
+
+
+def _rows(config: SiteConfig, docs: Sequence[Doc], articles: ArticleLookup) -> list[list[object]]:
+    keys = [key for _, key in docs]
+    found = articles(keys)
+    missing = [source for source, key in docs if key not in found]
+    if missing:
+        raise OutputError(f"the build cache lost the record of {missing[0]}", hint="build again")
+    return [search.article_row(found[key], config) for key in keys]
+
+
+def _read_live(output_dir: Path, path: str, digest: str) -> bytes | None:
+    """A live index file, or None when it is not the one the state remembers."""
+    try:
+        data = (output_dir / path).read_bytes()
+    except OSError:
+        return None
+    return data if content_digest(data) == digest else None
+
+
+def _patch(
+    config: SiteConfig,
+    state: BuildState,
+    output_dir: Path,
+    old: list[Doc],
+    new: list[Doc],
+    old_files: Mapping[str, str],
+    articles: ArticleLookup,
+    known: Mapping[str, bytes],
+) -> IndexUpdate | None:
+    """The index files of new patched from those of old, or None when it must be written anew."""
+    if len(new) < len(old) or any(old[i][0] != new[i][0] for i in range(len(old))):
+        return None
+    changed = [i for i in range(len(old)) if old[i][1] != new[i][1]] + list(range(len(old), len(new)))
+    if len(changed) > max(_MOST_PATCHED, len(new) // 50):
+        return None
+    old_terms = read_terms(state, [old[i][1] for i in changed if i < len(old)])
+    new_terms = read_terms(state, [new[i][1] for i in changed], known)
+    if any(old[i][1] not in old_terms for i in changed if i < len(old)) or any(new[i][1] not in new_terms for i in changed):
+        return None
+    by_bucket: dict[str, dict[str, tuple[set[int], set[int]]]] = {}
+    for i in changed:
+        before = set(old_terms[old[i][1]].decode("utf-8").split("\n")) - {""} if i < len(old) else set()
+        after = set(new_terms[new[i][1]].decode("utf-8").split("\n")) - {""}
+        for term in before - after:
+            by_bucket.setdefault(search.bucket_of(term), {}).setdefault(term, (set(), set()))[0].add(i)
+        for term in after - before:
+            by_bucket.setdefault(search.bucket_of(term), {}).setdefault(term, (set(), set()))[1].add(i)
+    files: dict[str, bytes | None] = {}
+    for bucket, changes in by_bucket.items():
+        path = search.term_path(bucket)
+        data = None
+        if path in old_files:
+            data = _read_live(output_dir, path, old_files[path])
+            if data is None:
+                return None
+        files[path] = search.patch_bucket(data, changes)
+    found = articles([new[i][1] for i in changed])
+    if any(new[i][1] not in found for i in changed):
+        return None
+    by_file: dict[int, list[int]] = {}
+    for i in changed:
+        by_file.setdefault(i // search.DOCS_PER_FILE, []).append(i)
+    for number, positions in by_file.items():
+        path = search.docs_path(number)
+        rows: list[object] = []
+        if path in old_files:
+            data = _read_live(output_dir, path, old_files[path])
+            if data is None:
+                return None
+            rows = orjson.loads(data)
+        first = number * search.DOCS_PER_FILE
+        for i in positions:
+            row = search.article_row(found[new[i][1]], config)
+            if i - first < len(rows):
+                rows[i - first] = row
+            else:
+                rows.append(row)
+        files[path] = search.encode_docs(rows)
+    buckets = {path[len(search.SEARCH_DIR) + 3 : -4] for path in old_files if path.startswith(search.SEARCH_DIR + "/t/")}
+    for path, data in files.items():
+        if path.startswith(search.SEARCH_DIR + "/t/"):
+            name = path[len(search.SEARCH_DIR) + 3 : -4]
+            (buckets.add if data is not None else buckets.discard)(name)
+    files[search.INDEX_FILE] = search.encode_manifest(len(new), buckets)
+    digests = dict(old_files)
+    written, stale = [], []
+    for path, data in sorted(files.items()):
+        if data is None:
+            digests.pop(path, None)
+            if path in old_files:
+                stale.append(path)
+            continue
+        digest = content_digest(data)
+        if digests.get(path) != digest:
+            written.append(OutputFile(path, data))
+        digests[path] = digest
+    return IndexUpdate(written, {p: OutputRecord(d) for p, d in digests.items()}, stale, len(changed), encode_docs_state(new, digests))

@@ -93,20 +93,22 @@ class InPlaceBuild:
     deleted: tuple[str, ...]
     rendered: int
     indexed: int
+    search_state: dict[str, str | None]
 
 
 @dataclass(frozen=True, slots=True)
 class SearchIndex:
-    """What an Indexer staged: the index files' records, the old index files to delete, and how
-    many pages it indexed."""
+    """What an Indexer staged: the index files' records, the old index files to delete, how
+    many articles it indexed, and the build-state values to save once the transaction commits."""
 
     records: dict[str, OutputRecord]
     stale: tuple[str, ...]
     pages: int
+    state: dict[str, str | None]
 
 
-# index(transaction, rendered pages, new article pages)
-Indexer = Callable[[OutputTransaction, list[str], list[str]], SearchIndex]
+# index(transaction, sources of the published articles newest first, the articles parsed now by source)
+Indexer = Callable[[OutputTransaction, list[str], dict[str, RenderedArticle]], SearchIndex]
 
 
 # A page of a listing: URL prefix, template, extra context, the positions of the listing's
@@ -148,6 +150,7 @@ class _Edit:
     key: str
     whole: bytes
     partial: bytes
+    terms: bytes
 
 
 def _from_json(data: bytes) -> Any:
@@ -212,7 +215,7 @@ def _read_edit(content_dir: Path, relative: str, config: SiteConfig) -> _Edit | 
             return None  # changed while being read
     except (OSError, UnicodeDecodeError, FlashnewsError):
         return None
-    record, warnings, error = parse_source(shown, text, config.timezone)
+    record, warnings, error = parse_source(shown, text, config.timezone, config.search)
     if record is None or error is not None or warnings:
         return None
     digest = content_digest(raw)
@@ -257,7 +260,7 @@ def build_in_place(
     """Render and write the pages of the articles edited in place, or added, since the last clean
     full build (see above), and bring the build state up to date; None when the site needs a full build.
     tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data is tree_json(tree).
-    index(transaction, rendered paths, new article pages), when given, stages the search index of the new pages in
+    index(transaction, published sources newest first, parsed articles), when given, stages the search index in
     the same transaction (so a failure leaves the output as it was) and says what it staged."""
     window = ClockWindow.decode(state.read_value("clock") or "")
     if state.read_value("fingerprint") is None or window is None or not window.contains(now):
@@ -300,18 +303,18 @@ def build_in_place(
         pages = [render_page(environment, plan) for plan, _ in planned]
     except FlashnewsError:
         return None  # the full build reports it
-    indexed = SearchIndex({}, (), 0)
+    indexed = SearchIndex({}, (), 0, {})
     with OutputTransaction(output_dir) as transaction:
         for page in pages:
             transaction.stage(page)
         if index is not None:
-            added = [plan.path for plan, _ in planned if plan.source in new_items] if addition is not None else []
-            indexed = index(transaction, [plan.path for plan, _ in planned], added)
+            order = _from_json(addition.facts)["order"] if addition is not None else site_facts["order"]
+            indexed = index(transaction, [row[0] for row in order], new_items)
         report = transaction.commit(indexed.stale)
     sources = [edit for edit in edits if edit is not None]
     known = state.read_file_digests_of(edit.shown for edit in sources)
     for edit in sources:
-        cache_parsed(state, edit.key, edit.whole, edit.partial)
+        cache_parsed(state, edit.key, edit.whole, edit.partial, edit.terms)
     state.write_file_digests({edit.shown: (edit.stamp, edit.digest) for edit in sources}, known=known)
     state.write_outputs({**{plan.path: OutputRecord(key, plan.source) for plan, key in planned}, **indexed.records}, report.deleted)
     if addition is not None:
@@ -321,7 +324,7 @@ def build_in_place(
         state.put_many({SITE_KEY: addition.facts})
         state.write_values({"summary": json.dumps(summary), "clock": addition.window.encode()})
     state.put_many({TREE_KEY: tree_data})
-    return InPlaceBuild(written=report.written, deleted=report.deleted, rendered=len(pages), indexed=indexed.pages)
+    return InPlaceBuild(written=report.written, deleted=report.deleted, rendered=len(pages), indexed=indexed.pages, search_state=indexed.state)
 
 
 class _RememberedSite:

@@ -18,6 +18,7 @@ from flashnews import images, records
 from flashnews.config import SiteConfig
 from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning
 from flashnews.model import RenderedArticle, Site
+from flashnews.indexing import TERMS_SUFFIX
 from flashnews.sources import display_path, read_source_bytes, scan_source_files
 from flashnews.state import PIPELINE_VERSION, BuildState, FileStamp, OutputRecord, content_digest, stamp_of
 from flashnews.workers import StagePool, parse_file, restore_error
@@ -60,9 +61,9 @@ def source_cache_key(config: SiteConfig, shown: str, digest: str) -> str:
     return content_digest(f"{PIPELINE_VERSION}\0{config.timezone}\0{shown}\0{digest}".encode())
 
 
-def cache_parsed(state: BuildState, key: str, whole: bytes, partial: bytes) -> None:
+def cache_parsed(state: BuildState, key: str, whole: bytes, partial: bytes, terms: bytes = b"") -> None:
     """Store the parse of a source that gave no warning, as load_articles does."""
-    state.put_many({key: whole, key + _PARTIAL: partial})
+    state.put_many({key: whole, key + _PARTIAL: partial, **({key + TERMS_SUFFIX: terms} if terms else {})})
 
 
 def cached_partial(state: BuildState, keys: Sequence[str]) -> dict[str, RenderedArticle]:
@@ -130,13 +131,13 @@ def load_articles(
     # Sources cached before partial records existed are read whole once.
     whole = state.get_many([key for key in looked_up if key not in memo and key + _PARTIAL not in cached])
     articles: dict[str, RenderedArticle] = {}
-    jobs: list[tuple[str, str, str | None, str, int]] = []
+    jobs: list[tuple[str, str, str | None, str, int, bool]] = []
     keys: dict[str, str] = {}
     cached_warnings: list[SourceWarning] = []
     fresh: dict[str, bytes] = {}
     for shown, path, digest, key in sources:
         if key is None:
-            jobs.append((shown, os.fspath(path), None, config.timezone, config.normalize.max_source_bytes))
+            jobs.append((shown, os.fspath(path), None, config.timezone, config.normalize.max_source_bytes, config.search))
             continue
         if key in memo:
             item, remembered_warnings = memo[key]  # type: ignore[misc]
@@ -153,7 +154,7 @@ def load_articles(
             cached_warnings.extend(found_warnings)
             memo[key] = (articles[shown], found_warnings)
             continue
-        jobs.append((shown, os.fspath(path), digest, config.timezone, config.normalize.max_source_bytes))
+        jobs.append((shown, os.fspath(path), digest, config.timezone, config.normalize.max_source_bytes, config.search))
         keys[shown] = key
     warnings: list[SourceWarning] = [*scan.warnings, *cached_warnings]
     results = pool.parse_files(jobs) if pool is not None else map(lambda job: parse_file(*job), jobs)
@@ -171,7 +172,7 @@ def load_articles(
             continue
         assert record is not None
         warnings.extend(found)
-        whole_record, partial_record = record
+        whole_record, partial_record, terms = record
         if held + len(whole_record) <= _BODIES_HELD:
             held += len(whole_record)
             articles[shown] = records.decode_rendered(whole_record, keys[shown])
@@ -182,6 +183,8 @@ def load_articles(
         memo[keys[shown]] = (remembered_item, list(found))
         fresh[keys[shown]] = whole_record
         fresh[keys[shown] + _PARTIAL] = partial_record
+        if terms:
+            fresh[keys[shown] + TERMS_SUFFIX] = terms
         if found:
             fresh[keys[shown] + _WARNINGS] = _encode_warnings(found)
         if len(fresh) >= _FLUSH_EVERY:

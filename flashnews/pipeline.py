@@ -52,7 +52,7 @@ class BuildResult:
     held_back: int = 0
     rendered: int = 0
     written_paths: tuple[str, ...] = field(default=())
-    indexed: int = 0  # pages Pagefind indexed in this build; 0 when the search index was reused
+    indexed: int = 0  # articles (re)indexed for search in this build; 0 when the index was reused
     search_pending: bool = False  # the pages changed but the search index was left for a later build
 
 

@@ -1,76 +1,65 @@
-"""Article pages -> the Pagefind full-text index (OutputFiles under pagefind/), and the search page plan.
+"""Article records -> the full-text search index (OutputFiles under search/data/), and the search page plan.
 
-Pagefind runs over a scratch copy of the article pages, never over the live output folder, so
-its files join the same write transaction as the pages they index. Every page is indexed in the
-interface language (one index, so a reader on an English page also finds Albanian articles).
+The index is written from the records the build already holds, so making it costs about what
+rendering costs, and a build that changes a few articles rewrites only the index files that hold
+their words. Articles are numbered from the oldest (id 0), so a new story takes the next number
+and an edit keeps its own; the files are a function of the published articles alone, so an
+index patched by an incremental build is byte for byte the one a cold build writes.
+
+- search/data/index.json: the number of articles, how many rows each docs file holds, and the
+  names of the term files.
+- search/data/t/<bucket>.txt: one line per term, sorted, "term ids", where ids are the articles
+  holding the term, ascending, as comma-separated gaps. A term's bucket is named by its first two
+  characters, so a browser looking up a word (or a word's beginning) fetches one file.
+- search/data/d/<n>.json: the rows of articles n*DOCS_PER_FILE and on: URL, headline, section,
+  date as shown and as ISO 8601.
+
+Words are folded the same way here and in static/search.js: lower case, accents and other marks
+dropped ("Kukës" is found as "kukes"), split at anything that is not a letter, digit or "_".
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
-import threading
-from collections.abc import Callable, Iterable
-from pathlib import Path
+import collections
+import html
+import itertools
+import operator
+import re
+import unicodedata
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
+
+import orjson
 
 from flashnews.config import SiteConfig
 from flashnews.errors import OutputError
-from flashnews.model import OutputFile, Site
+from flashnews.i18n import format_date_time
+from flashnews.model import RenderedArticle, Site
 from flashnews.render import PagePlan, absolute_url, site_context
+from flashnews.site import article_url, section_of
 
-SEARCH_DIR = "pagefind"
+SEARCH_DIR = "search/data"
 SEARCH_PAGE = "search/index.html"
-# pagefind-entry.json lists languages in hash-map order; everything else Pagefind writes is
-# already byte-stable, so this file is re-serialized with sorted keys.
-_ENTRY_FILE = "pagefind-entry.json"
-# Pagefind's search interface ships no Albanian; these replace its English strings on sq sites.
-SEARCH_UI_STRINGS: dict[str, dict[str, str]] = {
-    "sq": {
-        "placeholder": "Kërko",
-        "clear_search": "Pastro",
-        "load_more": "Shfaq më shumë rezultate",
-        "search_label": "Kërko në këtë faqe",
-        "filters_label": "Filtrat",
-        "zero_results": "Asnjë rezultat për [SEARCH_TERM]",
-        "many_results": "[COUNT] rezultate për [SEARCH_TERM]",
-        "one_result": "[COUNT] rezultat për [SEARCH_TERM]",
-        "total_zero_results": "Asnjë rezultat",
-        "total_one_result": "[COUNT] rezultat",
-        "total_many_results": "[COUNT] rezultate",
-        "alt_search": "Asnjë rezultat për [SEARCH_TERM]. Po shfaqen rezultatet për [DIFFERENT_TERM]",
-        "search_suggestion": "Asnjë rezultat për [SEARCH_TERM]. Provoni një nga këto kërkime:",
-        "searching": "Duke kërkuar [SEARCH_TERM]…",
-        "results_label": "Rezultatet e kërkimit",
-        "keyboard_navigate": "lëviz",
-        "keyboard_select": "zgjidh",
-        "keyboard_clear": "pastro",
-        "keyboard_close": "mbyll",
-        "keyboard_search": "kërko",
-        "error_search": "Kërkimi dështoi",
-        "filter_selected_one": "[COUNT] i zgjedhur",
-        "filter_selected_many": "[COUNT] të zgjedhur",
-        "input_hint": "Rezultatet shfaqen ndërsa shkruani",
-        "loading": "Duke u ngarkuar",
-    },
-}
+INDEX_FILE = f"{SEARCH_DIR}/index.json"
+DOCS_PER_FILE = 500
+FORMAT_VERSION = 1
+
+_WORD = re.compile(r"\w+")
+_TAG = re.compile(r"<[^>]*>")
+_FOLDED: dict[str, str] = {}
 
 
 def plan_search_page(site: Site, config: SiteConfig) -> PagePlan:
-    """search/index.html: the search box and its results, driven by Pagefind in the browser."""
+    """search/index.html: the search form and its results, searched in the browser (static/search.js)."""
     root_path = urlsplit(config.base_url).path or "/"
     context = {
         "site": site_context(site, config),
         "root": "../",
         "root_path": root_path if root_path.endswith("/") else root_path + "/",
         "canonical_url": absolute_url(config, "search/"),
-        "bundle_path": "../" + SEARCH_DIR + "/",
-        "ui_strings": SEARCH_UI_STRINGS.get(config.language),
+        "data_path": "data/",
     }
     return PagePlan(SEARCH_PAGE, "search.html", context)
 
@@ -79,107 +68,130 @@ def is_search_output(path: str) -> bool:
     return path.startswith(SEARCH_DIR + "/")
 
 
-def _place(scratch: Path, relative: str, page: bytes | Path) -> None:
-    target = scratch / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(page, bytes):
-        target.write_bytes(page)
-        return
-    try:
-        os.link(page, target)
-    except OSError:
-        shutil.copyfile(page, target)
+def _fold(word: str) -> str:
+    folded = _FOLDED.get(word)
+    if folded is None:
+        decomposed = unicodedata.normalize("NFKD", word)
+        folded = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+        if len(_FOLDED) < 200_000:
+            _FOLDED[word] = folded
+    return folded
 
 
-def _read_bundle(bundle: Path) -> list[OutputFile]:
-    files = []
-    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
-        relative = path.relative_to(bundle).as_posix()
-        data = path.read_bytes()
-        if relative == _ENTRY_FILE:
-            data = json.dumps(json.loads(data), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        files.append(OutputFile(f"{SEARCH_DIR}/{relative}", data))
+# Bytes -> themselves for ASCII letters (lower-cased), digits, "_" and every non-ASCII byte; a
+# space for the rest. Splitting text translated with it finds the ASCII words at C speed; runs that
+# hold other characters are split with the regex.
+_ASCII_WORDS = bytes(
+    c + 32 if 65 <= c <= 90 else c if (97 <= c <= 122 or 48 <= c <= 57 or c == 95 or c >= 128) else 32 for c in range(256)
+)
+
+
+def words_of(text: str) -> set[str]:
+    """The distinct folded words of a text: the word-character runs of its NFC form, lower-cased,
+    marks dropped."""
+    found = set()
+    for token in set(text.encode("utf-8", "surrogatepass").translate(_ASCII_WORDS).split()):
+        if token.isascii():
+            found.add(token.decode("ascii"))
+            continue
+        piece = unicodedata.normalize("NFC", token.decode("utf-8", "surrogatepass")).lower()
+        found.update(word if word.isascii() else _fold(word) for word in _WORD.findall(piece))
+    return found
+
+
+def article_terms(item: RenderedArticle) -> bytes:
+    """The words an article is found by (its headline and body), sorted, one a line."""
+    body = html.unescape(_TAG.sub(" ", item.body_html))
+    return "\n".join(sorted(words_of(item.article.title) | words_of(body))).encode("utf-8")
+
+
+def bucket_of(term: str) -> str:
+    """The name of the term file that holds a term: its first two characters, spelt safely."""
+    return "".join(c if ("a" <= c <= "z" or "0" <= c <= "9") else f"_{ord(c):x}" for c in term[:2])
+
+
+def term_path(bucket: str) -> str:
+    return f"{SEARCH_DIR}/t/{bucket}.txt"
+
+
+def docs_path(number: int) -> str:
+    return f"{SEARCH_DIR}/d/{number}.json"
+
+
+def article_row(item: RenderedArticle, config: SiteConfig) -> list[str]:
+    """What a result shows of an article: URL, headline, section, date as its card shows it, ISO date."""
+    article = item.article
+    shown = format_date_time(article.date.astimezone(config.tz), config.language)
+    return [article_url(item), article.title, section_of(article.category, config).display_name, shown, article.date.isoformat()]
+
+
+def encode_ids(ids: Sequence[int]) -> str:
+    return ",".join(map(str, map(operator.sub, ids, itertools.chain((0,), ids))))
+
+
+def decode_ids(text: str) -> list[int]:
+    return list(itertools.accumulate(map(int, text.split(","))))
+
+
+def encode_bucket(lines: Mapping[str, str]) -> bytes:
+    return "".join(f"{term} {lines[term]}\n" for term in sorted(lines)).encode("utf-8")
+
+
+def decode_bucket(data: bytes) -> dict[str, str]:
+    return dict(line.split(" ", 1) for line in data.decode("utf-8").splitlines())
+
+
+def encode_docs(rows: Sequence[Sequence[object]]) -> bytes:
+    return orjson.dumps(list(rows))
+
+
+def encode_manifest(count: int, buckets: Iterable[str]) -> bytes:
+    return orjson.dumps(
+        {"version": FORMAT_VERSION, "count": count, "docs_per_file": DOCS_PER_FILE, "buckets": sorted(buckets)},
+        option=orjson.OPT_SORT_KEYS,
+    )
+
+
+def make_index(terms: Iterable[bytes], rows: Sequence[Sequence[object]]) -> dict[str, bytes]:
+    """Every index file of articles 0, 1, … (terms: each one's article_terms; rows: article_row)."""
+    # Ids in 4-byte arrays, not lists of ints: 100,000 articles hold about 20 million of them.
+    postings: defaultdict[str, array[int]] = defaultdict(lambda: array("i"))
+    count = 0
+    for number, found in enumerate(terms):
+        count += 1
+        if found:
+            words = found.decode("utf-8").split("\n")
+            # The appends run in C: about a quarter of the time of a Python loop over the words.
+            collections.deque(map(array.append, map(postings.__getitem__, words), itertools.repeat(number, len(words))), maxlen=0)
+    buckets: dict[str, list[str]] = {}
+    for term in sorted(postings):
+        buckets.setdefault(bucket_of(term), []).append(term)
+    files = {}
+    for name, bucket_terms in buckets.items():
+        files[term_path(name)] = "".join(f"{term} {encode_ids(postings.pop(term))}\n" for term in bucket_terms).encode("utf-8")
+    for start in range(0, len(rows), DOCS_PER_FILE):
+        files[docs_path(start // DOCS_PER_FILE)] = encode_docs(rows[start : start + DOCS_PER_FILE])
+    files[INDEX_FILE] = encode_manifest(count, buckets)
     return files
+
+
+def patch_bucket(data: bytes | None, changes: Mapping[str, tuple[set[int], set[int]]]) -> bytes | None:
+    """A term file with, for each term, (ids to remove, ids to add) applied; None when it ends up empty."""
+    lines = decode_bucket(data) if data else {}
+    for term, (removed, added) in changes.items():
+        ids = decode_ids(lines[term]) if term in lines else []
+        if removed:
+            ids = [number for number in ids if number not in removed]
+        if added and (not ids or min(added) > ids[-1]):
+            ids.extend(sorted(added))  # a new story takes the next id: no need to sort them all
+        elif added:
+            ids = sorted({*ids, *added})
+        if ids:
+            lines[term] = encode_ids(ids)
+        else:
+            lines.pop(term, None)
+    return encode_bucket(lines) if lines else None
 
 
 class SearchCancelled(OutputError):
     """Indexing was stopped because something more urgent came up; the last index stands."""
-
-
-def _wait(process: subprocess.Popen[str], cancel: Callable[[], bool] | None) -> tuple[str, str]:
-    """Pagefind's output once it exits. Raises SearchCancelled as soon as cancel() is true; then,
-    or on any other exit (Ctrl-C), Pagefind is ended first."""
-    try:
-        while True:
-            if cancel is not None and cancel():
-                raise SearchCancelled("search indexing was stopped for a newer change")
-            try:
-                return process.communicate(timeout=0.05)
-            except subprocess.TimeoutExpired:
-                continue
-    except BaseException:
-        _kill(process)
-        process.communicate()
-        raise
-
-
-def _kill(process: subprocess.Popen[str]) -> None:
-    """End Pagefind: `python -m pagefind` runs the binary as its own child, which would go on
-    indexing (and hold the output pipes open) if only the launcher were killed; both are in a
-    process group of their own."""
-    if os.name == "posix":
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    else:
-        process.kill()
-
-
-def build_search_index(
-    pages: Iterable[tuple[str, bytes | Path]], *, language: str, work_dir: Path, cancel: Callable[[], bool] | None = None
-) -> list[OutputFile]:
-    """Index pages given as (output path, HTML bytes or a file holding them); raises OutputError
-    when Pagefind fails, SearchCancelled as soon as cancel() turns true (it is asked while the
-    pages are laid out and while Pagefind runs). work_dir holds the scratch copy (hard links
-    where the disk allows)."""
-    work_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in work_dir.glob("search-*"):
-        shutil.rmtree(leftover, ignore_errors=True)  # from a build that was killed
-    scratch = Path(tempfile.mkdtemp(prefix="search-", dir=work_dir))
-    cancelled = False
-    try:
-        site_root = scratch / "site"
-        site_root.mkdir()
-        for count, (relative, page) in enumerate(pages):
-            if cancel is not None and count % 500 == 0 and cancel():
-                raise SearchCancelled("search indexing was stopped for a newer change")
-            _place(site_root, relative, page)
-        bundle = scratch / "bundle"
-        command = [
-            sys.executable, "-m", "pagefind", "--site", str(site_root), "--output-path", str(bundle),
-            "--force-language", language, "--silent",
-        ]
-        try:
-            process = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=os.name == "posix"
-            )
-        except OSError as exc:
-            raise OutputError(f"cannot run Pagefind: {exc}", hint="pip install 'pagefind[bin]', or set search = false in site.toml") from exc
-        stdout, stderr = _wait(process, cancel)
-        if process.returncode != 0 or not (bundle / _ENTRY_FILE).is_file():
-            detail = (stderr or stdout).strip().splitlines()
-            raise OutputError(
-                f"Pagefind failed to index the site: {detail[-1] if detail else f'exit status {process.returncode}'}",
-                hint="pip install 'pagefind[bin]', or set search = false in site.toml",
-            )
-        return _read_bundle(bundle)
-    except SearchCancelled:
-        cancelled = True
-        raise
-    finally:
-        if cancelled:
-            # The change that cancelled indexing is waiting: remove the scratch copy behind its back.
-            threading.Thread(target=shutil.rmtree, args=(scratch,), kwargs={"ignore_errors": True}, daemon=True).start()
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)

@@ -12,7 +12,7 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -22,13 +22,13 @@ from flashnews import fingerprint, images, records, search
 from flashnews.config import SiteConfig
 from flashnews.errors import OutputError
 from flashnews.fingerprint import clock_window
-from flashnews.indexing import index_for_search
+from flashnews.indexing import SEARCH_DOCS, SEARCH_PENDING, docs_of, encode_docs_state, read_docs_state, update_index
 from flashnews.inplace import Indexer, SearchIndex, build_in_place, remember_site
-from flashnews.loading import load_articles, load_lead_images
+from flashnews.loading import cached_partial, load_articles, load_lead_images, source_cache_key
 from flashnews.model import OutputFile, RenderedArticle, Site
 from flashnews.output import OutputTransaction, recover_output
 from flashnews.pipeline import PIPELINE_VERSION, BuildInputs, BuildPaths, BuildResult
-from flashnews.planner import ARTICLE, PageSpec, SitePlanner
+from flashnews.planner import PageSpec, SitePlanner
 from flashnews.render import create_environment, render_page
 from flashnews.site import collect_site
 from flashnews.sources import is_ignored_dir, is_litter
@@ -107,32 +107,28 @@ def make_planner(
 def update_search_index(
     config: SiteConfig, paths: BuildPaths, state: BuildState, *, cancel: Callable[[], bool] | None = None
 ) -> int:
-    """Index the article pages the last build published, when a build deferred it (watch mode's
-    idle pass): no source is read and no page planned, so cancel() is asked almost at once.
-    Returns how many pages were indexed; raises search.SearchCancelled or OutputError."""
+    """Index the articles the last build published, when a build deferred it (watch mode's idle
+    pass): no source is read and no page planned. Returns how many articles were (re)indexed;
+    raises search.SearchCancelled or OutputError."""
     recover_output(paths.output_dir)
-    previous = state.read_outputs()
-    pages = sorted(path for path in article_url_owners(previous))
-    records_now = {path: record for path, record in previous.items() if not search.is_search_output(path)}
+    pending = read_docs_state(state, SEARCH_PENDING)
+    if pending is None:
+        return 0
+    if cancel is not None and cancel():
+        raise search.SearchCancelled("search indexing was stopped for a newer change")
+    remembered = read_docs_state(state)
+    previous = state.read_outputs_of(remembered[1]) if remembered else {}
     with OutputTransaction(paths.output_dir) as transaction:
-        files, indexed = index_for_search(
-            config=config,
-            output_dir=paths.output_dir,
-            article_pages=[f"{slug}/index.html" for slug in pages],
-            fresh={},
-            rendered=set(),
-            previous=previous,
-            records_now=records_now,
-            failed=set(),
-            stale=True,
-            cancel=cancel,
+        update = update_index(
+            config=config, state=state, output_dir=paths.output_dir, docs=pending[0], previous=previous,
+            articles=lambda keys: cached_partial(state, keys),
         )
-        for item in files:
+        for item in update.files:
             transaction.stage(item)
-        report = transaction.commit([path for path in previous if path not in records_now])
-    state.write_outputs({item.path: records_now[item.path] for item in files}, report.deleted)
-    state.write_values({"search_stale": None})
-    return indexed
+        report = transaction.commit(update.stale)
+    state.write_outputs({item.path: update.records[item.path] for item in update.files}, report.deleted)
+    state.write_values({SEARCH_DOCS: update.remembered, SEARCH_PENDING: None})
+    return update.indexed
 
 
 def _build_in_place(
@@ -145,11 +141,11 @@ def _build_in_place(
     edited = build_in_place(
         config, content_dir=paths.content_dir, output_dir=paths.output_dir, state=state, base=inputs.base, tree=inputs.tree,
         tree_data=inputs.tree_data, now=now, environment=environment,
-        index=_search_indexer(config, paths, state, cancel=cancel_search) if config.search else None,
+        index=_search_indexer(config, state, paths.output_dir, cancel=cancel_search) if config.search else None,
     )
     if edited is None:
         return None
-    state.write_values({"search_stale": None, "fingerprint": inputs.fingerprint})
+    state.write_values({"fingerprint": inputs.fingerprint, **edited.search_state})
     summary = json.loads(state.read_value("summary") or "null")
     scheduled = summary["next_scheduled_at"]
     return BuildResult(
@@ -168,29 +164,36 @@ def _build_in_place(
     )
 
 
-def _search_indexer(config: SiteConfig, paths: BuildPaths, state: BuildState, *, cancel: Callable[[], bool] | None = None) -> Indexer:
-    """Stages the search index of the site whose article pages an in-place build re-rendered;
-    raises search.SearchCancelled when cancel() turns true while it runs."""
+def _search_indexer(config: SiteConfig, state: BuildState, output_dir: Path, *, cancel: Callable[[], bool] | None = None) -> Indexer:
+    """Stages the search index of the site an in-place build changed: the articles in its new
+    order (newest first) with the records of those it parsed. Raises search.SearchCancelled when
+    cancel() is true as it starts."""
 
-    def index(transaction: OutputTransaction, rendered: list[str], added: list[str]) -> SearchIndex:
-        previous = state.read_outputs()
-        records_now = {path: record for path, record in previous.items() if not search.is_search_output(path)}
-        files, indexed = index_for_search(
-            config=config,
-            output_dir=paths.output_dir,
-            article_pages=[*(f"{slug}/index.html" for slug in article_url_owners(previous)), *added],
-            fresh={path: place for path in rendered if (place := transaction.staged(path)) is not None},
-            rendered=set(rendered),
-            previous=previous,
-            records_now=records_now,
-            failed=set(),
-            stale=state.read_value("search_stale") is not None,
-            cancel=cancel,
+    def index(transaction: OutputTransaction, order: list[str], new_items: Mapping[str, RenderedArticle]) -> SearchIndex:
+        if cancel is not None and cancel():
+            raise search.SearchCancelled("search indexing was stopped for a newer change")
+        remembered = read_docs_state(state)
+        base = read_docs_state(state, SEARCH_PENDING) or remembered
+        if base is not None:
+            keys = dict(base[0])
+        else:
+            keys = {shown: source_cache_key(config, shown, digest) for shown, (_, digest) in state.read_file_digests().items()}
+        keys.update({source: item.digest for source, item in new_items.items()})
+        parsed = {item.digest: item for item in new_items.values()}
+
+        def articles(wanted: Sequence[str]) -> dict[str, RenderedArticle]:
+            found = cached_partial(state, [key for key in wanted if key not in parsed])
+            return {**found, **{key: parsed[key] for key in wanted if key in parsed}}
+
+        update = update_index(
+            config=config, state=state, output_dir=output_dir, docs=[(source, keys[source]) for source in reversed(order)],
+            previous=state.read_outputs_of(remembered[1]) if remembered else {}, articles=articles,
+            terms={item.digest: search.article_terms(item) for item in new_items.values()},
         )
-        for item in files:
+        for item in update.files:
             transaction.stage(item)
-        stale = tuple(path for path in previous if search.is_search_output(path) and path not in records_now)
-        return SearchIndex({item.path: records_now[item.path] for item in files}, stale, indexed)
+        files = {item.path: update.records[item.path] for item in update.files}
+        return SearchIndex(files, tuple(update.stale), update.indexed, {SEARCH_DOCS: update.remembered, SEARCH_PENDING: None})
 
     return index
 
@@ -294,31 +297,34 @@ def _build_changed(
         for item in extra:
             transaction.stage(item)
             made.append(item.path)
+        search_state: dict[str, str | None] = {SEARCH_DOCS: None, SEARCH_PENDING: None}
         if config.search:
-            fresh = {path: transaction.staged(path) for path in made}
-            index_files, indexed = index_for_search(
-                config=config,
-                output_dir=paths.output_dir,
-                article_pages=[spec.path for spec in specs if spec.kind == ARTICLE],
-                fresh={path: place for path, place in fresh.items() if place is not None},
-                rendered=set(made),
-                previous=previous,
-                records_now=records_now,
-                failed=failed,
-                stale=state.read_value("search_stale") is not None,
-                defer=defer_search,
-                cancel=cancel_search,
-            )
-            for item in index_files:
-                transaction.stage(item)
-                made.append(item.path)
+            docs = docs_of(site.articles)
+            remembered = read_docs_state(state)
+            if defer_search and (remembered is None or remembered[0] != docs):
+                records_now.update({path: record for path, record in previous.items() if search.is_search_output(path)})
+                indexed = -1
+                search_state = {SEARCH_PENDING: encode_docs_state(docs)}
+            else:
+                if cancel_search is not None and cancel_search():
+                    raise search.SearchCancelled("search indexing was stopped for a newer change")
+                by_key = {item.digest: item for item in site.articles}
+                update = update_index(
+                    config=config, state=state, output_dir=paths.output_dir, docs=docs, previous=previous,
+                    articles=lambda keys: by_key,
+                )
+                records_now.update(update.records)
+                for item in update.files:
+                    transaction.stage(item)
+                    made.append(item.path)
+                indexed = update.indexed
+                search_state = {SEARCH_DOCS: update.remembered, SEARCH_PENDING: None}
         kept = {path: record for path, record in previous.items() if record.source in failed and path not in records_now}
         report = transaction.commit([path for path in previous if path not in records_now and path not in kept])
     changed = {path: records_now[path] for path in made}
     state.write_outputs(changed, report.deleted)
     state.last_planner = planner
-    if config.search:
-        state.write_values({"search_stale": "1" if indexed < 0 else None})
+    state.write_values(search_state)
     result = BuildResult(
         articles=len(site.articles),
         pages=len(specs),

@@ -5,8 +5,8 @@ The watchdog callback only records paths in a queue. One loop thread sorts each 
 the files stopped growing, then normalizes drops and rebuilds with one `BuildState` kept open,
 so every rebuild is incremental. A failed rebuild is reported and the loop keeps watching.
 
-A rebuild publishes its pages without waiting for the search index (Pagefind re-indexes the
-whole site, seconds on a large one); the index is brought up to date as soon as the loop is idle.
+A rebuild publishes its pages without waiting for the search index; the index is patched (the
+term files holding the changed articles' words) as soon as the loop is idle.
 """
 
 from __future__ import annotations
@@ -361,7 +361,7 @@ class Watcher:
         try:
             indexed = update_search_index(self.config, self.paths, state, cancel=self._change_is_waiting)
             if self._verbosity >= 0:
-                print(f"search index updated: {indexed} pages in {time.perf_counter() - started:.2f} s", flush=True)
+                print(f"search index updated: {indexed} articles in {time.perf_counter() - started:.2f} s", flush=True)
         except SearchCancelled:
             return  # a change came in: it is built first, and the index waits for the next idle moment
         except FlashnewsError as exc:

@@ -24,7 +24,7 @@ from typing import Any
 
 import jinja2
 
-from flashnews import content, markup, records
+from flashnews import content, markup, records, search
 from flashnews.decode import decode_markdown_bytes
 from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning
 from flashnews.output import StageTarget, stage_file
@@ -44,8 +44,8 @@ _converter: markup.BodyConverter | None = None
 _environment: jinja2.Environment | None = None
 _templates_dir: Path | None = None
 
-# (whole record, partial record) or None, warnings, a portable error or None
-ParseResult = tuple[tuple[bytes, bytes] | None, tuple[SourceWarning, ...], tuple[Any, ...] | None]
+# (whole record, partial record, its words for search or b"") or None, warnings, a portable error or None
+ParseResult = tuple[tuple[bytes, bytes, bytes] | None, tuple[SourceWarning, ...], tuple[Any, ...] | None]
 # The digest of the bytes parsed (None when the file could not be read), and the parse
 FileParse = tuple[str | None, ParseResult]
 
@@ -93,9 +93,9 @@ def _drain(
             future.cancel()
 
 
-def parse_source(shown: str, text: str, zone_name: str) -> ParseResult:
-    """Parse and render one source; returns its cache records (whole and without the body),
-    warnings, or a portable error."""
+def parse_source(shown: str, text: str, zone_name: str, with_terms: bool = False) -> ParseResult:
+    """Parse and render one source; returns its cache records (whole, without the body, and with
+    with_terms its words for the search index), warnings, or a portable error."""
     global _converter
     if _converter is None:
         _converter = markup.create_converter()
@@ -106,14 +106,15 @@ def parse_source(shown: str, text: str, zone_name: str) -> ParseResult:
         item = markup.render_article(article, _converter)
     except SourceError as exc:
         return None, (), _portable(exc)
-    return (records.encode_rendered(item), records.encode_partial(item)), tuple(warnings), None
+    terms = search.article_terms(item) if with_terms else b""
+    return (records.encode_rendered(item), records.encode_partial(item), terms), tuple(warnings), None
 
 
-def _parse_one(job: tuple[str, str, str]) -> ParseResult:
+def _parse_one(job: tuple[str, str, str, bool]) -> ParseResult:
     return parse_source(*job)
 
 
-def parse_file(shown: str, path: str, digest: str | None, zone_name: str, max_bytes: int) -> FileParse:
+def parse_file(shown: str, path: str, digest: str | None, zone_name: str, max_bytes: int, with_terms: bool = False) -> FileParse:
     """Read, check and parse one source file (a worker reads its own files, so the build never
     holds every source's text at once); a file whose bytes no longer hash to `digest` is an
     error. With digest None, nothing was read before: the digest of the bytes read is returned."""
@@ -131,10 +132,10 @@ def parse_file(shown: str, path: str, digest: str | None, zone_name: str, max_by
             raise SourceError(SourceLocation(shown, line), "not valid UTF-8", hint="save the .md file as UTF-8") from exc
     except SourceError as exc:
         return found, (None, (), _portable(exc))
-    return found, parse_source(shown, text, zone_name)
+    return found, parse_source(shown, text, zone_name, with_terms)
 
 
-def _parse_file(job: tuple[str, str, str | None, str, int]) -> FileParse:
+def _parse_file(job: tuple[str, str, str | None, str, int, bool]) -> FileParse:
     return parse_file(*job)
 
 
@@ -277,16 +278,16 @@ class StagePool:
     def _map(self, pool: Executor, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
         return ordered_map(pool, function, items, chunk=self._chunk(len(items)), ahead=self._workers * _AHEAD_PER_WORKER)
 
-    def parse_sources(self, jobs: Sequence[tuple[str, str, str]]) -> Iterator[ParseResult]:
-        """(shown path, text, zone name) -> results in the same order."""
+    def parse_sources(self, jobs: Sequence[tuple[str, str, str, bool]]) -> Iterator[ParseResult]:
+        """(shown path, text, zone name, with terms) -> results in the same order."""
         pool = self._pool(len(jobs))
         if pool is None:
             return map(_parse_one, jobs)
         return self._map(pool, _parse_one, jobs)
 
-    def parse_files(self, jobs: Sequence[tuple[str, str, str | None, str, int]]) -> Iterator[FileParse]:
-        """(shown path, file path, expected digest or None, zone name, byte limit) -> (digest,
-        result) in the same order (see parse_file)."""
+    def parse_files(self, jobs: Sequence[tuple[str, str, str | None, str, int, bool]]) -> Iterator[FileParse]:
+        """(shown path, file path, expected digest or None, zone name, byte limit, with terms) ->
+        (digest, result) in the same order (see parse_file)."""
         pool = self._pool(len(jobs))
         if pool is None:
             return map(_parse_file, jobs)

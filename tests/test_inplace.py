@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from flashnews import pipeline, search, sitemap, stages
+from flashnews import pipeline, sitemap, stages
 from flashnews.config import load_config
 from flashnews.edits import publish_edited_pages
 from flashnews.errors import OutputError
@@ -462,10 +462,10 @@ def test_after_a_failed_search_index_the_next_build_makes_it(site_dir: Path, mon
     project = make_newsroom(site_dir, search=True)
     append_to_body(article_path(project, 20), "Words only the new index knows: zanzibar.")
 
-    def pagefind_fails(*args: object, **kwargs: object) -> object:
-        raise OutputError("Pagefind failed")
+    def indexing_fails(*args: object, **kwargs: object) -> object:
+        raise OutputError("the search index could not be written")
 
-    monkeypatch.setattr(search, "build_search_index", pagefind_fails)
+    monkeypatch.setattr(stages, "update_index", indexing_fails)
     assert build(project) != 0
     # The pages wait for their index: the output is as it was.
     assert "zanzibar" not in story_page(project, 20).read_text(encoding="utf-8")

@@ -1,4 +1,5 @@
-"""The Pagefind search index: built with the pages, byte-stable, rebuilt only when article pages change."""
+"""The search index: written from the article records with the pages, byte-stable, patched in
+place when a few articles change, and the same bytes as a cold build."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from flashnews import search
 from flashnews.config import load_config
 from flashnews.pipeline import BuildPaths, BuildResult, build_site
 from flashnews.stages import update_search_index
-from flashnews.search import SearchCancelled, build_search_index
+from flashnews.search import SearchCancelled
 from flashnews.state import BuildState, state_path
 from tests.conftest import NOW
 from tests.publishing import set_config, tree, write_article
@@ -21,41 +23,92 @@ def build_into(site: Path, output: str = "public", *, defer_search: bool = False
     return build_site(load_config(site / "site.toml"), paths, now=NOW, defer_search=defer_search)
 
 
-def entry(site: Path, output: str = "public") -> dict:
-    return json.loads((site / output / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+def data(site: Path, output: str = "public") -> Path:
+    return site / output / "search" / "data"
+
+
+def manifest(site: Path, output: str = "public") -> dict:
+    return json.loads((data(site, output) / "index.json").read_text(encoding="utf-8"))
+
+
+def rows(site: Path, output: str = "public") -> list[list[str]]:
+    return json.loads((data(site, output) / "d" / "0.json").read_text(encoding="utf-8"))
+
+
+def found(site: Path, word: str, output: str = "public") -> list[str]:
+    """The URLs of the articles holding a word, as static/search.js finds them (exact word)."""
+    (term,) = search.words_of(word)
+    bucket = data(site, output) / "t" / f"{search.bucket_of(term)}.txt"
+    if not bucket.is_file():
+        return []
+    lines = search.decode_bucket(bucket.read_bytes())
+    urls = [row[0] for row in rows(site, output)]
+    return sorted(urls[i] for i in search.decode_ids(lines[term])) if term in lines else []
 
 
 def two_articles(site: Path) -> None:
     write_article(site, "derby", date="2025-12-04T20:00:00+01:00", title="Partizani win the derby", body="A late goal at Air Albania.")
-    write_article(site, "budget", date="2025-12-03T09:00:00+01:00", title="Budget passes", category="Ekonomi", body="Parliament votes.")
+    write_article(site, "budget", date="2025-12-03T09:00:00+01:00", title="Budget passes", category="Ekonomi", body="Parliament votes in Kukës.")
 
 
-def test_every_article_page_and_nothing_else_is_indexed(site_dir: Path):
+def test_every_article_is_indexed_oldest_first_with_what_its_result_shows(site_dir: Path):
     two_articles(site_dir)
     result = build_into(site_dir)
     assert result.indexed == 2
-    languages = entry(site_dir)["languages"]
-    assert list(languages) == ["en"] and languages["en"]["page_count"] == 2
+    assert manifest(site_dir)["count"] == 2
+    assert [row[0] for row in rows(site_dir)] == ["budget/", "derby/"]
+    url, title, section, shown, iso = rows(site_dir)[1]
+    assert (title, iso) == ("Partizani win the derby", "2025-12-04T20:00:00+01:00") and section and shown
     assert (site_dir / "public" / "search" / "index.html").is_file()
-    assert (site_dir / "public" / "pagefind" / "pagefind-component-ui.js").is_file()
+    assert (site_dir / "public" / "static" / "search.js").is_file()
+
+
+def test_words_of_the_headline_and_body_are_found_folded(site_dir: Path):
+    two_articles(site_dir)
+    build_into(site_dir)
+    assert found(site_dir, "Albania") == ["derby/"]
+    assert found(site_dir, "PARTIZANI") == ["derby/"]
+    assert found(site_dir, "kukes") == found(site_dir, "Kukës") == ["budget/"]
+    assert found(site_dir, "RSS") == []  # page chrome is not indexed
+
+
+def test_words_are_folded_like_the_browser_folds_them():
+    assert search.words_of("Kukës, ÇAJ; don't naïve_x 2025") == {"kukes", "caj", "don", "t", "naive_x", "2025"}
+    assert search.bucket_of("ëx") == "_eb" + "x" and search.bucket_of("a") == "a"
+    assert search.decode_ids(search.encode_ids([3, 4, 10])) == [3, 4, 10]
 
 
 def test_two_cold_builds_give_byte_identical_indexes(site_dir: Path):
     two_articles(site_dir)
     build_into(site_dir, "one")
     build_into(site_dir, "two")
-    assert tree(site_dir / "one" / "pagefind") == tree(site_dir / "two" / "pagefind")
+    assert tree(data(site_dir, "one")) == tree(data(site_dir, "two"))
 
 
-def test_the_index_is_reused_until_an_article_page_changes(site_dir: Path):
+def test_the_index_is_reused_until_an_article_changes(site_dir: Path):
     two_articles(site_dir)
     build_into(site_dir)
     (site_dir / "static" / "style.css").write_text("body { color: black; }\n", encoding="utf-8")
     assert build_into(site_dir).indexed == 0
     write_article(site_dir, "transfer", date="2025-12-05T09:00:00+01:00", title="Striker signs for Tirana")
+    assert build_into(site_dir).indexed == 1, "a new newest story is added to the index, not the whole site"
+    assert manifest(site_dir)["count"] == 3 and found(site_dir, "striker") == ["transfer/"]
+
+
+def test_an_edit_patches_only_the_files_holding_its_words_and_equals_a_cold_build(site_dir: Path):
+    two_articles(site_dir)
+    build_into(site_dir)
+    before = tree(data(site_dir))
+    write_article(site_dir, "budget", date="2025-12-03T09:00:00+01:00", title="Budget passes", category="Ekonomi", body="Parliament votes in Korçë.")
     result = build_into(site_dir)
-    assert result.indexed == 3
-    assert entry(site_dir)["languages"]["en"]["page_count"] == 3
+    assert result.indexed == 1
+    after = tree(data(site_dir))
+    assert {path for path in after if after[path] != before.get(path)} | {p for p in before if p not in after} <= {
+        "t/ko.txt", "t/ku.txt", "index.json"  # "ku" went, "ko" came
+    }
+    assert found(site_dir, "korce") == ["budget/"] and found(site_dir, "kukes") == []
+    build_into(site_dir, "cold")
+    assert tree(site_dir / "public") == tree(site_dir / "cold")
 
 
 def test_a_deleted_article_leaves_the_index(site_dir: Path):
@@ -63,16 +116,19 @@ def test_a_deleted_article_leaves_the_index(site_dir: Path):
     build_into(site_dir)
     (site_dir / "content" / "budget.md").unlink()
     assert build_into(site_dir).indexed == 1
-    assert entry(site_dir)["languages"]["en"]["page_count"] == 1
-
-
-def test_an_incremental_build_equals_a_cold_build_including_the_index(site_dir: Path):
-    two_articles(site_dir)
-    build_into(site_dir, "warm")
-    write_article(site_dir, "transfer", date="2025-12-05T09:00:00+01:00", title="Striker signs for Tirana")
-    build_into(site_dir, "warm")
+    assert manifest(site_dir)["count"] == 1 and found(site_dir, "parliament") == []
     build_into(site_dir, "cold")
-    assert tree(site_dir / "warm") == tree(site_dir / "cold")
+    assert tree(site_dir / "public") == tree(site_dir / "cold")
+
+
+def test_an_index_file_changed_by_hand_is_written_anew(site_dir: Path):
+    two_articles(site_dir)
+    build_into(site_dir)
+    (data(site_dir) / "d" / "0.json").write_text("[]", encoding="utf-8")
+    write_article(site_dir, "transfer", date="2025-12-05T09:00:00+01:00", title="Striker signs for Tirana")
+    build_into(site_dir)
+    build_into(site_dir, "cold")
+    assert tree(site_dir / "public") == tree(site_dir / "cold")
 
 
 def test_search_false_leaves_out_the_search_page_and_removes_an_old_index(site_dir: Path):
@@ -82,48 +138,40 @@ def test_search_false_leaves_out_the_search_page_and_removes_an_old_index(site_d
     result = build_into(site_dir)
     assert result.indexed == 0
     public = site_dir / "public"
-    assert not (public / "pagefind").exists() and not (public / "search").exists()
+    assert not (public / "search").exists()
     assert 'href="search/"' not in (public / "index.html").read_text(encoding="utf-8")
 
 
-def test_the_index_is_in_the_interface_language_whatever_each_article_says(site_dir: Path):
+def test_the_search_page_speaks_the_interface_language(site_dir: Path):
     set_config(site_dir, "language", "sq")
     write_article(site_dir, "derby", date="2025-12-04T20:00:00+01:00", title="Partizani fiton derbin")
     build_into(site_dir)
-    assert list(entry(site_dir)["languages"]) == ["sq"]
+    page = (site_dir / "public" / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'data-one="[COUNT] rezultat për [SEARCH_TERM]"' in page
+    assert rows(site_dir)[0][3] == "4 dhjetor 2025, 20:00"
 
 
-def test_pages_can_come_from_bytes_or_from_files(tmp_path: Path):
-    page = '<!doctype html><html lang="en"><body><main data-pagefind-body><h1>Snow in Kukës</h1><p>Roads closed.</p></main></body></html>'
-    (tmp_path / "old.html").write_text(page.replace("Snow", "Rain"), encoding="utf-8")
-    files = build_search_index([("a/index.html", page.encode()), ("b/index.html", tmp_path / "old.html")], language="en", work_dir=tmp_path / "work")
-    paths = {f.path for f in files}
-    assert "pagefind/pagefind.js" in paths and "pagefind/pagefind-entry.json" in paths
-    assert json.loads(next(f.data for f in files if f.path.endswith("entry.json")))["languages"]["en"]["page_count"] == 2
-    assert list((tmp_path / "work").iterdir()) == []  # the scratch copy is gone
-
-
-def test_search_results_link_under_the_base_url_path(site_dir: Path):
+def test_the_search_page_reads_the_index_and_links_relatively(site_dir: Path):
     two_articles(site_dir)
     set_config(site_dir, "base_url", "https://news.example/lajme/")
     build_into(site_dir)
     page = (site_dir / "public" / "search" / "index.html").read_text(encoding="utf-8")
-    assert '<pagefind-config base-url="/lajme/"></pagefind-config>' in page
-    assert 'src="../pagefind/pagefind-component-ui.js"' in page
+    assert 'data-index="data/"' in page and 'data-root="../"' in page
+    assert '<script type="module" src="../static/search.js"></script>' in page
 
 
 def test_a_deferred_index_publishes_the_page_first_and_the_next_build_catches_up(site_dir: Path):
     two_articles(site_dir)
     build_into(site_dir)
-    old_index = tree(site_dir / "public" / "pagefind")
+    old_index = tree(data(site_dir))
     write_article(site_dir, "transfer", date="2025-12-05T09:00:00+01:00", title="Striker signs for Tirana")
     deferred = build_into(site_dir, defer_search=True)
     assert deferred.search_pending and deferred.indexed == 0
     assert (site_dir / "public" / "transfer" / "index.html").is_file(), "the page is published at once"
-    assert tree(site_dir / "public" / "pagefind") == old_index, "the last index stays whole until it is replaced"
+    assert tree(data(site_dir)) == old_index, "the last index stays whole until it is replaced"
     assert build_into(site_dir, defer_search=True).search_pending, "still due while nothing indexed it"
     caught_up = build_into(site_dir)
-    assert caught_up.indexed == 3 and not caught_up.search_pending
+    assert caught_up.indexed == 1 and not caught_up.search_pending
     build_into(site_dir, "cold")
     assert tree(site_dir / "public") == tree(site_dir / "cold")
 
@@ -142,9 +190,9 @@ def test_indexing_stops_when_asked_and_leaves_the_output_as_it_was(site_dir: Pat
 
     with pytest.raises(SearchCancelled):
         build_site(load_config(site_dir / "site.toml"), paths, now=NOW, cancel_search=cancel)
-    assert asked, "Pagefind was watched while it ran"
+    assert asked
     assert tree(site_dir / "public") == before
-    assert build_into(site_dir).indexed == 3
+    assert build_into(site_dir).indexed == 1
 
 
 def test_the_index_alone_catches_up_with_a_deferred_build(site_dir: Path):
@@ -155,7 +203,7 @@ def test_the_index_alone_catches_up_with_a_deferred_build(site_dir: Path):
     paths = BuildPaths(site_dir / "content", site_dir / "public", site_dir / "templates", site_dir / "static")
     state = BuildState(state_path(site_dir / "public"))
     try:
-        assert update_search_index(load_config(site_dir / "site.toml"), paths, state) == 3
+        assert update_search_index(load_config(site_dir / "site.toml"), paths, state) == 1
     finally:
         state.close()
     assert not build_into(site_dir).search_pending
@@ -163,32 +211,26 @@ def test_the_index_alone_catches_up_with_a_deferred_build(site_dir: Path):
     assert tree(site_dir / "public") == tree(site_dir / "cold")
 
 
-def _processes_mentioning(text: str) -> list[str]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
-        except OSError:
-            continue
-        if text in command:
-            found.append(command)
-    return found
+def test_patched_term_files_equal_term_files_written_anew():
+    import random
 
-
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
-def test_stopping_indexing_leaves_no_pagefind_process_running(tmp_path: Path):
-    body = "".join(f"<p>Paragraph {i} about the harbour, the council and the budget.</p>" for i in range(200))
-    pages = [(f"story-{i}/index.html", f"<html><body data-pagefind-body><h1>Story {i}</h1>{body}</body></html>".encode()) for i in range(3000)]
-    work = tmp_path / "work"
-    started: list[float] = []
-
-    def cancel() -> bool:
-        # True once Pagefind (launcher and binary) has been running for a moment.
-        if _processes_mentioning(str(work)):
-            started.append(1)
-        return len(started) > 5
-
-    with pytest.raises(SearchCancelled):
-        build_search_index(pages, language="en", work_dir=work, cancel=cancel)
-    assert started, "Pagefind was running when indexing was stopped"
-    assert _processes_mentioning(str(work)) == []
+    rng = random.Random(7)
+    vocabulary = [f"w{n}" for n in range(40)] + ["kukes", "ëx", "a"]
+    docs = [sorted(set(rng.sample(vocabulary, rng.randint(1, 12)))) for _ in range(60)]
+    before = search.make_index(("\n".join(d).encode() for d in docs), [["u"]] * len(docs))
+    for _ in range(20):
+        at = rng.randrange(len(docs) + 1)
+        new = sorted(set(rng.sample(vocabulary, rng.randint(1, 12))))
+        old = docs[at] if at < len(docs) else []
+        docs = docs[:at] + [new] + docs[at + 1 :]
+        changes: dict[str, dict[str, tuple[set[int], set[int]]]] = {}
+        for term in set(old) - set(new):
+            changes.setdefault(search.bucket_of(term), {}).setdefault(term, (set(), set()))[0].add(at)
+        for term in set(new) - set(old):
+            changes.setdefault(search.bucket_of(term), {}).setdefault(term, (set(), set()))[1].add(at)
+        for bucket, change in changes.items():
+            path = search.term_path(bucket)
+            patched = search.patch_bucket(before.get(path), change)
+            before = {**before, path: patched} if patched is not None else {p: d for p, d in before.items() if p != path}
+        anew = search.make_index(("\n".join(d).encode() for d in docs), [["u"]] * len(docs))
+        assert {p: d for p, d in before.items() if "/t/" in p} == {p: d for p, d in anew.items() if "/t/" in p}

@@ -28,8 +28,8 @@ def test_axe_finds_no_serious_or_critical_violation(open_page, page_paths, kind,
 
 def test_search_results_pass_axe_too(open_page, page_paths):
     visit = open_page(page_paths["search"])
-    visit.page.locator("pagefind-input input").fill("Tirana")
-    visit.page.locator("pagefind-results .search-result").first.wait_for()
+    visit.page.locator(".search-input").fill("Tirana")
+    visit.page.locator(".search-results .search-result").first.wait_for()
     assert _serious_violations(visit.page) == []
 
 

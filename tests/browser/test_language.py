@@ -55,9 +55,9 @@ def test_the_albanian_search_page_speaks_albanian(albanian_site, browser):
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(f"{url}/search/", wait_until="networkidle")
-        page.locator("pagefind-input input").fill("maratona")
-        page.locator("pagefind-results .search-result").first.wait_for()
-        assert "1 rezultat për maratona" in page.locator("pagefind-summary").inner_text()
-        assert "14 shtator 2025" in page.locator("pagefind-results").inner_text()
+        page.locator(".search-input").fill("maratona")
+        page.locator(".search-results .search-result").first.wait_for()
+        assert "1 rezultat për maratona" in page.locator(".search-summary").inner_text()
+        assert "14 shtator 2025" in page.locator(".search-results").inner_text()
         assert errors == []
         page.close()
