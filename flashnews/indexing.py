@@ -146,6 +146,37 @@ def _read_live(output_dir: Path, path: str, digest: str) -> bytes | None:
     return data if content_digest(data) == digest else None
 
 
+def _patch_docs(
+    config: SiteConfig, output_dir: Path, new: list[Doc], changed: list[int], old_files: Mapping[str, str], articles: ArticleLookup
+) -> dict[str, bytes | None] | None:
+    """The docs files holding the rows of the changed ids, patched; None when one is not the
+    file the state remembers or a record is missing."""
+    found = articles([new[i][1] for i in changed])
+    if any(new[i][1] not in found for i in changed):
+        return None
+    by_file: dict[int, list[int]] = {}
+    for i in changed:
+        by_file.setdefault(i // search.DOCS_PER_FILE, []).append(i)
+    files: dict[str, bytes | None] = {}
+    for number, positions in by_file.items():
+        path = search.docs_path(number)
+        rows: list[object] = []
+        if path in old_files:
+            data = _read_live(output_dir, path, old_files[path])
+            if data is None:
+                return None
+            rows = orjson.loads(data)
+        first = number * search.DOCS_PER_FILE
+        for i in positions:
+            row = search.article_row(found[new[i][1]], config)
+            if i - first < len(rows):
+                rows[i - first] = row
+            else:
+                rows.append(row)
+        files[path] = search.encode_docs(rows)
+    return files
+
+
 def _patch(
     config: SiteConfig,
     state: BuildState,
@@ -183,28 +214,10 @@ def _patch(
             if data is None:
                 return None
         files[path] = search.patch_bucket(data, changes)
-    found = articles([new[i][1] for i in changed])
-    if any(new[i][1] not in found for i in changed):
+    docs_files = _patch_docs(config, output_dir, new, changed, old_files, articles)
+    if docs_files is None:
         return None
-    by_file: dict[int, list[int]] = {}
-    for i in changed:
-        by_file.setdefault(i // search.DOCS_PER_FILE, []).append(i)
-    for number, positions in by_file.items():
-        path = search.docs_path(number)
-        rows: list[object] = []
-        if path in old_files:
-            data = _read_live(output_dir, path, old_files[path])
-            if data is None:
-                return None
-            rows = orjson.loads(data)
-        first = number * search.DOCS_PER_FILE
-        for i in positions:
-            row = search.article_row(found[new[i][1]], config)
-            if i - first < len(rows):
-                rows[i - first] = row
-            else:
-                rows.append(row)
-        files[path] = search.encode_docs(rows)
+    files.update(docs_files)
     buckets = {path[len(search.SEARCH_DIR) + 3 : -4] for path in old_files if path.startswith(search.SEARCH_DIR + "/t/")}
     for path, data in files.items():
         if path.startswith(search.SEARCH_DIR + "/t/"):
