@@ -64,11 +64,8 @@ class BylineReader:
         text = " ".join(line.split())
         if len(text.split()) > 20:
             return None
-        match = self._prefixed.fullmatch(text)
-        if match is not None:
-            # "By Louis Jacobson on Monday, November 18th, 2019 at 11:04 a.m.": the name leads.
-            rest = _strip_role(_before_date(match.group("rest")))
-            return _names(rest) or _leading_name(rest)
+        if self._prefixed.fullmatch(text):
+            return self._prefixed_name(text)
         if text.endswith((".", "!", "?")) and not text.endswith(("Jr.", "Sr.")):
             return None
         if " | " in text:
@@ -79,13 +76,18 @@ class BylineReader:
                     return name
         return self._read_one(text, credit_words)
 
+    def _prefixed_name(self, text: str) -> str | None:
+        """"By Louis Jacobson on Monday, November 18th, 2019 at 11:04 a.m.": the name leads."""
+        match = self._prefixed.fullmatch(text)
+        assert match is not None
+        rest = _strip_role(_before_date(match.group("rest")))
+        return _names(rest) or _leading_name(rest)
+
     def _read_one(self, text: str, credit_words: frozenset[str]) -> str | None:
         if len(text.split()) > 16:
             return None
-        match = self._prefixed.fullmatch(text)
-        if match is not None:
-            rest = _strip_role(_before_date(match.group("rest")))
-            return _names(rest) or _leading_name(rest)
+        if self._prefixed.fullmatch(text):
+            return self._prefixed_name(text)
         match = self._labelled.fullmatch(text)
         if match is not None and match.group("label").casefold() not in credit_words:
             name = _names(_strip_role(match.group("rest")))
