@@ -82,8 +82,8 @@ def is_inline_prompt(text: str) -> bool:
 def _is_social_button(line: Line, hints: Hints) -> bool:
     """"Share this on WhatsApp", "Follow us on X", "Facebook Twitter Email": a short line that ends
     with a social network's name, or any line naming two of them among few other words."""
-    if line.words > 12:
-        return False
+    if line.words > 12 or is_sentence(line.text):
+        return False  # "Follow the story on Reddit and X." is a sentence of the story
     names = [word for word in re.split(r"[\s|·•,/:]+", line.key) if word in hints.social]
     if len(names) >= 2 and len(names) * 2 >= line.words - 2:
         return True

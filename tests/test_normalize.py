@@ -521,3 +521,9 @@ def test_a_drop_from_an_unseen_portal_gives_its_story_and_nothing_else(name):
     assert [visible_text(p) for p in found[: len(story)]] == story[: len(found)]
     for furniture in ("Teilen", "Anzeige", "Mehr zum Thema", "Partager", "Lire aussi", "Publicité", "Compartir", "Publicidad", "Photo by", "Advertisement", "Most read"):
         assert furniture not in body
+
+
+def test_a_sentence_that_names_social_networks_is_part_of_the_story():
+    line = "Watch it on YouTube or TikTok."
+    _, body, _ = _normalize("\n\n".join(["Bota", HEADLINE, STORY[0], line, STORY[1]]))
+    assert body == [STORY[0], line, STORY[1]]
