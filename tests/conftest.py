@@ -27,6 +27,15 @@ def sample_drops(pattern: str = "*.txt") -> list[Path]:
     return [found[name] for name in sorted(found)]
 
 
+@pytest.fixture(autouse=True)
+def outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts as a build on an editor's machine, wherever the suite runs: a CI runner's
+    own CI and SOURCE_DATE_EPOCH would change what a build prints and which clock it takes.
+    Tests of the CI path set them explicitly."""
+    for name in ("CI", "GITHUB_ACTIONS", "SOURCE_DATE_EPOCH"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def now() -> datetime:
     return NOW
