@@ -26,8 +26,8 @@ def name_of(text: str) -> str | None:
     words = text.split()
     if not 1 <= len(words) <= _MAX_NAME_WORDS or not all(_is_name_word(w) for w in words):
         return None
-    if words[0].casefold() in _PARTICLES or words[-1].casefold() in _PARTICLES:
-        return None
+    if words[0] in _PARTICLES or words[-1] in _PARTICLES:
+        return None  # "van Dijk" alone is half a name; "Al Root" and "Van Morrison" are names
     return " ".join(words)
 
 
@@ -54,6 +54,7 @@ class BylineReader:
 
     def __init__(self, prefixes: tuple[str, ...]) -> None:
         words = sorted({p.strip().rstrip(":").casefold() for p in prefixes if p.strip()}, key=len, reverse=True)
+        self._lead_ins = frozenset(words)
         alternatives = "|".join(re.escape(w) for w in words) or r"(?!)"
         self._prefixed = re.compile(rf"(?:{alternatives})\s*:?\s+(?P<rest>.+)", re.IGNORECASE)
         # "Piše: Dragan Petrović", "Текст: Ненад Илић": one or two words and a colon before a name.
@@ -75,6 +76,10 @@ class BylineReader:
                 if name:
                     return name
         return self._read_one(text, credit_words)
+
+    def is_lead_in(self, line: str) -> bool:
+        """"By" alone on its line, the name on the next: a byline a page copy split in two."""
+        return " ".join(line.split()).rstrip(":").casefold() in self._lead_ins
 
     def _prefixed_name(self, text: str) -> str | None:
         """"By Louis Jacobson on Monday, November 18th, 2019 at 11:04 a.m.": the name leads."""

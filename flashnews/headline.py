@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flashnews.bylines import name_of
 from flashnews.datelines import DateReader
-from flashnews.furniture import REPEATED, Line, is_capitalized, is_repeat_of, is_sentence, is_title_like, line_key
+from flashnews.furniture import REPEATED, Line, is_capitalized, is_title_case, is_repeat_of, is_sentence, is_title_like, line_key
 from flashnews.hints import Hints
 
 STANDALONE_NUMBER = re.compile(r"(?:^|\s)[(\[]?\d+(?:[.,:/-]\d+)*[)\]%]?(?=\s|$)")
@@ -28,14 +28,14 @@ def pick_headline(lines: tuple[Line, ...], body_start: int, furniture: list[str]
     # share panels between), so nearness counts for less there.
     step = 0.5 if page_copy else 1.0
     best: tuple[float, int] | None = None
-    distance = 0
+    distance = 0.0
     for i in range(body_start - 1, -1, -1):
         line = lines[i]
         # Pages repeat their own headline (share widgets, breadcrumbs), so a repeat may be it.
         if furniture[i] not in ("", REPEATED) or not is_title_like(line.text) or is_top_banner(lines, i, body_start):
             continue
-        if is_byline_or_dateline(line, hints) or _is_counter(line):
-            continue  # "Burst story number 7" may be a headline; "5 min read", "Image 5 of 5" are not
+        if is_byline_or_dateline(line, hints) or _is_counter(line) or i > 0 and hints.bylines.is_lead_in(lines[i - 1].text):
+            continue  # "Burst story number 7" may be a headline; "5 min read", "Image 5 of 5", "By" + a name are not
         if line.key in hints.sections or (line.words < 3 and i == 0):
             distance += 1
             continue
@@ -43,7 +43,7 @@ def pick_headline(lines: tuple[Line, ...], body_start: int, furniture: list[str]
         if best is None or score > best[0]:
             best = (score, i)
         if not _is_repeat_target(lines, i):
-            distance += 1
+            distance += 1 if line.words > 2 else 0.5  # "Print Article", "Text size": buttons stand between more often
     return best[1] if best else None
 
 
@@ -56,7 +56,7 @@ def _headline_score(lines: tuple[Line, ...], i: int, furniture: list[str], hints
         score += 1.5
     if any(tab in line.key and len(tab) >= 0.7 * len(line.key) for tab in tabs):
         score += 20
-    if line.words >= 3 and any(is_repeat_of(other.text, line.text) for other in lines[i + 1 : i + 4]):
+    if line.words >= 4 and any(is_repeat_of(other.text, line.text) for other in lines[i + 1 : i + 4]):
         score += 10
     if line.words >= 4:
         score += 1
@@ -82,14 +82,14 @@ def _heads_byline_or_dateline(lines: tuple[Line, ...], index: int, furniture: li
     if not following:
         return False
     first = following[0]
-    if is_byline_or_dateline(first, hints):
+    if is_byline_or_dateline(first, hints, following[1] if len(following) > 1 else None):
         return True
     # A name alone ("Suzanne Gamboa") is a byline when a dateline follows it.
     return bool(name_of(first.text)) and first.words >= 2 and len(following) > 1 and is_byline_or_dateline(following[1], hints)
 
 
-def is_byline_or_dateline(line: Line, hints: Hints) -> bool:
-    if hints.byline(line.text) or name_and_role(line.text):
+def is_byline_or_dateline(line: Line, hints: Hints, following: Line | None = None) -> bool:
+    if hints.byline_over(line.text, following.text if following else None) or name_and_role(line.text):
         return True
     return line.words <= 14 and any(c.isdigit() for c in line.text) and hints.dateline(line.text) is not None
 
@@ -198,7 +198,7 @@ def _named_by_section_line(lines: tuple[Line, ...], index: int, title: int) -> b
 def is_top_banner(lines: tuple[Line, ...], index: int, title: int) -> bool:
     """Cookie notices and the browser-tab line at the top of a copied page."""
     line = lines[index]
-    if is_sentence(line.text) and index < title:
+    if is_sentence(line.text) and not is_title_case(line.text) and index < title:
         return True
     if index == 0 and re.search(r"[.!?]\s+\S+(?:\s+\S+)?$", line.text):
         return True  # "This site uses cookies. Accept"

@@ -55,6 +55,12 @@ class Hints:
     def byline(self, text: str) -> str | None:
         return self.bylines.read(text, credit_words=self.credits)
 
+    def byline_over(self, text: str, following: str | None) -> str | None:
+        """The author a line names, reading a lone lead-in ("By") together with the line under it."""
+        if following is not None and self.bylines.is_lead_in(text):
+            return self.byline(f"{text} {following}")
+        return self.byline(text)
+
     def dateline(self, text: str) -> FoundDate | None:
         """The date of a dateline (remembered: the layout asks about the same lines often)."""
         if self.dates is None or text in self._dated:

@@ -193,7 +193,8 @@ def _read_header(reader: _Reader, layout: Layout, context: DropContext) -> tuple
         if is_repeat_of(line.text, lines[title].text):
             reader.decide(line, Role.STRIPPED, "the headline repeated")
             continue
-        name = (hints.byline(line.text) or bare_name(lines, i, title) or (name_and_role(line.text) if title < i <= title + 3 else None)) if not author else None
+        under = lines[i + 1].text if i + 1 < layout.body_start else None
+        name = (hints.byline_over(line.text, under) or bare_name(lines, i, title) or (name_and_role(line.text) if title < i <= title + 3 else None)) if not author else None
         date = hints.dateline(line.text) if found is None and line.words <= 14 else None
         if name:
             author = name
