@@ -87,6 +87,13 @@ DEFAULT_SOCIAL_NAMES = (
     "Pinterest", "Instagram", "YouTube", "TikTok", "Email", "E-mail", "Flipboard", "Tumblr", "VK",
     "Bluesky", "Threads", "Mastodon", "Snapchat",
 )
+# Words of the offers that end a copied story ("Subscribe to our newsletter", "Follow us", "Join our
+# forums"): matched as word beginnings, so "subscri" finds subscribe, subscribed and subscription.
+DEFAULT_SIGNUP_WORDS = (
+    "subscri", "newsletter", "sign up", "signup", "follow us", "join our", "stay up to date", "stay tuned",
+    "abonohu", "abonim", "abonnier", "abonnez", "abonne", "подпис", "рассылк", "inscreva", "assine",
+    "suscríb", "suscrib", "iscriviti", "pretplat", "prijavi se", "пријави", "претплат",
+)
 # Lines that open with these are prompts to read on ("Read more: …"), never the story.
 DEFAULT_PROMPT_PREFIXES = ("Read more", "Read also", "See also", "Also read", "Related", "Lexo", "Lexo edhe", "Lexo më shumë")
 # Labels of picture credits ("Photo: Reuters"); a line that opens with one is not the story.
@@ -118,6 +125,7 @@ class NormalizeConfig:
     prompt_prefixes: tuple[str, ...] = DEFAULT_PROMPT_PREFIXES
     credit_prefixes: tuple[str, ...] = DEFAULT_CREDIT_PREFIXES
     social_names: tuple[str, ...] = DEFAULT_SOCIAL_NAMES
+    signup_words: tuple[str, ...] = DEFAULT_SIGNUP_WORDS
     # How a numeric date such as 03/04/2021 is read when both orders make sense: "DMY" or "MDY".
     date_order: str = "DMY"
     # dateparser languages tried for every drop, besides those its letters point to.

@@ -21,6 +21,20 @@ _ROW_HINT = re.compile(r"[|·•›»>/\t]|\s\s")
 _URL = re.compile(r"^(?:https?://|www\.)\S+$|^@\w+$|^\S+\.(?:com|org|net|al|rs|ru|de|uk)(?:/\S*)?$", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b)|©\s*(?:\d{4}|[^\W\d_]+\s+\d{4})", re.IGNORECASE)
 # A word with at least two letters.
+# A picture caption ends with its credit: "(AP)", "(Credit: Getty Images)", "(Joshua Roberts/Reuters)",
+# "….Reuters" glued to the caption's last stop, "… earnings. Photograph by Robyn Beck/AFP/Getty Images".
+_NAME = r"[A-ZÀ-ÞА-ЯЁ][\w.'’&-]*"
+_GLUED = r"[A-ZÀ-ÞА-ЯЁ][a-zà-ÿа-яё][\w.'’&-]*"
+_CREDIT_TAIL = re.compile(
+    # "… 2019. (AP)", "(Joshua Roberts/Reuters)", "(Credit: Getty Images)"
+    rf"[.!?]\s*\(\s*{_NAME}(?:[\s,]+{_NAME})*\s*\)$"
+    rf"|\(\s*{_NAME}(?:\s+{_NAME})*\s*/\s*{_NAME}(?:[\s/]+{_NAME})*\s*\)$"
+    rf"|\(\s*[^\W\d_]+\s*:\s*{_NAME}(?:[\s/,]+{_NAME})*\s*\)$"
+    # "… in New York.Reuters", "… isn't easy.Kathrin Ziegler/Getty": the credit glued to the stop
+    rf"|[a-zà-ÿа-яё\d][.!?][\"”’]?{_GLUED}(?:\s+{_NAME}){{0,3}}(?:\s*/\s*{_NAME}(?:\s+{_NAME})*)*$"
+    # "… earnings. Photograph by Robyn Beck/AFP/Getty Images"
+    rf"|[.!?][\"”’]?\s+(?:{_NAME}\s+by\s+)?{_NAME}(?:\s+{_NAME}){{0,3}}\s*/\s*{_NAME}(?:\s*/?\s*{_NAME})*$"
+)
 _WORDY = re.compile(r"\S*[^\W\d_]\S*[^\W\d_]\S*")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 
@@ -117,6 +131,11 @@ def is_copyright(text: str) -> bool:
     if "©" not in text and "(c)" not in text[:4].casefold() and "copyright" not in text[:10].casefold():
         return False
     return _COPYRIGHT.search(text) is not None and len(text.split()) <= 20
+
+
+def has_credit_tail(text: str) -> bool:
+    """Whether a line ends with a picture credit, as captions do (never running text)."""
+    return len(text) <= 400 and _CREDIT_TAIL.search(text) is not None
 
 
 def is_link(text: str) -> bool:

@@ -5,6 +5,7 @@ or dateline."""
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from flashnews.bylines import BylineReader
@@ -25,6 +26,7 @@ class WordLists:
     social: frozenset[str]
     sections: dict[str, str]
     bylines: BylineReader
+    signup: re.Pattern[str]
 
 
 @functools.lru_cache(maxsize=8)
@@ -38,6 +40,7 @@ def word_lists(config: NormalizeConfig, sections: tuple[SectionConfig, ...]) -> 
         keys(config.social_names),
         {line_key(spelling): s.name for s in sections for spelling in (s.name, *s.aliases)},
         BylineReader(config.byline_prefixes),
+        re.compile("|".join(rf"(?<!\w){re.escape(line_key(w))}" for w in config.signup_words if w.strip()) or r"(?!)"),
     )
 
 
@@ -48,7 +51,7 @@ class Hints:
         lists = word_lists(config, sections)
         self.site_names, self.rails, self.noise = lists.site_names, lists.rails, lists.noise
         self.prompts, self.credits, self.social = lists.prompts, lists.credits, lists.social
-        self.sections, self.bylines = lists.sections, lists.bylines
+        self.sections, self.bylines, self.signup = lists.sections, lists.bylines, lists.signup
         self.dates: DateReader | None = None
         self._dated: dict[str, FoundDate | None] = {}
 
@@ -60,6 +63,10 @@ class Hints:
         if following is not None and self.bylines.is_lead_in(text):
             return self.byline(f"{text} {following}")
         return self.byline(text)
+
+    def is_signup(self, line_key: str) -> bool:
+        """Whether a line offers a newsletter, a subscription or a follow (its folded text)."""
+        return self.signup.search(line_key) is not None
 
     def dateline(self, text: str) -> FoundDate | None:
         """The date of a dateline (remembered: the layout asks about the same lines often)."""

@@ -17,6 +17,7 @@ from flashnews.furniture import (
     REPEATED,
     Line,
     ends_like_sentence,
+    has_credit_tail,
     is_capitalized,
     is_copyright,
     is_link,
@@ -52,8 +53,12 @@ def _furniture_reason(line: Line, hints: Hints, repeats: Counter[str], *, page_c
         return "menu, breadcrumb or share row"
     if line.words <= 15 and starts_with_any(key, hints.prompts) and not is_sentence(line.text):
         return "prompt to read on"
-    if line.words <= 25 and starts_with_any(key.lstrip("([ "), hints.credits) and (":" in line.text[:24] or _is_bracketed(line.text)):
+    if line.words <= 25 and starts_with_any(key.lstrip("([ "), hints.credits) and (":" in line.text[:24] or _is_bracketed(line.text) or " by " in line.text[:24]):
         return "picture credit"
+    if line.words <= 60 and has_credit_tail(line.text):
+        return "picture caption (it ends with the picture's credit)"
+    if line.words <= 15 and _EMAIL.search(line.text) and not is_sentence(line.text):
+        return "a contact line (an e-mail address)"
     if _is_social_button(line, hints):
         return "share or follow button"
     if repeats[key] > 1 and (line.words <= 12 and not is_sentence(line.text) or page_copy):
@@ -61,6 +66,7 @@ def _furniture_reason(line: Line, hints: Hints, repeats: Counter[str], *, page_c
     return ""
 
 
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _INLINE_PROMPT = re.compile(r"(?P<label>[^\W\d_][^:]{0,24}?)\s?:\s+(?P<headline>.+)")
 
 
@@ -200,8 +206,28 @@ def find_layout(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> 
     if start > end:
         return None
     if title is not None and is_page_copy(lines):
+        end = _cut_at_signup(lines, start, end, furniture, hints)
         end = _trim_off_topic_tail(lines, title, start, end, furniture)
     return Layout(title, start, end)
+
+
+def _cut_at_signup(lines: tuple[Line, ...], start: int, end: int, furniture: list[str], hints: Hints) -> int:
+    """A copied story ends where the page starts offering things to the reader: a newsletter, a
+    subscription, a follow ("Want more? Sign up for our newsletter."). Only an offer in the last
+    part of the story counts, and only one put to the reader, not a sentence that reports on one."""
+    story = [line for line in lines[start : end + 1] if not furniture[line.index]]
+    total = sum(line.words for line in story)
+    seen = 0
+    for line in story:
+        seen += line.words
+        if seen - line.words < 0.6 * total or line.words > 25:
+            continue
+        match = hints.signup.search(line.key)
+        if match is None:
+            continue
+        if len(line.key[: match.start()].split()) <= 3 or "?" in line.text or "!" in line.text:
+            return max(start, line.index - 1)
+    return end
 
 
 def _trim_off_topic_tail(lines: tuple[Line, ...], title: int, start: int, end: int, furniture: list[str]) -> int:
