@@ -78,7 +78,15 @@ def _heads_byline_or_dateline(lines: tuple[Line, ...], index: int, furniture: li
     mark of a headline on any portal."""
     following = [
         line for line in lines[index + 1 : index + 6] if furniture[line.index] in ("", REPEATED) and not is_repeat_of(line.text, lines[index].text)
-    ][:2]
+    ][:4]
+    if _opens_credits(following, hints):
+        return True
+    # A deck (a longer line that tells more) may stand between a headline and its byline.
+    return len(following) > 1 and _is_deck(following[0], lines[index]) and _opens_credits(following[1:], hints)
+
+
+def _opens_credits(following: list[Line], hints: Hints) -> bool:
+    """Whether the lines open with a byline or a dateline."""
     if not following:
         return False
     first = following[0]
@@ -86,6 +94,10 @@ def _heads_byline_or_dateline(lines: tuple[Line, ...], index: int, furniture: li
         return True
     # A name alone ("Suzanne Gamboa") is a byline when a dateline follows it.
     return bool(name_of(first.text)) and first.words >= 2 and len(following) > 1 and is_byline_or_dateline(following[1], hints)
+
+
+def _is_deck(line: Line, headline: Line) -> bool:
+    return is_title_like(line.text) and line.words > headline.words and not is_sentence(line.text)
 
 
 def is_byline_or_dateline(line: Line, hints: Hints, following: Line | None = None) -> bool:
@@ -199,7 +211,8 @@ def is_top_banner(lines: tuple[Line, ...], index: int, title: int) -> bool:
     """Cookie notices and the browser-tab line at the top of a copied page."""
     line = lines[index]
     if is_sentence(line.text) and not is_title_case(line.text) and index < title:
-        return True
+        # A question below the top may be the headline ("What do you buy for …?"); a statement is a banner.
+        return not (line.text.endswith(("?", "!", "？", "！")) and index > 2)
     if index == 0 and re.search(r"[.!?]\s+\S+(?:\s+\S+)?$", line.text):
         return True  # "This site uses cookies. Accept"
     return _is_tab_line(lines, index)
