@@ -25,6 +25,7 @@ from flashnews.furniture import (
     is_row,
     is_sentence,
     is_short,
+    is_title_like,
     is_truncated,
     starts_with_any,
 )
@@ -66,6 +67,7 @@ def _furniture_reason(line: Line, hints: Hints, repeats: Counter[str], *, page_c
     return ""
 
 
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _INLINE_PROMPT = re.compile(r"(?P<label>[^\W\d_][^:]{0,24}?)\s?:\s+(?P<headline>.+)")
 
@@ -186,6 +188,8 @@ def find_layout(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> 
     rails = _rail_starts(lines, furniture, hints)
     for i in rails:
         scores[i] = -6.0
+    for i in _introduced_list_items(lines, furniture):
+        scores[i] = max(scores[i], 0.1)
     stretch = _best_stretch(scores)
     if stretch is None:
         return _layout_without_sentences(lines, furniture, hints, rails)
@@ -205,16 +209,61 @@ def find_layout(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> 
         start = _standfirst_start(lines, title, start, furniture, hints)
     if start > end:
         return None
-    if title is not None and is_page_copy(lines):
+    if title is not None:
         end = _cut_at_signup(lines, start, end, furniture, hints)
-        end = _trim_off_topic_tail(lines, title, start, end, furniture)
+        if is_page_copy(lines):
+            end = _trim_off_topic_tail(lines, title, start, end, furniture)
+        end = _list_after_story(lines, title, end, furniture)
     return Layout(title, start, end)
+
+
+def _introduced_list_items(lines: tuple[Line, ...], furniture: list[str]) -> list[int]:
+    """The items of a list a line of the story announces ("The newly selected five are:"): short
+    lines that read as no sentence, up to the next sentence."""
+    items: list[int] = []
+    for i, line in enumerate(lines):
+        if furniture[i] or line.words < 3 or not line.text.endswith((":", "：")):
+            continue
+        for following in lines[i + 1 : i + 40]:
+            if furniture[following.index]:
+                continue
+            if is_sentence(following.text) or following.words > 15 or following.text.endswith((":", "：")):
+                break
+            items.append(following.index)
+    return items
+
+
+def _shape(text: str) -> str:
+    """A line's punctuation and numbers, its words left out: "June 9 – Tampa, FL @ Arena" -> "0–,@"."""
+    return re.sub(r"\d+", "0", re.sub(r"[^\W\d_]+|\s+", "", text))
+
+
+def _list_after_story(lines: tuple[Line, ...], title: int, end: int, furniture: list[str]) -> int:
+    """A list that goes on from the story under a heading of the story's own (tour dates under
+    "The Doobie Brothers Tour Dates", results under "Stock Car 2018"): the heading shares a word
+    with the headline, and three lines or more under it have one shape with numbers in it."""
+    following = [line for line in lines[end + 1 : end + 60] if not furniture[line.index]]
+    if len(following) < 4:
+        return end
+    heading, items = following[0], following[1:]
+    if heading.words > 8 or is_sentence(heading.text) or not content_words(heading.text) & content_words(lines[title].text):
+        return end
+    shape = _shape(items[0].text)
+    if not any(c.isdigit() for c in shape):
+        return end
+    run = 0
+    for item in items:
+        if item.words > 20 or is_sentence(item.text) or _shape(item.text)[:3] != shape[:3]:
+            break
+        run += 1
+    return items[run - 1].index if run >= 3 else end
 
 
 def _cut_at_signup(lines: tuple[Line, ...], start: int, end: int, furniture: list[str], hints: Hints) -> int:
     """A copied story ends where the page starts offering things to the reader: a newsletter, a
     subscription, a follow ("Want more? Sign up for our newsletter."). Only an offer in the last
-    part of the story counts, and only one put to the reader, not a sentence that reports on one."""
+    part of the story counts, and only one put to the reader (the offer opens a sentence), not a
+    sentence that reports on one ("Netflix subscribers rose")."""
     story = [line for line in lines[start : end + 1] if not furniture[line.index]]
     total = sum(line.words for line in story)
     seen = 0
@@ -222,11 +271,10 @@ def _cut_at_signup(lines: tuple[Line, ...], start: int, end: int, furniture: lis
         seen += line.words
         if seen - line.words < 0.6 * total or line.words > 25:
             continue
-        match = hints.signup.search(line.key)
-        if match is None:
-            continue
-        if len(line.key[: match.start()].split()) <= 3 or "?" in line.text or "!" in line.text:
-            return max(start, line.index - 1)
+        for sentence in _SENTENCE_SPLIT.split(line.key):
+            match = hints.signup.search(sentence)
+            if match is not None and len(sentence[: match.start()].split()) <= 1:
+                return max(start, line.index - 1)
     return end
 
 
@@ -354,4 +402,38 @@ def mark_furniture(lines: tuple[Line, ...], hints: Hints) -> list[str]:
     page_copy = is_page_copy(lines)
     furniture = [_furniture_reason(line, hints, repeats, page_copy=page_copy) for line in lines]
     _mark_button_rows(lines, furniture, hints)
+    _mark_galleries(lines, furniture)
+    _mark_prompted_links(lines, furniture, hints)
     return furniture
+
+
+def _mark_prompted_links(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> None:
+    """A prompt alone on its line ("Related", "Read more") and the headlines it points to, up to
+    the next sentence."""
+    for i, line in enumerate(lines):
+        if line.key not in hints.prompts:
+            continue
+        for following in lines[i + 1 : i + 6]:
+            if is_sentence(following.text) or not is_title_like(following.text):
+                break
+            furniture[following.index] = furniture[following.index] or "a headline under a prompt to read on"
+
+
+_GALLERY_COUNTER = re.compile(r"(?:[^\W\d_]+\s+)?(\d{1,3})\s*(?:/|[^\W\d_]{1,4})\s*(\d{1,3})")
+
+
+def _mark_galleries(lines: tuple[Line, ...], furniture: list[str]) -> None:
+    """"Image 2 of 5" and the caption under it: a picture gallery copied with the story (two
+    counters or more with the same total, so that "Season 19/20" alone is no gallery)."""
+    counters: dict[int, str] = {}
+    for i, line in enumerate(lines):
+        match = _GALLERY_COUNTER.fullmatch(line.text) if line.words <= 4 else None
+        if match is not None and 1 <= int(match[1]) <= int(match[2]):
+            counters[i] = match[2]
+    totals = Counter(counters.values())
+    for i, total in counters.items():
+        if totals[total] < 2:
+            continue
+        furniture[i] = furniture[i] or "a picture gallery's counter"
+        if i + 1 < len(lines) and not furniture[i + 1] and i + 1 not in counters and lines[i + 1].words <= 60:
+            furniture[i + 1] = "a picture gallery's caption"
