@@ -88,11 +88,12 @@ DEFAULT_SOCIAL_NAMES = (
     "Bluesky", "Threads", "Mastodon", "Snapchat",
 )
 # Words of the offers that end a copied story ("Subscribe to our newsletter", "Follow us", "Join our
-# forums"): matched as word beginnings, so "subscri" finds subscribe, subscribed and subscription.
+# forums"), in the imperative an offer is put in ("Subscribers rose" reports, it does not offer).
 DEFAULT_SIGNUP_WORDS = (
-    "subscri", "newsletter", "sign up", "signup", "follow us", "join our", "stay up to date", "stay tuned",
-    "abonohu", "abonim", "abonnier", "abonnez", "abonne", "подпис", "рассылк", "inscreva", "assine",
-    "suscríb", "suscrib", "iscriviti", "pretplat", "prijavi se", "пријави", "претплат",
+    "subscribe", "sign up", "newsletter", "newsletters", "follow us", "join our", "join us", "stay up to date", "stay tuned",
+    "abonohu", "regjistrohu", "abonnieren", "abonnieren sie", "abonnez-vous", "inscrivez-vous", "подпишитесь",
+    "подписывайтесь", "inscreva-se", "assine", "suscríbete", "suscríbase", "iscriviti", "pretplatite se",
+    "prijavite se", "претплатите се", "пријавите се",
 )
 # Lines that open with these are prompts to read on ("Read more: …"), never the story.
 DEFAULT_PROMPT_PREFIXES = ("Read more", "Read also", "See also", "Also read", "Related", "Lexo", "Lexo edhe", "Lexo më shumë")

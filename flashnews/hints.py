@@ -40,7 +40,7 @@ def word_lists(config: NormalizeConfig, sections: tuple[SectionConfig, ...]) -> 
         keys(config.social_names),
         {line_key(spelling): s.name for s in sections for spelling in (s.name, *s.aliases)},
         BylineReader(config.byline_prefixes),
-        re.compile("|".join(rf"(?<!\w){re.escape(line_key(w))}" for w in config.signup_words if w.strip()) or r"(?!)"),
+        re.compile("|".join(rf"(?<!\w){re.escape(line_key(w))}(?!\w)" for w in config.signup_words if w.strip()) or r"(?!)"),
     )
 
 

@@ -181,6 +181,8 @@ class Layout:
     body_end: int
     # False when no line of the story reads as a sentence and the body is everything under the headline.
     sentences: bool = True
+    # Items of a list the story announces or goes on into: short lines that are the story all the same.
+    listed: frozenset[int] = frozenset()
 
 
 def find_layout(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> Layout | None:
@@ -188,7 +190,8 @@ def find_layout(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> 
     rails = _rail_starts(lines, furniture, hints)
     for i in rails:
         scores[i] = -6.0
-    for i in _introduced_list_items(lines, furniture):
+    listed = set(_introduced_list_items(lines, furniture))
+    for i in listed:
         scores[i] = max(scores[i], 0.1)
     stretch = _best_stretch(scores)
     if stretch is None:
@@ -213,8 +216,9 @@ def find_layout(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> 
         end = _cut_at_signup(lines, start, end, furniture, hints)
         if is_page_copy(lines):
             end = _trim_off_topic_tail(lines, title, start, end, furniture)
-        end = _list_after_story(lines, title, end, furniture)
-    return Layout(title, start, end)
+        story_end, end = end, _list_after_story(lines, title, end, furniture)
+        listed.update(range(story_end + 1, end + 1))
+    return Layout(title, start, end, listed=frozenset(listed))
 
 
 def _introduced_list_items(lines: tuple[Line, ...], furniture: list[str]) -> list[int]:

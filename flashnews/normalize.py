@@ -231,15 +231,7 @@ def _read_body(reader: _Reader, layout: Layout, headline: Line) -> list[Line]:
             story_words.update(content_words(line.text))
         story_words.update(content_words(headline.text))
     for line in lines[layout.body_start : layout.body_end + 1]:
-        reason = reader.furniture[line.index]
-        if not reason and is_repeat_of(line.text, headline.text):
-            reason = "the headline repeated"
-        if not reason and line.index > layout.body_start and is_inline_prompt(line.text):
-            reason = "prompt to read on"
-        if not reason and is_link_run(lines, line.index, reader.furniture):
-            reason = "a run of link or button labels"
-        if not reason and is_aside(line, story_words):
-            reason = "a short line sharing no word with the story (advert or prompt)"
+        reason = reader.furniture[line.index] or _aside_reason(reader, layout, line, headline, story_words)
         if reason:
             reader.decide(line, Role.STRIPPED, reason)
         else:
@@ -248,6 +240,22 @@ def _read_body(reader: _Reader, layout: Layout, headline: Line) -> list[Line]:
     for line in lines[layout.body_end + 1 :]:
         reader.decide(line, Role.STRIPPED, reader.furniture[line.index] or "after the story (related links, footer)")
     return body
+
+
+def _aside_reason(reader: _Reader, layout: Layout, line: Line, headline: Line, story_words: Counter[str]) -> str:
+    """Why a line inside the story is not part of it (a repeat, a prompt, a run of links, an
+    aside), or "" when it is."""
+    if is_repeat_of(line.text, headline.text):
+        return "the headline repeated"
+    if line.index > layout.body_start and is_inline_prompt(line.text):
+        return "prompt to read on"
+    if line.index in layout.listed:
+        return ""  # the items of a list the story announced are short lines, not links
+    if is_link_run(reader.lines, line.index, reader.furniture):
+        return "a run of link or button labels"
+    if is_aside(line, story_words):
+        return "a short line sharing no word with the story (advert or prompt)"
+    return ""
 
 
 def _dated(reader: _Reader, found: FoundDate | None, body: list[Line], headline: Line, now: datetime) -> datetime:

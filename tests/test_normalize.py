@@ -527,3 +527,93 @@ def test_a_sentence_that_names_social_networks_is_part_of_the_story():
     line = "Watch it on YouTube or TikTok."
     _, body, _ = _normalize("\n\n".join(["Bota", HEADLINE, STORY[0], line, STORY[1]]))
     assert body == [STORY[0], line, STORY[1]]
+
+
+# Copied pages: what a line is, wherever the page put it ---------------------------------------
+
+MENU = ["Home", "World", "Politics", "Business", "Science", "Culture", "Sport", "Opinion", "Video", "Podcasts",
+        "Weather", "Travel", "Games", "Crosswords", "Obituaries", "Contact", "Careers", "Archive", "Search", "Log in"]
+LONG_STORY = [
+    "The harbour authority approved the new ferry terminal on Tuesday after three years of planning and public hearings.",
+    "Construction is expected to begin in the spring and will employ about four hundred workers from the region.",
+    "Local fishermen had opposed an earlier design that would have closed the northern pier for most of the year.",
+    "The revised plan keeps the pier open and moves the terminal further east, the authority said in a statement.",
+    "Ferry operators said the terminal would double the number of daily crossings to the islands by next summer.",
+]
+
+
+def _page(*middle: str, tail: tuple[str, ...] = ()) -> str:
+    """A whole copied page: a menu, the given lines, and a footer of short links."""
+    footer = ["About us", "Privacy", "Terms of use", "Advertise", "Newsletters", "Help", "Jobs", "Sitemap"]
+    return "\n".join([*MENU, *middle, *tail, *footer])
+
+
+def test_a_title_case_headline_ending_in_a_stop_with_its_byline_split_over_two_lines():
+    headline = "Harbour Authority Approves Ferry Terminal. Work Starts In Spring."
+    text = _page(headline, "By", "Al Rivers", "Updated 3 March 2021, 14:05", "Print Article", "Text size",
+                 "The old ferry terminal seen from the water. Photograph by Ana Lika/Harbour Press", *LONG_STORY)
+    meta, body, _ = _normalize(text)
+    assert (meta["title"], meta["author"]) == (headline, "Al Rivers")
+    assert body == LONG_STORY
+
+
+def test_a_caption_ending_with_its_credit_is_not_the_story():
+    for caption in ("Ferries wait at the northern pier on Monday. (AP)", "The harbour at dawn (Credit: Getty Images)",
+                    "Workers at the old terminal.Harbour Press", "The new terminal, as planned (Ana Lika/Harbour Press)"):
+        _, body, result = _normalize("\n\n".join(["Bota", HEADLINE, STORY[0], caption, STORY[1], STORY[2]]))
+        assert body == list(STORY), caption
+        assert any("caption" in decision.reason for decision in result.decisions if decision.text == caption)
+
+
+def test_a_question_headline_under_a_menu_is_the_headline():
+    headline = "What should the city build on the old harbour land?"
+    meta, body, _ = _normalize(_page(headline, "Ana Lika", "3 March 2021", *LONG_STORY))
+    assert meta["title"] == headline
+    assert body == LONG_STORY
+
+
+def test_a_deck_between_the_headline_and_the_byline_is_not_taken_for_the_headline():
+    headline = "Ferry terminal wins approval"
+    deck = "Harbour authority backs a revised plan that keeps the northern pier open for fishermen"
+    meta, body, _ = _normalize(_page("Ferry terminal wins approval", headline, deck, "Associated Press", "Published 11:26 pm, March 3, 2021", *LONG_STORY))
+    assert meta["title"] == headline
+    assert LONG_STORY[0] in body
+
+
+def test_a_gallery_inside_the_story_leaves_the_story_whole():
+    gallery = []
+    for n in range(1, 4):
+        gallery += [f"Image {n} of 3", f"An artist's impression of the terminal from the {['north', 'east', 'south'][n - 1]}."]
+    meta, body, _ = _normalize(_page("Ferry terminal wins approval", "3 March 2021", *LONG_STORY[:2], *gallery, *LONG_STORY[2:]))
+    assert body == LONG_STORY
+
+
+def test_a_list_the_story_announces_or_goes_on_into_stays_in_the_story():
+    announced = ["The three bidders are:", "Nordic Ferries, Bergen", "Adriatic Lines, Split", "Ionian Shipping, Patras"]
+    schedule = ["Ferry Terminal Timetable", "May 3 – first crossing @ 06:00", "May 4 – second pier opens @ 08:00",
+                "May 10 – night service @ 22:30", "June 1 – summer timetable @ 05:30"]
+    meta, body, _ = _normalize(_page("Ferry terminal wins approval", "3 March 2021", *LONG_STORY[:2], *announced, *LONG_STORY[2:], *schedule,
+                                     tail=("Most popular", "Storm closes the airport", "New mayor sworn in", "Tram fares go up")))
+    assert body == [*LONG_STORY[:2], *announced, *LONG_STORY[2:], *schedule]
+
+
+def test_an_offer_put_to_the_reader_ends_the_story_and_a_sentence_about_subscribers_does_not():
+    offers = ["Want more from the coast? Sign up for our morning newsletter.", "You can unsubscribe at any time.",
+              "Join our reader forum to keep talking about the harbour."]
+    _, body, _ = _normalize(_page("Ferry terminal wins approval", "3 March 2021", *LONG_STORY, *offers))
+    assert body == LONG_STORY
+    reported = "Subscribers to the ferry pass will pay less from next year, the operators said."
+    _, body, _ = _normalize(_page("Ferry terminal wins approval", "3 March 2021", *LONG_STORY, reported))
+    assert body == [*LONG_STORY, reported]
+
+
+def test_headlines_under_a_lone_prompt_and_a_contact_line_are_not_the_story():
+    related = ["Related", "Storm closes the northern pier for a week", "Islanders ask for a second ferry"]
+    contact = "Write to Ana Lika at ana.lika@example.com"
+    _, body, _ = _normalize("\n\n".join(["Bota", HEADLINE, STORY[0], *related, STORY[1], STORY[2], contact]))
+    assert body == list(STORY)
+
+
+def test_a_first_name_that_is_also_a_particle_is_a_name():
+    meta, _, _ = _normalize("\n\n".join(["Bota", HEADLINE, "By Al Root", *STORY]))
+    assert meta["author"] == "Al Root"
