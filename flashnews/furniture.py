@@ -27,7 +27,7 @@ _NAME = r"[A-ZÀ-ÞА-ЯЁ][\w.'’&-]*"
 _GLUED = r"[A-ZÀ-ÞА-ЯЁ][a-zà-ÿа-яё][\w.'’&-]*"
 _CREDIT_TAIL = re.compile(
     # "… 2019. (AP)", "(Joshua Roberts/Reuters)", "(Credit: Getty Images)"
-    rf"[.!?]\s*\(\s*{_NAME}(?:[\s,]+{_NAME})*\s*\)$"
+    rf"[.!?]\s*\(\s*(?:[A-Z]{{2,6}}|{_NAME}(?:[\s,]+{_NAME})+)\s*\)$"
     rf"|\(\s*{_NAME}(?:\s+{_NAME})*\s*/\s*{_NAME}(?:[\s/]+{_NAME})*\s*\)$"
     rf"|\(\s*[^\W\d_]+\s*:\s*{_NAME}(?:[\s/,]+{_NAME})*\s*\)$"
     # "… in New York.Reuters", "… isn't easy.Kathrin Ziegler/Getty": the credit glued to the stop

@@ -34,7 +34,7 @@ from flashnews.hints import Hints
 
 # A copied page: many lines, most of them short (menus, links, buttons).
 _PAGE_COPY_LINES = 40
-_PAGE_COPY_SHORT_SHARE = 0.5
+_PAGE_COPY_SHORT_SHARE = 0.45
 # A page copy whose best stretch of sentences is shorter than this is not trusted to be the story.
 PAGE_COPY_MIN_WORDS = 60
 
@@ -67,6 +67,8 @@ def _furniture_reason(line: Line, hints: Hints, repeats: Counter[str], *, page_c
     return ""
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}[:.]\d\d(?!\d)")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _INLINE_PROMPT = re.compile(r"(?P<label>[^\W\d_][^:]{0,24}?)\s?:\s+(?P<headline>.+)")
@@ -183,6 +185,8 @@ class Layout:
     sentences: bool = True
     # Items of a list the story announces or goes on into: short lines that are the story all the same.
     listed: frozenset[int] = frozenset()
+    # A line of the story that reads as an offer to the reader or a comment, kept (not on a copied page).
+    doubtful: int | None = None
 
 
 def find_layout(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> Layout | None:
@@ -212,13 +216,17 @@ def find_layout(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> 
         start = _standfirst_start(lines, title, start, furniture, hints)
     if start > end:
         return None
+    doubtful = None
     if title is not None:
-        end = _cut_at_signup(lines, start, end, furniture, hints)
+        tail = _page_tail_start(lines, start, end, furniture, hints)
         if is_page_copy(lines):
+            end = end if tail is None else max(start, tail - 1)
             end = _trim_off_topic_tail(lines, title, start, end, furniture)
+        else:
+            doubtful = tail  # without the rest of a page around it, an offer may be the story's own last line
         story_end, end = end, _list_after_story(lines, title, end, furniture)
         listed.update(range(story_end + 1, end + 1))
-    return Layout(title, start, end, listed=frozenset(listed))
+    return Layout(title, start, end, listed=frozenset(listed), doubtful=doubtful)
 
 
 def _introduced_list_items(lines: tuple[Line, ...], furniture: list[str]) -> list[int]:
@@ -257,17 +265,23 @@ def _list_after_story(lines: tuple[Line, ...], title: int, end: int, furniture: 
         return end
     run = 0
     for item in items:
-        if item.words > 20 or is_sentence(item.text) or _shape(item.text)[:3] != shape[:3]:
+        if item.words > 20 or is_sentence(item.text) or _shape(item.text)[:2] != shape[:2]:
             break
         run += 1
     return items[run - 1].index if run >= 3 else end
 
 
-def _cut_at_signup(lines: tuple[Line, ...], start: int, end: int, furniture: list[str], hints: Hints) -> int:
-    """A copied story ends where the page starts offering things to the reader: a newsletter, a
-    subscription, a follow ("Want more? Sign up for our newsletter."). Only an offer in the last
-    part of the story counts, and only one put to the reader (the offer opens a sentence), not a
-    sentence that reports on one ("Netflix subscribers rose")."""
+def _is_comment_header(line: Line) -> bool:
+    """A reader's comment opens with who wrote it and when (a year and a time), then a colon."""
+    return line.words <= 20 and line.text.endswith((":", "：")) and _YEAR.search(line.text) is not None and _CLOCK.search(line.text) is not None
+
+
+def _page_tail_start(lines: tuple[Line, ...], start: int, end: int, furniture: list[str], hints: Hints) -> int | None:
+    """Where a copied page starts talking to the reader after the story: an offer of a newsletter,
+    a subscription or a follow ("Want more? Sign up for our newsletter."), or the readers'
+    comments; None when it does not. Only a line in the last part of the story counts, and only
+    an offer put to the reader (it opens a sentence), not a sentence that reports on one
+    ("Subscribers rose")."""
     story = [line for line in lines[start : end + 1] if not furniture[line.index]]
     total = sum(line.words for line in story)
     seen = 0
@@ -275,11 +289,13 @@ def _cut_at_signup(lines: tuple[Line, ...], start: int, end: int, furniture: lis
         seen += line.words
         if seen - line.words < 0.6 * total or line.words > 25:
             continue
+        if _is_comment_header(line):
+            return line.index  # "Jamie Cassidy on November 15, 2018 at 10:12 am said:"
         for sentence in _SENTENCE_SPLIT.split(line.key):
             match = hints.signup.search(sentence)
             if match is not None and len(sentence[: match.start()].split()) <= 1:
-                return max(start, line.index - 1)
-    return end
+                return line.index
+    return None
 
 
 def _trim_off_topic_tail(lines: tuple[Line, ...], title: int, start: int, end: int, furniture: list[str]) -> int:

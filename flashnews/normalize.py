@@ -294,6 +294,9 @@ def normalize_text(
         reader.warnings.append(SourceWarning(reader.location(headline), "no line under the headline reads as a sentence; every line under it was kept as the story", "check the article's text"))
     category, author, found = _read_header(reader, layout, context)
     body = _read_body(reader, layout, headline)
+    if layout.doubtful is not None:
+        doubt = reader.lines[layout.doubtful]
+        reader.notes.append(f"line {doubt.number} reads as an offer to the reader or a comment ({doubt.text[:60]!r}); kept, as the drop is no whole copied page")
     if not body:
         raise NormalizeError(reader.location(headline), "the article has a headline but no body text", hint="write the story below the headline")
     date = _dated(reader, found, body, headline, now)
