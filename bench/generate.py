@@ -7,7 +7,7 @@ A raw drop looks like the canonical seed: site name, section, headline, a trunca
 the headline, then the body (a dateline paragraph such as "27 February 2025, 14:30" followed by
 the paragraphs), a line holding only a no-break space, and the "Latest news" footer.
 
-- uniform (the corpus of the figures before issue #18): 6 to 8 paragraphs, about 4.4 KB, from
+- uniform (the plain corpus of the earlier figures): 6 to 8 paragraphs, about 4.4 KB, from
   a vocabulary of about 200 words, six sections of about the same size, raw drops only.
 - varied (the default): 1 to 14 paragraphs of 60 to 1,500 characters (bodies from under 1 KB to
   about 12 KB, 4.4 KB on average), a vocabulary of tens of thousands of words (names, places,

@@ -6,7 +6,7 @@ Usage:
     python bench/run.py --sizes 100000 --runs 1
     python bench/run.py --no-search --compare   # like for like: Hugo and Pelican build no search index
     python bench/run.py --search --compare      # flashnews with and without its search index, next to them
-    python bench/run.py --corpus uniform        # the corpus of the figures before issue #18 (see generate.py)
+    python bench/run.py --corpus uniform        # the plain corpus of the earlier figures (see generate.py)
 
 For each N: writes N raw drops with generate.py, normalizes them once (timed on its own, then
 again with nothing left to do), keeps that normalized copy, and for each run lays it down again
