@@ -29,7 +29,7 @@ _CREDIT_TAIL = re.compile(
     # "… 2019. (AP)", "(Joshua Roberts/Reuters)", "(Credit: Getty Images)"
     rf"[.!?]\s*\(\s*(?:[A-Z]{{2,6}}|{_NAME}(?:[\s,]+{_NAME})+)\s*\)$"
     rf"|\(\s*{_NAME}(?:\s+{_NAME})*\s*/\s*{_NAME}(?:[\s/]+{_NAME})*\s*\)$"
-    rf"|\(\s*[^\W\d_]+\s*:\s*{_NAME}(?:[\s/,]+{_NAME})*\s*\)$"
+    rf"|\(\s*[^\W\d_]+\s*:\s*[^()\s][^()]{{0,60}}\)$"
     # "… in New York.Reuters", "… isn't easy.Kathrin Ziegler/Getty": the credit glued to the stop
     rf"|[a-zà-ÿа-яё\d][.!?][\"”’]?{_GLUED}(?:\s+{_NAME}){{0,3}}(?:\s*/\s*{_NAME}(?:\s+{_NAME})*)*$"
     # "… earnings. Photograph by Robyn Beck/AFP/Getty Images"
@@ -136,6 +136,23 @@ def is_copyright(text: str) -> bool:
 def has_credit_tail(text: str) -> bool:
     """Whether a line ends with a picture credit, as captions do (never running text)."""
     return len(text) <= 400 and _CREDIT_TAIL.search(text) is not None
+
+
+_TAG_LABEL = re.compile(r"[^\W\d_]{2,12}\s*:\s*")
+
+
+def is_tag_list(text: str) -> bool:
+    """"Tags: ads, awareness, meth, South Dakota" or a bare run of lowercase keywords: the topics a
+    page files the story under, never running text."""
+    if _SENTENCE_END.search(text[-3:]) or len(text) > 400:
+        return False
+    label = _TAG_LABEL.match(text)
+    items = [item.strip() for item in text[label.end() if label else 0 :].split(",")]
+    if any(not item or len(item.split()) > 4 for item in items):
+        return False
+    if label:
+        return len(items) >= 3
+    return len(items) >= 5 and all(not is_capitalized(item) for item in items)
 
 
 def is_link(text: str) -> bool:

@@ -25,6 +25,7 @@ from flashnews.furniture import (
     is_row,
     is_sentence,
     is_short,
+    is_tag_list,
     is_title_like,
     is_truncated,
     starts_with_any,
@@ -56,8 +57,10 @@ def _furniture_reason(line: Line, hints: Hints, repeats: Counter[str], *, page_c
         return "prompt to read on"
     if line.words <= 25 and starts_with_any(key.lstrip("([ "), hints.credits) and (":" in line.text[:24] or _is_bracketed(line.text) or " by " in line.text[:24]):
         return "picture credit"
-    if line.words <= 60 and has_credit_tail(line.text):
+    if line.words <= 60 and (has_credit_tail(line.text) or _CAPTION_LABEL.match(line.text)):
         return "picture caption (it ends with the picture's credit)"
+    if page_copy and is_tag_list(line.text):
+        return "a list of the page's tags"
     if line.words <= 15 and _EMAIL.search(line.text) and not is_sentence(line.text):
         return "a contact line (an e-mail address)"
     if _is_social_button(line, hints):
@@ -70,6 +73,9 @@ def _furniture_reason(line: Line, hints: Hints, repeats: Counter[str], *, page_c
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _CLOCK = re.compile(r"(?<!\d)\d{1,2}[:.]\d\d(?!\d)")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+# "Image caption Assange gestures…", "Media captionWho is…", "Image copyright Reuters": a label the page
+# puts before a caption or a credit.
+_CAPTION_LABEL = re.compile(r"(?:image|media|photo|picture|video)\s*(?:caption|copyright|credit|source)", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _INLINE_PROMPT = re.compile(r"(?P<label>[^\W\d_][^:]{0,24}?)\s?:\s+(?P<headline>.+)")
 

@@ -632,3 +632,12 @@ def test_readers_comments_under_the_story_are_not_the_story():
                 "Comments are closed."]
     _, body, _ = _normalize(_page("Ferry terminal wins approval", "3 March 2021", *LONG_STORY, *comments))
     assert body == LONG_STORY
+
+
+def test_caption_labels_and_the_pages_tags_are_not_the_story():
+    furniture = ["Image caption Ferries wait at the northern pier on Monday", "Media captionWhat the new terminal will look like",
+                 "Image copyright Harbour Press"]
+    tags = "Tags: ferries, harbour, islands, northern pier, transport"
+    _, body, _ = _normalize(_page("Ferry terminal wins approval", "3 March 2021", LONG_STORY[0], *furniture, *LONG_STORY[1:], tags))
+    assert body == LONG_STORY
+
