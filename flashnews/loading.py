@@ -249,20 +249,23 @@ def load_lead_images(
 
 def load_body_pictures(
     content_dir: Path, site: Site, state: BuildState
-) -> tuple[dict[str, dict[str, images.BodyImage]], dict[str, OutputRecord], list[FlashnewsError]]:
+) -> tuple[dict[str, dict[str, images.BodyImage]], dict[str, OutputRecord], list[FlashnewsError], list[SourceWarning]]:
     """Resize the pictures the published articles' bodies show, as lead pictures are; returns them
-    by source path and src, an output record per variant, and a located error (the file and the
-    line of the reference) for each picture that is missing, outside the content folder or unreadable."""
+    by source path and src, an output record per variant, a located error (the file and the line
+    of the reference) for each picture that is missing, outside the content folder or unreadable,
+    and a located warning for each reference to a file that is not a picture. Pages leave out
+    every picture that is not returned."""
     found: dict[str, dict[str, images.BodyImage]] = {}
     outputs: dict[str, OutputRecord] = {}
     errors: list[FlashnewsError] = []
+    warnings: list[SourceWarning] = []
     root = content_dir.resolve()
     for item in site.articles:
         for reference in item.pictures:
             location = SourceLocation(item.article.source_path, reference.line)
             shown = f"{content_dir.name}/{reference.path}" if content_dir.name else reference.path
             if PurePosixPath(reference.path).suffix.lower() not in images.IMAGE_SUFFIXES:
-                errors.append(SourceError(location, f"picture {shown} is not a JPEG, PNG or WebP file", hint="save it as JPEG, PNG or WebP"))
+                warnings.append(SourceWarning(location, f"picture {shown} is not a JPEG, PNG or WebP file; left out", "save it as JPEG, PNG or WebP"))
                 continue
             # The path was checked when the body was parsed; resolving it again catches a link
             # that leads out of the content folder, which is never followed.
@@ -286,4 +289,4 @@ def load_body_pictures(
             found.setdefault(item.article.source_path, {})[reference.src] = images.BodyImage(reference.src, variants)
             for variant in variants:
                 outputs.setdefault(variant.path, OutputRecord(f"{key}\0{variant.width}", item.article.source_path))
-    return found, outputs, errors
+    return found, outputs, errors, warnings

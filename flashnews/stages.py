@@ -246,8 +246,9 @@ def _build_changed(
     failed.update(c.location.path for c in collisions)
     lead_images, image_records, image_errors = load_lead_images(paths.content_dir, site, state)
     errors.extend(image_errors)
-    body_pictures, picture_records, picture_errors = load_body_pictures(paths.content_dir, site, state)
+    body_pictures, picture_records, picture_errors, picture_warnings = load_body_pictures(paths.content_dir, site, state)
     errors.extend(picture_errors)
+    warnings.extend(picture_warnings)
     image_records = {**picture_records, **image_records}
     if cancel_search is not None and cancel_search():
         raise search.SearchCancelled("the build was stopped for a newer change")

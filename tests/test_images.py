@@ -221,8 +221,11 @@ def test_a_missing_picture_is_a_located_error_and_the_page_shows_no_broken_pictu
     assert "More text." in page and "ferries.jpg" not in page and "<img" not in page
 
 
-def test_a_body_picture_that_is_not_a_picture_file_is_a_located_error(site_dir: Path, capsys):
+def test_a_body_picture_that_is_not_a_picture_file_is_a_located_warning_and_left_out(site_dir: Path, capsys):
     body_picture_site(site_dir, "![Notes](notes.pdf)")
     (site_dir / "content" / "notes.pdf").write_bytes(b"%PDF-1.4")
-    assert build(site_dir, NOW) == 1
-    assert "content/harbour.md:8: picture content/notes.pdf is not a JPEG, PNG or WebP file" in capsys.readouterr().err
+    from flashnews.cli import main
+
+    assert main(["build", "--content", str(site_dir / "content"), "--output", str(site_dir / "public"), "--config", str(site_dir / "site.toml"), "--now", NOW]) == 0
+    assert "content/harbour.md:8: warning: picture content/notes.pdf is not a JPEG, PNG or WebP file; left out" in capsys.readouterr().err
+    assert "notes.pdf" not in (site_dir / "public" / "harbour" / "index.html").read_text(encoding="utf-8")
