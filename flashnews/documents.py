@@ -29,7 +29,8 @@ _HEADER_WORDS = 14
 
 @dataclass(frozen=True, slots=True)
 class ExtractedImage:
-    """A picture taken from a document, to be written beside the article under `name`."""
+    """A picture taken from a document, to be written beside the article under `name` (the lead
+    picture, or one the body shows with `![alt](name)`)."""
 
     name: str
     data: bytes
@@ -158,7 +159,7 @@ def explain_document(article: ExtractedArticle) -> list[tuple[str, str]]:
         parts.append(("standfirst", article.standfirst))
     if article.lead_image is not None:
         parts.append(("lead picture", f"{article.lead_image.name} ({article.lead_image.alt or 'no alt text'})"))
-    parts.extend(("picture", f"{image.name} ({image.alt or 'no alt text'})") for image in article.images)
+    parts.extend(("body picture", f"{image.name} ({image.alt or 'no alt text'}), shown where it stood") for image in article.images)
     parts.append(("body", f"{article.paragraphs} blocks, from: {article.first_paragraph[:80]}"))
     parts.extend(("stripped", line) for line in article.stripped)
     parts.extend(("warning", f"{w.message}; {w.hint}" if w.hint else w.message) for w in article.warnings)

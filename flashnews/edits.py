@@ -7,7 +7,8 @@ list follow from where it sits in the order. So the watch loop writes it at once
 render and one write — instead of waiting for every page that lists the article. The rebuild that
 follows finds the page already holding its bytes and brings the front page, section pages,
 rails and feeds up to date. Anything else (a deleted file, a moved article, a draft, a new
-section, a lead picture, an error) leaves the work to the rebuild.
+section, a lead picture or pictures in the body, before or after the edit, an error) leaves the
+work to the rebuild.
 """
 
 from __future__ import annotations

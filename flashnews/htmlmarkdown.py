@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from lxml import etree
 
@@ -55,6 +55,12 @@ def escape_text(text: str) -> str:
     text = _SPACE.sub(" ", text).replace("\\", "\\\\")
     text = _ENTITY.sub("&amp;", text).replace("<", "&lt;")
     return _INLINE_SPECIAL.sub(r"\\\1", text)
+
+
+def picture_markdown(alt: str, name: str) -> str:
+    """The Markdown that shows a picture file written beside the article: `![alt](name)`, the
+    name percent-encoded so spaces and brackets in it cannot end the reference."""
+    return f"![{escape_text(alt).strip()}]({quote(name)})"
 
 
 def _escape_line_starts(markdown: str) -> str:

@@ -1,22 +1,25 @@
-"""An article's lead picture -> resized JPEG variants, and what its page and metadata show of it.
+"""An article's pictures -> resized JPEG variants, and what its page and metadata show of them.
 
-The picture is the file named in front matter (`image: harbour.jpg`, beside the article) or, failing
-that, a file with the article's base name (content/foo.jpg for content/foo.md). Variants are
-written under images/, named by the picture's hash, so a changed picture gets new URLs.
+The lead picture is the file named in front matter (`image: harbour.jpg`, beside the article) or,
+failing that, a file with the article's base name (content/foo.jpg for content/foo.md). Pictures
+the body shows (`![Ferries](harbour-2.jpg)`) are made the same way and drawn where they stand.
+Variants are written under images/, named by the picture's hash, so a changed picture gets new URLs.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import os
-from collections.abc import Collection, Sequence
+import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from flashnews.model import Article
+from flashnews.model import Article, RenderedArticle
 
 IMAGE_DIR = "images"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
@@ -46,6 +49,14 @@ class LeadImage:
     """An article's lead picture: its variants, narrowest first, and its alternative text."""
 
     alt: str
+    variants: tuple[ImageVariant, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BodyImage:
+    """A picture an article's body shows: the src its <img> holds and the picture's variants."""
+
+    src: str
     variants: tuple[ImageVariant, ...]
 
 
@@ -163,3 +174,41 @@ def image_context(image: LeadImage, *, root: str, absolute_root: str) -> dict[st
         "url_width": largest.width,
         "url_height": largest.height,
     }
+
+
+_IMG_TAG = re.compile(r"<img\b([^>]*)>")
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+
+
+def place_pictures(item: RenderedArticle, found: Mapping[str, BodyImage], *, root: str) -> str:
+    """The article's body HTML with each local picture (item.pictures) drawn from its variants,
+    lazily, with its size; `found` holds them by src and `root` leads to the site root. A picture
+    that could not be made is left out (the build reports it), so no page shows a broken one."""
+    if not item.pictures:
+        return item.body_html
+    local = {picture.src for picture in item.pictures}
+
+    def draw(match: re.Match[str]) -> str:
+        attributes = {name: html.unescape(value) for name, value in _ATTRIBUTE.findall(match.group(1))}
+        src = attributes.get("src")
+        if src not in local:
+            return match.group(0)
+        image = found.get(src)
+        if image is None:
+            return ""
+        variants = image.variants
+        default = next((v for v in variants if v.width >= 960), variants[-1])
+        drawn = {
+            "src": root + default.path,
+            "srcset": ", ".join(f"{root}{v.path} {v.width}w" for v in variants),
+            "sizes": SIZES,
+            "width": str(default.width),
+            "height": str(default.height),
+            "alt": attributes.get("alt", ""),
+            **({"title": attributes["title"]} if "title" in attributes else {}),
+            "loading": "lazy",
+            "decoding": "async",
+        }
+        return "<img " + " ".join(f'{name}="{html.escape(value, quote=True)}"' for name, value in drawn.items()) + ">"
+
+    return _IMG_TAG.sub(draw, item.body_html)

@@ -23,7 +23,8 @@ it, and the sitemap.
 Those pages are rendered from the new records and their neighbours, read from the build cache in
 the order the last full build remembered. Pages and keys are exactly those a full build makes.
 Anything else (a moved or deleted file, a new one that is a draft, scheduled, starts a section
-or claims a URL in use, an edit and a new file at once, a lead picture on a page involved, an
+or claims a URL in use, an edit and a new file at once, a lead picture on a page involved or a
+picture in the body of an article whose page or feeds are involved (before or after the edit), an
 error or warning, another kind of file, new code, templates or config, a clock outside the last
 build's window) returns None, and the caller runs the full build.
 """
@@ -232,7 +233,8 @@ def _same_place(old: RenderedArticle, new: RenderedArticle) -> bool:
 
 
 def _has_picture(item: RenderedArticle, content_dir: Path) -> bool:
-    return "image" in item.article.extra or find_image_file(content_dir, item.article) is not None
+    """Whether the article has a lead picture or its body shows pictures (both made by the full build)."""
+    return bool(item.pictures) or "image" in item.article.extra or find_image_file(content_dir, item.article) is not None
 
 
 def _same_elsewhere(old: RenderedArticle, new: RenderedArticle) -> bool:
@@ -462,8 +464,8 @@ class _RememberedSite:
         for shown, item in new_items.items():
             index = positions[shown]
             assert index is not None
-            if not _same_place(old[shown], item):
-                return None
+            if not _same_place(old[shown], item) or old[shown].pictures:
+                return None  # moved, or the pictures its body showed may be left behind
             pages.add(index)
             if not _same_elsewhere(old[shown], item):
                 card_edits.append(index)
@@ -664,8 +666,8 @@ class _RememberedSite:
         if not shown & new_items.keys():
             return []
         found = self._wholes(sorted(shown - new_items.keys()))
-        if found is None:
-            return None
+        if found is None or any(item.pictures for item in found.values()):
+            return None  # feeds draw the pictures in a body from the files the full build makes
         found.update(new_items)
         site = self._site(
             tuple(found[path] for path in site_paths), {key: tuple(found[path] for path in paths) for key, paths in section_paths.items()}

@@ -1,4 +1,4 @@
-"""Sources -> articles through the build cache, and each article's lead picture.
+"""Sources -> articles through the build cache, and each article's pictures.
 
 A source whose stat is unchanged is not read; one whose bytes hash to a cached record is not
 parsed. Articles are held without their bodies (records.encode_partial), except those parsed
@@ -12,7 +12,7 @@ import json
 import os
 from dataclasses import replace
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from flashnews import images, records
 from flashnews.config import SiteConfig
@@ -198,6 +198,21 @@ def load_articles(
     return ordered, errors, warnings, failed
 
 
+def _made_variants(data: bytes, state: BuildState) -> tuple[str, tuple[images.ImageVariant, ...]]:
+    """The cache key and variants of a picture's bytes, resized once and then read from the build
+    cache (each variant's bytes under key + its width); raises images.ImageError."""
+    digest = content_digest(data)
+    key = f"image\0{images.IMAGE_VERSION}\0{digest}"
+    cached = state.get_many([key])
+    if key in cached:
+        sizes = [tuple(pair) for pair in json.loads(cached[key])]
+    else:
+        made = images.resize_image(data)
+        sizes = [(width, height) for width, height, _ in made]
+        state.put_many({f"{key}\0{width}": jpeg for width, _, jpeg in made} | {key: json.dumps(sizes).encode()})
+    return key, tuple(images.ImageVariant(images.variant_path(digest, w), w, h) for w, h in sizes)
+
+
 def load_lead_images(
     content_dir: Path, site: Site, state: BuildState
 ) -> tuple[dict[str, images.LeadImage], dict[str, OutputRecord], list[FlashnewsError]]:
@@ -220,22 +235,58 @@ def load_lead_images(
             continue
         if picture is None:
             continue
-        digest = content_digest(data)
-        key = f"image\0{images.IMAGE_VERSION}\0{digest}"
-        cached = state.get_many([key])
-        if key in cached:
-            sizes = [tuple(pair) for pair in json.loads(cached[key])]
-        else:
-            try:
-                made = images.resize_image(data)
-            except images.ImageError as exc:
-                shown = display_path(picture, content_dir)
-                errors.append(SourceError(SourceLocation(article.source_path, 1), f"lead image {shown} is {exc}", hint="save it as JPEG, PNG or WebP"))
-                continue
-            sizes = [(width, height) for width, height, _ in made]
-            state.put_many({f"{key}\0{width}": jpeg for width, _, jpeg in made} | {key: json.dumps(sizes).encode()})
-        variants = tuple(images.ImageVariant(images.variant_path(digest, w), w, h) for w, h in sizes)
+        try:
+            key, variants = _made_variants(data, state)
+        except images.ImageError as exc:
+            shown = display_path(picture, content_dir)
+            errors.append(SourceError(SourceLocation(article.source_path, 1), f"lead image {shown} is {exc}", hint="save it as JPEG, PNG or WebP"))
+            continue
         found[article.source_path] = images.LeadImage(article.extra.get("image_alt", "").strip() or article.title, variants)
         for variant in variants:
             outputs[variant.path] = OutputRecord(f"{key}\0{variant.width}", article.source_path)
     return found, outputs, errors
+
+
+def load_body_pictures(
+    content_dir: Path, site: Site, state: BuildState
+) -> tuple[dict[str, dict[str, images.BodyImage]], dict[str, OutputRecord], list[FlashnewsError], list[SourceWarning]]:
+    """Resize the pictures the published articles' bodies show, as lead pictures are; returns them
+    by source path and src, an output record per variant, a located error (the file and the line
+    of the reference) for each picture that is missing, outside the content folder or unreadable,
+    and a located warning for each reference to a file that is not a picture. Pages leave out
+    every picture that is not returned."""
+    found: dict[str, dict[str, images.BodyImage]] = {}
+    outputs: dict[str, OutputRecord] = {}
+    errors: list[FlashnewsError] = []
+    warnings: list[SourceWarning] = []
+    root = content_dir.resolve()
+    for item in site.articles:
+        for reference in item.pictures:
+            location = SourceLocation(item.article.source_path, reference.line)
+            shown = f"{content_dir.name}/{reference.path}" if content_dir.name else reference.path
+            if PurePosixPath(reference.path).suffix.lower() not in images.IMAGE_SUFFIXES:
+                warnings.append(SourceWarning(location, f"picture {shown} is not a JPEG, PNG or WebP file; left out", "save it as JPEG, PNG or WebP"))
+                continue
+            # The path was checked when the body was parsed; resolving it again catches a link
+            # that leads out of the content folder, which is never followed.
+            picture = content_dir.joinpath(*PurePosixPath(reference.path).parts).resolve()
+            if not picture.is_relative_to(root):
+                errors.append(SourceError(location, f"picture {shown} leads outside the content folder", hint="copy the picture into content/"))
+                continue
+            if not picture.is_file():
+                errors.append(SourceError(location, f"picture {shown} is missing", hint="put the picture beside the article, or correct its name"))
+                continue
+            try:
+                data = picture.read_bytes()
+            except OSError as exc:
+                errors.append(SourceError(location, f"cannot read the picture {shown}: {exc.strerror}"))
+                continue
+            try:
+                key, variants = _made_variants(data, state)
+            except images.ImageError as exc:
+                errors.append(SourceError(location, f"picture {shown} is {exc}", hint="save it as JPEG, PNG or WebP"))
+                continue
+            found.setdefault(item.article.source_path, {})[reference.src] = images.BodyImage(reference.src, variants)
+            for variant in variants:
+                outputs.setdefault(variant.path, OutputRecord(f"{key}\0{variant.width}", item.article.source_path))
+    return found, outputs, errors, warnings

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import html
 import math
+import posixpath
 import re
+from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
 
 from flashnews.errors import SourceError, SourceLocation
-from flashnews.model import Article, RenderedArticle
+from flashnews.model import Article, PictureReference, RenderedArticle
 
 WORDS_PER_MINUTE = 200
 MAX_BODY_CHARS = 500_000
@@ -203,6 +205,41 @@ def text_facts(body_html: str) -> tuple[list[str], str]:
     return words, lead
 
 
+_IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')
+
+
+def find_pictures(article: Article, body_html: str) -> tuple[PictureReference, ...]:
+    """The local pictures a sanitized body shows (an <img> src without a scheme), each as a path
+    inside the content folder; raises MarkupError for one that points outside it (an absolute
+    path, or one climbing out with '..'), so no build ever reads it."""
+    if "<img" not in body_html:
+        return ()
+    _, _, inside = article.source_path.partition("/")
+    folder = posixpath.dirname(inside)
+    found: list[PictureReference] = []
+    searched = 0
+    for match in _IMG_SRC.finditer(body_html):
+        src = html.unescape(match.group(1))
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc or src.startswith("//") or not parts.path:
+            continue  # a picture on the web, shown as it is
+        at = article.body.find(src, searched)
+        if at < 0:
+            at = article.body.find(src)
+        searched = max(searched, at + len(src)) if at >= 0 else searched
+        location = _location_of(article, at) if at >= 0 else SourceLocation(article.source_path, article.body_line)
+        name = unquote(parts.path)
+        joined = posixpath.normpath(posixpath.join(folder, name))
+        if name.startswith("/") or "\\" in name or "\x00" in name or joined == ".." or joined.startswith("../"):
+            raise MarkupError(
+                location,
+                f"picture {src} is outside the content folder",
+                hint="put the picture in content/ (beside the article) and name it relative to the article, as in ![Harbour](harbour-2.jpg)",
+            )
+        found.append(PictureReference(src, joined, location.line))
+    return tuple(found)
+
+
 def render_article(article: Article, converter: BodyConverter) -> RenderedArticle:
     """Convert and sanitize the body; raises MarkupError for bodies that are unsafe to render.
 
@@ -224,10 +261,12 @@ def render_article(article: Article, converter: BodyConverter) -> RenderedArticl
                 SourceLocation(article.source_path, article.body_line), "Markdown is nested too deeply", hint="simplify the body"
             ) from exc
         words, lead = text_facts(body_html)
+    pictures = find_pictures(article, body_html) if plain is None else ()
     return RenderedArticle(
         article=article,
         body_html=body_html,
         lead=article.summary or lead,
         reading_minutes=max(1, math.ceil(len(words) / WORDS_PER_MINUTE)),
         word_count=len(words),
+        pictures=pictures,
     )

@@ -73,6 +73,16 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class PictureReference:
+    """A picture beside the article that its body shows (`![alt](harbour-2.png)`): the src as the
+    body's HTML holds it, the file as a POSIX path relative to the content folder, and the line."""
+
+    src: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class RenderedArticle:
     """An article with its body as safe HTML and the facts pages show about it."""
 
@@ -86,6 +96,9 @@ class RenderedArticle:
     # True when loaded without its body (article.body and body_html are ""), as listings,
     # rails and keys need; the full record is fetched by digest for the article's own page.
     partial: bool = False
+    # The local pictures body_html shows, in order; their <img> tags are pointed at the published
+    # files when a page is rendered (images.place_pictures), since those depend on the files' bytes.
+    pictures: tuple[PictureReference, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

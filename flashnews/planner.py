@@ -2,7 +2,7 @@
 context built only on demand.
 
 A page's key is a digest of the digests of its inputs: the article record, the cards it shows,
-the related-article window, the lead picture, and a salt over templates, config, code and
+the related-article window, the lead picture and the pictures in its body, and a salt over templates, config, code and
 navigation. Deciding that a page is unchanged therefore costs a few string joins, not building
 and hashing its context, and a build that changes one article builds the contexts of the few
 pages that show it. Equal keys mean equal bytes.
@@ -23,7 +23,7 @@ import orjson
 from flashnews import records
 from flashnews.config import SiteConfig
 from flashnews.feeds import plan_feed_pages
-from flashnews.images import LeadImage
+from flashnews.images import BodyImage, LeadImage, place_pictures
 from flashnews.model import RenderedArticle, Site
 from flashnews.paging import FRONT, ListingPage, listing_pages, page_path
 from flashnews.related import RelatedFinder
@@ -128,14 +128,17 @@ class SitePlanner:
         *,
         salt: str = "",
         images: Mapping[str, LeadImage] | None = None,
+        pictures: Mapping[str, Mapping[str, BodyImage]] | None = None,
         extra_pages: tuple[PagePlan, ...] = (),
         complete: Callable[[RenderedArticle], RenderedArticle] = lambda item: item,
     ) -> None:
-        """complete(item) gives a partial article (records.encode_partial) its body back."""
+        """complete(item) gives a partial article (records.encode_partial) its body back; images
+        are the lead pictures by source path, pictures those the bodies show by source path and src."""
         self.site = site
         self._complete = complete
         self.config = config
         self.images = images or {}
+        self.pictures = pictures or {}
         nav = [(s.key, s.label) for s in site.sections]
         self._salt = _digest(salt, config.digest(), repr(nav))
         self._related = RelatedFinder(site)
@@ -146,7 +149,7 @@ class SitePlanner:
         self._whole: list[PagePlan] = [
             plan_not_found_page(site, config),
             *extra_pages,
-            *plan_feed_pages(_with_feed_bodies(site, config, complete), config),
+            *plan_feed_pages(_with_feed_bodies(site, config, complete, self.pictures), config),
             *plan_sitemap_pages(site, config),
         ]
 
@@ -164,6 +167,13 @@ class SitePlanner:
     def _image_digest(self, item: RenderedArticle) -> str:
         image = self.images.get(item.article.source_path)
         return repr(image) if image else ""
+
+    def _pictures_digest(self, item: RenderedArticle) -> str:
+        """The lead picture and the body's pictures of an article's page ("" when it has none, as
+        an in-place build keys it)."""
+        found = self.pictures.get(item.article.source_path)
+        shown = repr(sorted(found.items())) if found else ""
+        return self._image_digest(item) + (f"\0{shown}" if shown else "")
 
     def _rail(self, index: int) -> tuple[RenderedArticle, ...]:
         """The news published just before an article (the newest when it is among the newest)."""
@@ -214,7 +224,7 @@ class SitePlanner:
                 self._salt,
                 path,
                 record_digest(item),
-                self._image_digest(item),
+                self._pictures_digest(item),
                 (digests[other.article.source_path] for other in self._rail(index)),
                 position - start,
                 in_section[id(section)][start:stop],
@@ -234,6 +244,8 @@ class SitePlanner:
         index = self._positions.get(path)
         if index is None:
             return None
+        if item.pictures or self.site.articles[index].pictures:
+            return None  # the pictures are made, and the old ones deleted, by the build
         old, new = self.site.articles[index].article, item.article
         if (old.date, old.category, old.slug, old.draft, old.lang, dict(old.extra)) != (
             new.date, new.category, new.slug, new.draft, new.lang, dict(new.extra)
@@ -248,9 +260,12 @@ class SitePlanner:
     def plan_new_article(self, item: RenderedArticle) -> PagePlan | None:
         """The page of an article this site does not have yet, when adding it changes nothing
         but its neighbours' lists: published now, not a draft, in an existing section, on a free
-        URL, without a lead picture. It is then exactly the page a build with it makes."""
+        URL, without a lead picture or pictures in its body. It is then exactly the page a build
+        with it makes."""
         new = item.article
-        if new.source_path in self._positions or not is_published(item, now=self.site.built_at, include_drafts=False) or "image" in new.extra:
+        if new.source_path in self._positions or not is_published(item, now=self.site.built_at, include_drafts=False):
+            return None
+        if "image" in new.extra or item.pictures:
             return None
         key = section_key(section_of(new.category, self.config).name)
         section = next((s for s in self.site.sections if s.key == key), None)
@@ -287,15 +302,26 @@ class SitePlanner:
         item = self._complete(self.site.articles[spec.ref])
         context = article_context(
             self.site, self.config, item, rail=self._rail(spec.ref), related=self._related.related(item.article.source_path),
-            cards=self.card, images=self.images,
+            cards=self.card, images=self.images, pictures=self.pictures.get(item.article.source_path, {}),
         )
         return PagePlan(spec.path, spec.template, context, source=item.article.source_path)
 
 
-def _with_feed_bodies(site: Site, config: SiteConfig, complete: Callable[[RenderedArticle], RenderedArticle]) -> Site:
-    """The site with the articles its feeds carry made whole (feeds show the full text)."""
+def _with_feed_bodies(
+    site: Site, config: SiteConfig, complete: Callable[[RenderedArticle], RenderedArticle], pictures: Mapping[str, Mapping[str, BodyImage]]
+) -> Site:
+    """The site with the articles its feeds carry made whole (feeds show the full text), their
+    pictures drawn from the site's public URL."""
     shown = [*site.articles[: config.feed_items], *(item for s in site.sections for item in s.articles[: config.feed_items])]
-    whole = {id(item): complete(item) for item in shown if item.partial}
+    root = config.base_url.rstrip("/") + "/"
+
+    def feed_item(item: RenderedArticle) -> RenderedArticle:
+        item = complete(item)
+        if not item.pictures:
+            return item
+        return replace(item, body_html=place_pictures(item, pictures.get(item.article.source_path, {}), root=root))
+
+    whole = {id(item): feed_item(item) for item in shown if item.partial or item.pictures}
     if not whole:
         return site
 

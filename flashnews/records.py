@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 import orjson
 
-from flashnews.model import Article, RenderedArticle
+from flashnews.model import Article, PictureReference, RenderedArticle
 
 
 _BODY_FIELDS = ("body_html",)
@@ -27,6 +27,7 @@ def _record(item: RenderedArticle) -> dict[str, object]:
         "updated": a.updated.isoformat() if a.updated else None, "body_line": a.body_line, "extra": dict(a.extra), "field_lines": dict(a.field_lines),
         "body_html": item.body_html, "lead": item.lead, "reading_minutes": item.reading_minutes,
         "word_count": item.word_count,
+        "pictures": [[p.src, p.path, p.line] for p in item.pictures],
     }
 
 
@@ -56,4 +57,5 @@ def decode_rendered(data: bytes, digest: str = "") -> RenderedArticle:
         extra=MappingProxyType(r["extra"]), field_lines=MappingProxyType(r.get("field_lines", {})),
     )
     partial = "body_html" not in r
-    return RenderedArticle(article, r.get("body_html", ""), r["lead"], r["reading_minutes"], r["word_count"], digest, partial)
+    pictures = tuple(PictureReference(src, path, line) for src, path, line in r.get("pictures", ()))
+    return RenderedArticle(article, r.get("body_html", ""), r["lead"], r["reading_minutes"], r["word_count"], digest, partial, pictures)

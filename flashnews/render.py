@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from flashnews.config import SiteConfig
-from flashnews.images import LeadImage, image_context
+from flashnews.images import BodyImage, LeadImage, image_context, place_pictures
 from flashnews.i18n import format_date_time, format_edition_date, format_short_date, format_time, strings_for
 from flashnews.errors import TemplateError
 from flashnews.model import OutputFile, RenderedArticle, Site
@@ -128,8 +128,10 @@ def article_context(
     related: Sequence[RenderedArticle],
     cards: CardMaker,
     images: Mapping[str, LeadImage],
+    pictures: Mapping[str, BodyImage] | None = None,
 ) -> Context:
-    """An article's page: the story, the news published just before it and related stories."""
+    """An article's page: the story, the news published just before it and related stories;
+    `pictures` are those its body shows, by src."""
     article = item.article
     path = article_url(item) + "index.html"
     image = _lead_image(item, config, images, _root_for(path))
@@ -143,7 +145,7 @@ def article_context(
             "updated_display": format_date_time(article.updated.astimezone(config.tz), config.language) if article.updated else "",
             "reading_minutes": item.reading_minutes,
             "word_count": item.word_count,
-            "body_html": item.body_html,
+            "body_html": place_pictures(item, pictures or {}, root=_root_for(path)),
             "description": item.lead,
             "image": image,
         },

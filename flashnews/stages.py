@@ -24,7 +24,7 @@ from flashnews.errors import OutputError
 from flashnews.fingerprint import clock_window
 from flashnews.indexing import SEARCH_DOCS, SEARCH_PENDING, docs_of, encode_docs_state, read_docs_state, update_index
 from flashnews.inplace import Indexer, SearchIndex, build_in_place, remember_site
-from flashnews.loading import cached_partial, load_articles, load_lead_images, source_cache_key
+from flashnews.loading import cached_partial, load_articles, load_body_pictures, load_lead_images, source_cache_key
 from flashnews.model import OutputFile, RenderedArticle, Site
 from flashnews.output import OutputTransaction, recover_output
 from flashnews.pipeline import PIPELINE_VERSION, BuildInputs, BuildPaths, BuildResult
@@ -87,6 +87,7 @@ def make_planner(
     *,
     template_hash: str,
     lead_images: Mapping[str, images.LeadImage] | None = None,
+    body_pictures: Mapping[str, Mapping[str, images.BodyImage]] | None = None,
 ) -> SitePlanner:
     """The planner of one build: page keys are salted with the templates, the code and the
     pipeline version; article bodies are read back from the build cache when a page needs them."""
@@ -101,7 +102,7 @@ def make_planner(
 
     extra = (search.plan_search_page(site, config),) if config.search else ()
     salt = f"{PIPELINE_VERSION}\0{template_hash}\0{fingerprint.code_digest()}"
-    return SitePlanner(site, config, salt=salt, images=lead_images, extra_pages=extra, complete=complete)
+    return SitePlanner(site, config, salt=salt, images=lead_images, pictures=body_pictures, extra_pages=extra, complete=complete)
 
 
 def update_search_index(
@@ -245,9 +246,13 @@ def _build_changed(
     failed.update(c.location.path for c in collisions)
     lead_images, image_records, image_errors = load_lead_images(paths.content_dir, site, state)
     errors.extend(image_errors)
+    body_pictures, picture_records, picture_errors, picture_warnings = load_body_pictures(paths.content_dir, site, state)
+    errors.extend(picture_errors)
+    warnings.extend(picture_warnings)
+    image_records = {**picture_records, **image_records}
     if cancel_search is not None and cancel_search():
         raise search.SearchCancelled("the build was stopped for a newer change")
-    planner = make_planner(site, config, state, template_hash=template_hash, lead_images=lead_images)
+    planner = make_planner(site, config, state, template_hash=template_hash, lead_images=lead_images, body_pictures=body_pictures)
     specs = planner.specs()
     if previous and not paths.output_dir.is_dir():
         state.clear_outputs()

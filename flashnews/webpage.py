@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 from flashnews.bylines import BylineReader
 from flashnews.documents import CompanionReader, ExtractedArticle, ExtractedImage, read_header_line
 from flashnews.errors import NormalizeError, SourceLocation, SourceWarning
-from flashnews.htmlmarkdown import Block, escape_text, html_blocks, join_blocks
+from flashnews.htmlmarkdown import Block, html_blocks, join_blocks, picture_markdown
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 _SIGNATURES = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"))
@@ -124,7 +124,7 @@ class _Pictures:
             return None
         if image not in self.kept:
             self.kept.append(image)
-        return f"![{escape_text(alt)}]({image.name})"
+        return picture_markdown(alt, image.name)
 
 
 def _strip_repeats(blocks: list[Block], *, title: str, author: str, byline: BylineReader, zone: tzinfo) -> tuple[list[Block], list[str], datetime | None, str]:

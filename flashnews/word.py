@@ -2,7 +2,9 @@
 
 mammoth reads the document (tracked changes come out as accepted, comments are left out) and
 writes simple HTML by a style map; flashnews.htmlmarkdown turns that into Markdown. The first
-paragraphs give the section line, headline, byline and dateline, as in a .txt drop.
+paragraphs give the section line, headline, byline and dateline, as in a .txt drop. The first
+picture becomes the lead picture; the others are written beside the article and shown in the
+body where they stood (`![alt](foo-2.png)`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from flashnews.config import SectionConfig
 from flashnews.bylines import BylineReader
 from flashnews.documents import ExtractedArticle, ExtractedImage, read_header_line
 from flashnews.errors import NormalizeError, SourceLocation, SourceWarning
-from flashnews.htmlmarkdown import Block, html_blocks, join_blocks, parse_fragment
+from flashnews.htmlmarkdown import Block, html_blocks, join_blocks, parse_fragment, picture_markdown
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
@@ -154,19 +156,12 @@ def extract_word(
             lead.append(image)
 
     def reference(src: str, alt: str) -> str | None:
-        # The site publishes an article's lead picture only: the others are kept beside the
-        # article (a warning names them) and not referenced, so no page shows a broken picture.
-        return None
+        # src is the flashnews-image:<n> _convert_html gave the picture; the lead picture is shown
+        # above the story and one pages cannot show is left out, so neither is referenced here.
+        _, _, number = src.partition("flashnews-image:")
+        image = files.get(int(number)) if number.isdigit() else None
+        return picture_markdown(image.alt, image.name) if image is not None else None
 
-    if files:
-        names = ", ".join(image.name for image in files.values())
-        warnings.append(
-            SourceWarning(
-                location,
-                f"{len(files)} more picture(s) kept beside the article ({names}); the site shows the lead picture only",
-                "to show another picture, name it in the front matter as image:",
-            )
-        )
     blocks = html_blocks(parse_fragment(markup), image_reference=reference)
     return _split_header(
         blocks, location=location, sections=sections, byline=byline, zone=zone,

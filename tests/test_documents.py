@@ -122,3 +122,44 @@ def test_a_bad_document_is_a_located_error_and_the_rest_of_the_site_builds(site_
     assert "Members asked for more details" in story
     for bad in ("<script", "<iframe", "onclick", "onmouseover", "javascript:", "<form", "<style"):
         assert bad not in story
+
+
+def test_a_docx_with_three_pictures_leads_with_the_first_and_shows_the_others_where_they_stood(site_dir: Path):
+    import io
+    import re
+
+    import docx
+
+    from tests.publishing import build
+    from tests.word_documents import saved
+
+    document = docx.Document()
+    document.add_paragraph("Sport")
+    document.add_paragraph("The new stadium opens its stands", style="Title")
+    document.add_paragraph("By Arta Hoxha")
+    document.add_paragraph("27 February 2025, 14:30")
+    for number, (colour, width) in enumerate((("red", 1600), ("blue", 1200), ("green", 700))):
+        document.add_paragraph(f"Paragraph {number + 1} of the story.")
+        picture = document.add_picture(io.BytesIO(png(width, width // 2, colour)))
+        picture._inline.docPr.set("descr", f"Stand number {number + 1}")
+    document.add_paragraph("The last paragraph.")
+    (site_dir / "content" / "sport").mkdir()
+    (site_dir / "content" / "sport" / "stadium.docx").write_bytes(saved(document))
+    assert build(site_dir, "2025-12-05T12:00:00+01:00") == 0
+    assert sorted(p.name for p in (site_dir / "content" / "sport").iterdir()) == ["stadium-2.png", "stadium-3.png", "stadium.md", "stadium.png"]
+    public = site_dir / "public"
+    page = (public / "the-new-stadium-opens-its-stands" / "index.html").read_text(encoding="utf-8")
+    lead = re.search(r'<figure class="lead-image">\s*(<img [^>]+>)', page).group(1)
+    assert 'alt="Stand number 1"' in lead and 'width="960" height="480"' in lead
+    body = page.split('<div class="story-body">', 1)[1].split("</div>", 1)[0]
+    shown = re.findall(r"Paragraph \d of the story\.|The last paragraph\.|<img [^>]+>", body)
+    assert [s if not s.startswith("<img") else re.search(r'alt="([^"]*)"', s).group(1) for s in shown] == [
+        "Paragraph 1 of the story.", "Paragraph 2 of the story.", "Stand number 2", "Paragraph 3 of the story.", "Stand number 3", "The last paragraph.",
+    ]
+    second, third = (s for s in shown if s.startswith("<img"))
+    assert 'width="960" height="480"' in second and 'width="700" height="350"' in third
+    for tag in (second, third):
+        assert 'loading="lazy"' in tag
+        for source in re.search(r'srcset="([^"]+)"', tag).group(1).split(", "):
+            assert (public / "the-new-stadium-opens-its-stands" / source.split(" ")[0]).is_file()
+    assert "stadium-2.png" not in page and "stadium-3.png" not in page

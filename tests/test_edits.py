@@ -130,3 +130,36 @@ def test_new_articles_that_change_more_than_their_neighbours_wait_for_the_rebuil
         assert tree(site_dir / "public") == before
     finally:
         state.close()
+
+
+def test_articles_with_body_pictures_wait_for_the_rebuild_which_draws_them(site_dir: Path):
+    from tests.test_images import picture_bytes
+
+    newsroom(site_dir)
+    (site_dir / "content" / "derby-2.png").write_bytes(picture_bytes(800, 500, kind="PNG"))
+    state = BuildState(state_path(site_dir / "public"))
+    try:
+        rebuild(site_dir, state)
+        before = tree(site_dir / "public")
+        pictured = write_article(
+            site_dir, "derby-5", date="2025-11-15T20:00:00+01:00", title="Partizani derby number 5 at Air Albania",
+            body="Partizani and Tirana met for derby 5.\n\n![The stands](derby-2.png)",
+        )
+        added = write_article(
+            site_dir, "derby-replay", date="2025-11-15T21:30:00+01:00", title="Partizani derby replay ordered at Air Albania",
+            body="The federation orders a replay.\n\n![The stands](derby-2.png)",
+        )
+        assert publish(site_dir, state, pictured) == ()
+        assert publish(site_dir, state, added) == ()
+        assert tree(site_dir / "public") == before
+        rebuild(site_dir, state)
+        assert 'alt="The stands"' in (site_dir / "public" / "derby-5" / "index.html").read_text(encoding="utf-8")
+        unpictured = write_article(
+            site_dir, "derby-5", date="2025-11-15T20:00:00+01:00", title="Partizani derby number 5 at Air Albania",
+            body="Partizani and Tirana met for derby 5.",
+        )
+        assert publish(site_dir, state, unpictured) == (), "the picture files it showed are left to the rebuild"
+        rebuild(site_dir, state)
+    finally:
+        state.close()
+    assert_same_as_cold_build(site_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
@@ -135,3 +136,96 @@ def test_pictures_are_listed_once_with_any_suffix_case_and_ignored_folders_left_
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "d.webp").write_bytes(b"x")
     assert list_pictures(tmp_path) == frozenset({tmp_path / "a.JPG", tmp_path / "sub" / "d.webp"})
+
+
+# Pictures the body shows: `![alt](harbour-2.jpg)` beside the article.
+
+
+def body_picture_site(site_dir: Path, body: str) -> Path:
+    write_article(site_dir, "harbour", date="2025-12-05T10:00:00+01:00", title="Durrës harbour reopens", body=body)
+    return site_dir
+
+
+def test_a_picture_in_the_body_is_resized_and_drawn_where_it_stands_with_size_alt_and_lazy_loading(site_dir: Path):
+    body_picture_site(site_dir, "The quay at dawn.\n\n![Ferries at the quay](harbour-2.png)\n\nThe last paragraph.")
+    (site_dir / "content" / "harbour-2.png").write_bytes(picture_bytes(1200, 800, kind="PNG"))
+    assert build(site_dir, NOW) == 0
+    public = site_dir / "public"
+    page = (public / "harbour" / "index.html").read_text(encoding="utf-8")
+    body = re.search(r'<div class="story-body">(.*?)</div>', page, re.DOTALL).group(1)
+    before, tag, after = re.split(r"(<img [^>]+>)", body)
+    assert "The quay at dawn." in before and "The last paragraph." in after
+    assert 'alt="Ferries at the quay"' in tag and 'width="960" height="640"' in tag and 'loading="lazy"' in tag
+    sources = re.search(r'srcset="([^"]+)"', tag).group(1).split(", ")
+    assert [s.rsplit(" ", 1)[1] for s in sources] == ["480w", "960w", "1200w"]  # never enlarged
+    for source in [re.search(r' src="([^"]+)"', tag).group(1), *(s.split(" ")[0] for s in sources)]:
+        assert source.startswith("../images/") and (public / "harbour" / source).is_file()
+    assert "harbour-2.png" not in page
+    feed = (public / "feeds" / "atom.xml").read_text(encoding="utf-8")
+    assert "https://news.example/images/" in feed and "harbour-2.png" not in feed
+
+
+def test_a_picture_on_the_web_keeps_its_address(site_dir: Path):
+    body_picture_site(site_dir, "![Map](https://maps.example/tram.png)")
+    assert build(site_dir, NOW) == 0
+    assert '<img alt="Map" src="https://maps.example/tram.png">' in (site_dir / "public" / "harbour" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def opened_files():
+    """Every file path this process opens while the list is being recorded (an audit hook, which
+    sees every open of the build's own process, where pictures are read)."""
+    import sys
+
+    opened: list[str] = []
+    recording = [True]
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open" and recording[0] and isinstance(args[0], (str, bytes, Path)):
+            opened.append(str(Path(os.fsdecode(args[0])).resolve()))
+
+    sys.addaudithook(hook)
+    yield opened
+    recording[0] = False
+
+
+def test_a_picture_outside_content_is_refused_at_its_line_and_never_read(site_dir: Path, capsys, opened_files):
+    secret = site_dir / "escape.png"
+    secret.write_bytes(picture_bytes(100, 100, kind="PNG"))
+    body_picture_site(site_dir, "The quay.\n\n![x](../escape.png)")
+    opened_files.clear()
+    assert build(site_dir, NOW) == 1
+    assert "content/harbour.md:10: picture ../escape.png is outside the content folder" in capsys.readouterr().err
+    assert opened_files and str(secret.resolve()) not in opened_files
+    assert not (site_dir / "public" / "images").exists()
+
+
+def test_a_link_that_leads_out_of_content_is_refused_and_never_followed(site_dir: Path, capsys, opened_files):
+    secret = site_dir / "secret.png"
+    secret.write_bytes(picture_bytes(100, 100, kind="PNG"))
+    (site_dir / "content" / "harbour-2.png").symlink_to(secret)
+    body_picture_site(site_dir, "The quay.\n\n![x](harbour-2.png)")
+    opened_files.clear()
+    assert build(site_dir, NOW) == 1
+    assert "content/harbour.md:10: picture content/harbour-2.png leads outside the content folder" in capsys.readouterr().err
+    assert opened_files and str(secret.resolve()) not in opened_files
+    assert not (site_dir / "public" / "images").exists()
+
+
+def test_a_missing_picture_is_a_located_error_and_the_page_shows_no_broken_picture(site_dir: Path, capsys):
+    body_picture_site(site_dir, "The quay.\n\nMore text.\n\n![Ferries](ferries.jpg)")
+    assert build(site_dir, NOW) == 1
+    err = capsys.readouterr().err
+    assert "content/harbour.md:12: picture content/ferries.jpg is missing; put the picture beside the article, or correct its name" in err
+    page = (site_dir / "public" / "harbour" / "index.html").read_text(encoding="utf-8")
+    assert "More text." in page and "ferries.jpg" not in page and "<img" not in page
+
+
+def test_a_body_picture_that_is_not_a_picture_file_is_a_located_warning_and_left_out(site_dir: Path, capsys):
+    body_picture_site(site_dir, "![Notes](notes.pdf)")
+    (site_dir / "content" / "notes.pdf").write_bytes(b"%PDF-1.4")
+    from flashnews.cli import main
+
+    assert main(["build", "--content", str(site_dir / "content"), "--output", str(site_dir / "public"), "--config", str(site_dir / "site.toml"), "--now", NOW]) == 0
+    assert "content/harbour.md:8: warning: picture content/notes.pdf is not a JPEG, PNG or WebP file; left out" in capsys.readouterr().err
+    assert "notes.pdf" not in (site_dir / "public" / "harbour" / "index.html").read_text(encoding="utf-8")

@@ -109,7 +109,26 @@ def delete_static(project: Path) -> None:
     (project / "static" / "style.css").unlink()
 
 
-CHANGES = [add_article, add_raw_drop, edit_article, delete_article, rename_article, edit_template, edit_config, edit_static, delete_static]
+def picture_png(colour: str, width: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, width // 2), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def add_body_picture(project: Path) -> None:
+    (project / "content" / "quay-2.png").write_bytes(picture_png("red", 1200))
+    with open(_first_article(project), "a", encoding="utf-8") as handle:
+        handle.write("\n![The quay at dawn](quay-2.png)\n")
+
+
+CHANGES = [
+    add_article, add_raw_drop, edit_article, delete_article, rename_article, edit_template, edit_config, edit_static, delete_static,
+    add_body_picture,
+]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
@@ -119,6 +138,29 @@ def test_incremental_build_after_a_change_equals_a_cold_build(project: Path, cha
     build(project)
     after = read_tree(project / "public")
     assert after != before
+    assert after == cold_tree(project)
+
+
+@pytest.mark.parametrize(
+    "replace_picture",
+    [
+        lambda picture: picture.write_bytes(picture_png("green", 700)),  # new bytes, new size
+        lambda picture: picture.unlink(),  # gone: the page drops the picture and the build says so
+        lambda picture: picture.write_bytes(picture_png("red", 1200)),  # back as it was
+    ],
+    ids=["replaced", "deleted", "restored"],
+)
+def test_a_changed_body_picture_renders_its_page_again_as_a_cold_build_does(project: Path, replace_picture: Change) -> None:
+    add_body_picture(project)
+    picture = project / "content" / "quay-2.png"
+    picture.write_bytes(picture_png("blue", 1200))
+    assert build(project) == 0
+    page = next(p for p in (project / "public").rglob("index.html") if b"The quay at dawn" in p.read_bytes())
+    before = read_tree(project / "public")
+    replace_picture(picture)
+    build(project)
+    after = read_tree(project / "public")
+    assert after[page.relative_to(project / "public").as_posix()] != before[page.relative_to(project / "public").as_posix()]
     assert after == cold_tree(project)
 
 

@@ -501,3 +501,75 @@ def test_a_file_name_that_is_not_utf8_does_not_stop_builds(newsroom: Path, full_
     assert build(newsroom) == 0
     assert full_builds == [1]  # the new file; the edit after it is built in place
     assert_same_as_cold(newsroom)
+
+
+def picture_png(colour: str, width: int = 600) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, 400), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def show_picture(project: Path, number: int, name: str = "quay.png", colour: str = "red") -> None:
+    """Give article `number` a picture in its body, and build."""
+    (project / "content" / name).write_bytes(picture_png(colour))
+    append_to_body(article_path(project, number), f"![The quay at dawn]({name})")
+    assert build(project) == 0
+
+
+def test_an_edit_to_an_article_with_body_pictures_takes_the_full_build(newsroom: Path, full_builds: list[int]) -> None:
+    show_picture(newsroom, 20)
+    full_builds.clear()
+    append_to_body(article_path(newsroom, 20))
+    assert build(newsroom) == 0
+    assert full_builds == [1]
+    assert 'alt="The quay at dawn"' in story_page(newsroom, 20).read_text(encoding="utf-8")
+    assert_same_as_cold(newsroom)
+
+
+def test_an_edit_that_drops_a_body_picture_takes_the_full_build_and_deletes_its_files(newsroom: Path, full_builds: list[int]) -> None:
+    show_picture(newsroom, 20)
+    assert list((newsroom / "public" / "images").iterdir())
+    full_builds.clear()
+    edit_story(newsroom, "![The quay at dawn](quay.png)", "The quay was quiet.")
+    assert build(newsroom) == 0
+    assert full_builds == [1]
+    assert not (newsroom / "public" / "images").exists() or not list((newsroom / "public" / "images").iterdir())
+    assert_same_as_cold(newsroom)
+
+
+def test_an_edit_to_a_story_in_the_feeds_beside_one_with_body_pictures_takes_the_full_build(newsroom: Path, full_builds: list[int]) -> None:
+    show_picture(newsroom, 1)
+    full_builds.clear()
+    append_to_body(article_path(newsroom, 3), "The third story gained a line.")
+    assert build(newsroom) == 0
+    assert full_builds == [1]
+    assert "images/" in (newsroom / "public" / "feeds" / "atom.xml").read_text(encoding="utf-8")
+    assert_same_as_cold(newsroom)
+
+
+def test_a_new_story_with_a_body_picture_takes_the_full_build(newsroom: Path, full_builds: list[int]) -> None:
+    (newsroom / "content" / "late.png").write_bytes(picture_png("blue"))
+    assert build(newsroom) == 0
+    full_builds.clear()
+    (newsroom / "content" / "late-news.md").write_text(
+        '---\ntitle: "Late news from the harbour"\ndate: "2025-12-02T23:00:00+01:00"\ncategory: "Sport"\n---\n\n'
+        "Ships waited outside the harbour.\n\n![Ships at anchor](late.png)\n",
+        encoding="utf-8",
+    )
+    assert build(newsroom) == 0
+    assert full_builds == [1]
+    assert_same_as_cold(newsroom)
+
+
+def test_replacing_a_body_picture_renders_its_page_again(newsroom: Path) -> None:
+    show_picture(newsroom, 20)
+    before = story_page(newsroom, 20).read_bytes()
+    (newsroom / "content" / "quay.png").write_bytes(picture_png("green", width=500))
+    assert build(newsroom) == 0
+    after = story_page(newsroom, 20).read_bytes()
+    assert after != before and b'width="500"' in after
+    assert_same_as_cold(newsroom)

@@ -326,3 +326,37 @@ _BRACKET_LINE = st.sampled_from(["A" + ")" * 200, "(" * 100 + ")" * 100, "Run ]]
 )
 def test_plain_bodies_render_as_the_long_way_would(body: str) -> None:
     assert _rendered(body) == _rendered_the_long_way(body)
+
+
+def pictured(body: str, *, source_path: str = "content/story.md"):
+    from dataclasses import replace
+
+    return render_article(replace(article(body), source_path=source_path), create_converter())
+
+
+def test_a_local_picture_in_the_body_is_recorded_with_its_path_inside_content_and_its_line():
+    item = pictured("The quay at dawn.\n\n![Ferries at the quay](harbour-2.jpg)\n\n![](../night%20shot.png)", source_path="content/2025/story.md")
+    assert [(p.src, p.path, p.line) for p in item.pictures] == [("harbour-2.jpg", "2025/harbour-2.jpg", 9), ("../night%20shot.png", "night shot.png", 11)]
+    assert '<img alt="Ferries at the quay" src="harbour-2.jpg">' in item.body_html
+
+
+def test_a_picture_on_the_web_is_not_a_local_picture_and_stays_as_it_is():
+    item = pictured("![Map](https://maps.example/tram.png)\n\n![Cdn](//cdn.example/a.png)")
+    assert item.pictures == ()
+    assert '<img alt="Map" src="https://maps.example/tram.png">' in item.body_html
+
+
+@pytest.mark.parametrize(
+    "src",
+    ["../escape.png", "../../etc/passwd.png", "/etc/photo.jpg", "%2e%2e/escape.png", "a/../../escape.png", "..\\escape.png"],
+)
+def test_a_picture_outside_the_content_folder_is_refused_at_its_line(src):
+    with pytest.raises(MarkupError) as caught:
+        pictured(f"First paragraph.\n\nSecond, with a picture: ![x]({src})")
+    assert caught.value.location.line == 9
+    assert str(caught.value).startswith(f"content/story.md:9: picture {src} is outside the content folder; ")
+
+
+def test_climbing_out_of_a_subfolder_into_content_is_allowed():
+    (found,) = pictured("![x](../harbour.jpg)", source_path="content/2025/story.md").pictures
+    assert found.path == "harbour.jpg"

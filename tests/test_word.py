@@ -67,13 +67,34 @@ def test_tracked_changes_are_accepted_and_comments_dropped():
     assert "Service starts in June." in body and "Check the month" not in body
 
 
-def test_the_first_picture_is_the_lead_with_its_alt_text_and_the_others_are_kept_beside_it():
+def test_the_first_picture_is_the_lead_with_its_alt_text_and_the_others_stand_in_the_body():
     drop = convert(story_docx(pictures=3), "sport/stadium.docx")
     assert [name for name, _ in drop.files] == ["stadium.png", "stadium-2.png", "stadium-3.png"]
     assert 'image: "stadium.png"\nimage_alt: "Picture 1"\n' in drop.normalized.markdown
-    assert "![" not in drop.normalized.markdown  # never a reference the site would show broken
-    assert any("stadium-2.png, stadium-3.png" in w.message and "lead picture only" in w.message for w in drop.normalized.warnings)
+    assert "![Picture 2](stadium-2.png)\n\n![Picture 3](stadium-3.png)\n\nThe council voted" in body_of(drop.normalized.markdown)
+    assert "stadium.png" not in body_of(drop.normalized.markdown)
+    assert not any("picture" in w.message for w in drop.normalized.warnings)
     assert all(data.startswith(b"\x89PNG") for _, data in drop.files)
+
+
+def test_a_picture_between_paragraphs_stays_between_them_and_odd_names_are_percent_encoded():
+    document = docx.Document()
+    document.add_paragraph("Council approves the new stadium budget", style="Title")
+    for number in range(3):
+        document.add_paragraph(f"Paragraph {number + 1}.")
+        picture = document.add_picture(io.BytesIO(png(colour=("red", "blue", "green")[number])))
+        picture._inline.docPr.set("descr", f"Stand [{number + 1}]")
+    drop = convert(saved(document), "sport/new stadium (draft).docx")
+    body = body_of(drop.normalized.markdown)
+    assert body.strip().split("\n\n") == [
+        "Paragraph 1.",
+        "Paragraph 2.",
+        "![Stand \\[2\\]](new%20stadium%20%28draft%29-2.png)",
+        "Paragraph 3.",
+        "![Stand \\[3\\]](new%20stadium%20%28draft%29-3.png)",
+    ]
+    html = create_converter().convert(body)
+    assert '<img alt="Stand [2]" src="new%20stadium%20%28draft%29-2.png"' in html
 
 
 def test_explain_lists_what_each_part_became():
@@ -83,6 +104,8 @@ def test_explain_lists_what_each_part_became():
     assert parts["author"] == "Arta Hoxha"
     assert parts["date"] == "2025-02-27T14:30:00+01:00"
     assert parts["lead picture"] == "s.png (Picture 1)"
+    shown = explain_document(extract_document(story_docx(pictures=2), suffix=".docx", path="content/s.docx", stem="s", config=CONFIG, zone=ZONE))
+    assert ("body picture", "s-2.png (Picture 2), shown where it stood") in shown
 
 
 @pytest.mark.parametrize(
