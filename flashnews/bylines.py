@@ -65,10 +65,10 @@ class BylineReader:
         text = " ".join(line.split())
         if len(text.split()) > 20:
             return None
+        if text.endswith((".", "!", "?")) and not text.endswith(("Jr.", "Sr.", "a.m.", "p.m.")):
+            return None  # "Par AA AA 0 0." is a sentence; "By Louis Jacobson on Monday at 11:04 a.m." a byline
         if self._prefixed.fullmatch(text):
             return self._prefixed_name(text)
-        if text.endswith((".", "!", "?")) and not text.endswith(("Jr.", "Sr.")):
-            return None
         if " | " in text:
             # "February 1, 2019 | BY: Ilana Muhlstein, MS, RDN": one part of a row is the byline.
             for part in text.split(" | "):
