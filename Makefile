@@ -55,4 +55,4 @@ bench-compare-search: $(STAMP)
 	$(PY) bench/run.py --search --compare $(BENCH_ARGS)
 
 clean:
-	rm -rf public .public.staging .public.flashnews .public.lock
+	rm -rf public .public.staging .public.flashnews .public.lock .venv-versions

@@ -3,7 +3,8 @@
 # allows are tested at both ends: for the lowest and the highest allowed jinja2 and markupsafe,
 # a throwaway venv under .venv-versions/ (gitignored) gets the project installed and runs the
 # templating and golden-site tests, and builds the sample site, which must equal byte for byte the
-# one built with the main venv. Pip's cache keeps the installs quick; the folder is removed on success.
+# one built with the main venv. Pip's cache keeps the installs quick. The folder is removed on success
+# (kept after a failure for a look; `make clean` removes it too).
 #
 # Usage: tests/versions/run.sh [PYTHON]   (PYTHON is the main venv's, default .venv/bin/python)
 set -euo pipefail
@@ -21,13 +22,14 @@ from packaging.requirements import Requirement
 
 with open("pyproject.toml", "rb") as file:
     dependencies = [Requirement(text) for text in tomllib.load(file)["project"]["dependencies"]]
-for requirement in dependencies:
-    if requirement.name.lower() in ("jinja2", "markupsafe"):
-        if sys.argv[1] == "highest":
-            print(f"{requirement.name}{requirement.specifier}")
-        else:
-            (lowest,) = [spec.version for spec in requirement.specifier if spec.operator == ">="]
-            print(f"{requirement.name}=={lowest}")
+bounded = [requirement for requirement in dependencies if requirement.name.lower() in ("jinja2", "markupsafe")]
+assert len(bounded) == 2, "pyproject.toml should name jinja2 and markupsafe once each"
+for requirement in bounded:
+    if sys.argv[1] == "highest":
+        print(f"{requirement.name}{requirement.specifier}")
+    else:
+        (lowest,) = [spec.version for spec in requirement.specifier if spec.operator == ">="]
+        print(f"{requirement.name}=={lowest}")
 PY
 }
 
@@ -40,10 +42,9 @@ build_sample_site() {
 
 # Each venv gets the project with the libraries at one end of their ranges (both installs at once).
 install() {
-  local wanted
-  mapfile -t wanted < <(requirements "$1")
+  requirements "$1" > "$work/$1.txt"
   "$python" -m venv "$work/$1"
-  "$work/$1/bin/python" -m pip install -q --disable-pip-version-check -e . pytest hypothesis "${wanted[@]}"
+  "$work/$1/bin/python" -m pip install -q --disable-pip-version-check -e . pytest hypothesis -r "$work/$1.txt"
 }
 
 rm -rf "$work"
