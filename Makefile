@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: build test serve watch check bench bench-compare bench-compare-search clean
+.PHONY: build test test-versions serve watch check bench bench-compare bench-compare-search clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -34,6 +34,12 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+	tests/versions/run.sh $(PY)
+
+# The templating and golden-site tests and a sample build, with the lowest and the highest jinja2
+# and markupsafe pyproject.toml allows, each in a throwaway venv (also the last step of `make test`).
+test-versions: $(STAMP)
+	tests/versions/run.sh $(PY)
 
 # Timed builds of generated sites (not tests). BENCH_ARGS="--sizes 1000,10000,100000 --runs 1" adds 100k.
 BENCH_ARGS ?= --sizes 1000,10000 --runs 3
@@ -49,4 +55,4 @@ bench-compare-search: $(STAMP)
 	$(PY) bench/run.py --search --compare $(BENCH_ARGS)
 
 clean:
-	rm -rf public .public.staging .public.flashnews .public.lock
+	rm -rf public .public.staging .public.flashnews .public.lock .venv-versions

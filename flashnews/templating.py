@@ -21,22 +21,106 @@ compares the two on every page of the golden site, on Jinja's other constructs a
 values). Two differences remain outside what pages are made of: Template.generate() and stream()
 yield printed strings as str rather than Markup (the same text), and a dict key whose __eq__
 raises would raise here where Jinja's getattr gives an undefined value.
+
+The generator overrides and calls internals of Jinja's compiler and markupsafe, which pyproject.toml
+pins to the releases they are known in (tests/versions/run.sh tests the lowest and the highest).
+They are checked once, at import: if one is missing or has another shape, templates are compiled by
+Jinja's own code generator instead (the same pages, rendered more slowly) and a
+TemplatingFallbackWarning says which.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+import multiprocessing
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import jinja2
+import jinja2.compiler
+import jinja2.runtime
 import markupsafe
 from jinja2 import nodes
-from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.compiler import CodeGenerator
+
+if TYPE_CHECKING:
+    from jinja2.compiler import Frame
+
+
+class TemplatingFallbackWarning(UserWarning):
+    """Jinja's or markupsafe's internals are not what the fast code generator was written for."""
+
+
+# The internals the fast code generator overrides or calls, with their parameters as in Jinja
+# 3.1.0 to 3.1.6 and markupsafe 3.0.0 to 3.0.4.
+_COMPILER_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "CodeGenerator.visit_Template": ("self", "node", "frame"),
+    "CodeGenerator._output_child_pre": ("self", "node", "frame", "finalize"),
+    "CodeGenerator._output_child_post": ("self", "node", "frame", "finalize"),
+    "CodeGenerator.visit_Getattr": ("self", "node", "frame"),
+    "CodeGenerator._FinalizeInfo": ("const", "src"),
+    "Frame": ("eval_ctx", "parent", "level"),
+    "optimizeconst": ("f",),
+}
+# Every character markupsafe escapes, and some it leaves alone.
+_ESCAPE_PROBE = "<a href=\"x\" title='&amp;'>é</a>"
+
+
+def find_hook_problems() -> tuple[str, ...]:
+    """What the fast code generator needs from Jinja and markupsafe and is missing or has
+    another shape in the installed versions; empty when the fast path can be used."""
+    problems: list[str] = []
+    for name, parameters in _COMPILER_PARAMETERS.items():
+        if _parameters_of(_lookup(jinja2.compiler, name)) != parameters:
+            problems.append(f"jinja2.compiler.{name} is missing or its parameters are not ({', '.join(parameters)})")
+    if "escape" not in getattr(jinja2.runtime, "exported", ()):
+        problems.append("jinja2.runtime no longer exports escape to compiled templates")
+    escape_inner = getattr(markupsafe, "_escape_inner", None)
+    try:
+        escaped = escape_inner(_ESCAPE_PROBE) if callable(escape_inner) else None
+    except (TypeError, ValueError):
+        escaped = None
+    if type(escaped) is not str or escaped != str(markupsafe.escape(_ESCAPE_PROBE)):
+        problems.append("markupsafe._escape_inner is missing or does not escape a str to a str as escape does")
+    return tuple(problems)
+
+
+def _lookup(module: object, dotted_name: str) -> Any:
+    found: Any = module
+    for name in dotted_name.split("."):
+        found = getattr(found, name, None)
+    return found
+
+
+def _parameters_of(found: Any) -> tuple[str, ...] | None:
+    fields = getattr(found, "_fields", None)  # a NamedTuple is known by its fields
+    if isinstance(fields, tuple):
+        return fields
+    if not callable(found):
+        return None
+    try:
+        return tuple(inspect.signature(found).parameters)
+    except (TypeError, ValueError):
+        return None
+
+
+HOOK_PROBLEMS = find_hook_problems()
+if HOOK_PROBLEMS and multiprocessing.parent_process() is None:  # once per build, not per worker
+    warnings.warn(
+        "templates are compiled by Jinja's own code generator, which renders the same pages more "
+        f"slowly: {'; '.join(HOOK_PROBLEMS)} (flashnews is tested with the jinja2 and markupsafe "
+        "versions pyproject.toml allows)",
+        TemplatingFallbackWarning,
+    )
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 # markupsafe's escaping of a str to a str: its C routine (or its pure-Python fallback where the
-# extension is missing). Without it (another markupsafe), printed values go to `escape` as before.
+# extension is missing). Compiled templates import it only when the checks above passed.
 escape_str = getattr(markupsafe, "_escape_inner", None)
 _TEMP = "t_fn_value"  # a name Jinja's own generated code never uses (it numbers its t_ names)
+# Where Jinja has no optimizeconst, FastCodeGenerator is defined without it and never used.
+_optimizeconst: Callable[[Any], Any] = getattr(jinja2.compiler, "optimizeconst", lambda method: method)
 
 
 class FastCodeGenerator(CodeGenerator):
@@ -48,8 +132,7 @@ class FastCodeGenerator(CodeGenerator):
 
     def _fast_escape(self, frame: Frame, finalize: Any) -> bool:
         return (
-            escape_str is not None
-            and frame.eval_ctx.autoescape
+            frame.eval_ctx.autoescape
             and not frame.eval_ctx.volatile
             and finalize.src is None
             and not self.environment.is_async
@@ -67,7 +150,7 @@ class FastCodeGenerator(CodeGenerator):
         else:
             super()._output_child_post(node, frame, finalize)
 
-    @optimizeconst
+    @_optimizeconst
     def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
         if self.environment.is_async or node.attr in _DICT_ATTRIBUTES:
             super().visit_Getattr(node, frame)
@@ -84,9 +167,10 @@ class Environment(jinja2.Environment):
 
     Jinja looks `b` up as an attribute first and as a key only after an AttributeError, which
     costs more than the rest of the lookup; a plain dict has no attributes but dict's own, so
-    going to the key first for any other name gives the same value."""
+    going to the key first for any other name gives the same value (Environment.getattr is
+    public, so this holds with either code generator)."""
 
-    code_generator_class = FastCodeGenerator
+    code_generator_class = CodeGenerator if HOOK_PROBLEMS else FastCodeGenerator
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
+import warnings
 from collections import OrderedDict, defaultdict
 from datetime import datetime
+from types import ModuleType
 
 import jinja2
+import jinja2.compiler
+import markupsafe
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from flashnews import content, markup, templating
+from flashnews import content, markup, render, templating
 from flashnews.config import load_config
 from flashnews.planner import plan_all
-from flashnews.render import create_environment, render_page
+from flashnews.render import PagePlan, create_environment, render_page
 from flashnews.site import collect_site
 from tests.golden.regenerate import BASE_URL, GOLDEN, NOW, REPO
 
@@ -144,7 +149,7 @@ def test_the_fast_paths_are_in_the_compiled_code():
     assert "'items' in" not in _fast(jinja2.DictLoader({})).compile("{{ d.items }}", raw=True)
 
 
-def test_every_page_of_the_golden_site_renders_as_with_jinjas_own_code():
+def _golden_plans() -> list[PagePlan]:
     """Each page of the five-article golden site (articles, listings, feeds, sitemaps, 404)."""
     config = load_config(GOLDEN / "site.toml", base_url=BASE_URL)
     converter = markup.create_converter()
@@ -153,14 +158,70 @@ def test_every_page_of_the_golden_site_renders_as_with_jinjas_own_code():
         for p in sorted((GOLDEN / "content").glob("*.md"))
     ]
     site, _ = collect_site(items, now=datetime.fromisoformat(NOW), config=config)
+    plans = list(plan_all(site, config))
+    assert {plan.template for plan in plans} >= {"article.html", "index.html", "section.html", "404.html", "rss.xml"}
+    return plans
+
+
+def test_every_page_of_the_golden_site_renders_as_with_jinjas_own_code():
     templates = REPO / "templates"
     ours = create_environment(templates)
     assert isinstance(ours, templating.Environment)
     stock = _stock(jinja2.FileSystemLoader(templates), undefined=jinja2.StrictUndefined)
-    plans = plan_all(site, config)
-    assert {plan.template for plan in plans} >= {"article.html", "index.html", "section.html", "404.html", "rss.xml"}
-    for plan in plans:
+    for plan in _golden_plans():
         assert render_page(ours, plan).data == render_page(stock, plan).data, plan.path
+
+
+def test_the_installed_jinja_and_markupsafe_have_every_internal_the_fast_path_uses():
+    assert templating.HOOK_PROBLEMS == ()
+    assert templating.Environment.code_generator_class is templating.FastCodeGenerator
+
+
+def _import_templating_afresh() -> ModuleType:
+    """flashnews.templating as a build started now would import it; the loaded module is left alone."""
+    spec = importlib.util.find_spec("flashnews.templating")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _remove_optimizeconst(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(jinja2.compiler, "optimizeconst")
+
+
+def _add_a_parameter_to_output_child_pre(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = jinja2.compiler.CodeGenerator._output_child_pre
+
+    def changed(self, node, frame, finalize, *, spaceless=False):  # Jinja itself still renders
+        original(self, node, frame, finalize)
+
+    monkeypatch.setattr(jinja2.compiler.CodeGenerator, "_output_child_pre", changed)
+
+
+def _make_escape_inner_return_markup(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = markupsafe._escape_inner
+    monkeypatch.setattr(markupsafe, "_escape_inner", lambda text, /: Markup(original(text)))
+
+
+@pytest.mark.parametrize(
+    "change_internals", [_remove_optimizeconst, _add_a_parameter_to_output_child_pre, _make_escape_inner_return_markup]
+)
+def test_changed_internals_fall_back_to_jinjas_own_code_with_one_warning_and_the_same_pages(change_internals, monkeypatch):
+    plans = _golden_plans()
+    fast = create_environment(REPO / "templates")
+    change_internals(monkeypatch)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fresh = _import_templating_afresh()
+    assert [warning.category for warning in caught] == [fresh.TemplatingFallbackWarning]
+    assert len(fresh.HOOK_PROBLEMS) == 1 and fresh.HOOK_PROBLEMS[0] in str(caught[0].message)
+    monkeypatch.setattr(render, "Environment", fresh.Environment)
+    fallback = create_environment(REPO / "templates")
+    assert type(fallback).code_generator_class is jinja2.compiler.CodeGenerator
+    assert "t_fn_" not in fallback.compile("{{ d.a }}{{ d.b }}", raw=True)
+    for plan in plans:
+        assert render_page(fallback, plan).data == render_page(fast, plan).data, plan.path
 
 
 texts = st.text(max_size=40)
