@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flashnews.bylines import name_of
 from flashnews.datelines import DateReader
-from flashnews.furniture import REPEATED, Line, is_capitalized, is_title_case, is_repeat_of, is_sentence, is_title_like, line_key
+from flashnews.furniture import REPEATED, Line, is_capitalized, is_repeat_of, is_row, is_sentence, is_title_case, is_title_like, is_truncated, line_key
 from flashnews.hints import Hints
 
 STANDALONE_NUMBER = re.compile(r"(?:^|\s)[(\[]?\d+(?:[.,:/-]\d+)*[)\]%]?(?=\s|$)")
@@ -181,6 +181,9 @@ class Section:
 def pick_section(lines: tuple[Line, ...], title: int, furniture: list[str], hints: Hints, dates: DateReader) -> Section | None:
     """The section line: the short line closest above the headline that is no site name, menu,
     date or byline; the file's first line is taken for the site's name unless site.toml knows it."""
+    crumb = _breadcrumb_section(lines, title, hints)
+    if crumb is not None:
+        return crumb
     first = next((i for i in range(title) if not is_top_banner(lines, i, title)), None)
     for i in range(title - 1, -1, -1):
         line = lines[i]
@@ -195,6 +198,25 @@ def pick_section(lines: tuple[Line, ...], title: int, furniture: list[str], hint
         if i == first and not _named_by_section_line(lines, i, title):
             return None
         return Section(line.text, i)
+    return None
+
+
+_CRUMB = re.compile(r"\s[>›»/]\s")
+
+
+def _breadcrumb_section(lines: tuple[Line, ...], title: int, hints: Hints) -> Section | None:
+    """The section a breadcrumb just above the headline names ("Home > Politics > Congress"):
+    the item site.toml knows as a section, else the last one that is no cut headline."""
+    for i in range(title - 1, max(-1, title - 3), -1):
+        line = lines[i]
+        if not _CRUMB.search(line.text) or not is_row(line.text):
+            continue
+        items = [item.strip() for item in _CRUMB.split(line.text) if item.strip()]
+        known = [item for item in items if line_key(item) in hints.sections]
+        if known:
+            return Section(known[-1], i)
+        named = [item for item in items[1:] if not is_truncated(item) and not is_repeat_of(item, lines[title].text) and len(item.split()) <= 4]
+        return Section(named[-1], i) if named else None
     return None
 
 

@@ -643,3 +643,12 @@ def test_caption_labels_and_the_pages_tags_are_not_the_story():
     _, body, _ = _normalize(_page("Ferry terminal wins approval", "3 March 2021", LONG_STORY[0], *furniture, *LONG_STORY[1:], tags))
     assert body == LONG_STORY
 
+
+
+def test_a_breadcrumb_over_the_headline_names_the_section_not_the_menu_above_it():
+    lines = ["Kryesore", "Ekonomi", "Sport", "Video", "Ballina > Politikë > Aktualitet", HEADLINE, *STORY]
+    meta, _, _ = _normalize("\n".join(lines))
+    assert meta["category"] == "Politikë"
+    lines[4] = "Home › Harbour news › Ferries"
+    meta, _, _ = _normalize("\n".join(lines))
+    assert meta["category"] == "Ferries"
