@@ -82,7 +82,9 @@ def _heads_byline_or_dateline(lines: tuple[Line, ...], index: int, furniture: li
     if _opens_credits(following, hints):
         return True
     # A deck (a longer line that tells more) may stand between a headline and its byline.
-    return len(following) > 1 and _is_deck(following[0], lines[index]) and _opens_credits(following[1:], hints)
+    # ("Home News Business <headline>" over the headline is a breadcrumb, not a headline over a deck.)
+    deck = following[0] if following else None
+    return deck is not None and len(following) > 1 and is_deck(deck) and deck.key not in lines[index].key and _opens_credits(following[1:], hints)
 
 
 def _opens_credits(following: list[Line], hints: Hints) -> bool:
@@ -96,8 +98,9 @@ def _opens_credits(following: list[Line], hints: Hints) -> bool:
     return bool(name_of(first.text)) and first.words >= 2 and len(following) > 1 and is_byline_or_dateline(following[1], hints)
 
 
-def _is_deck(line: Line, headline: Line) -> bool:
-    return is_title_like(line.text) and line.words > headline.words and not is_sentence(line.text)
+def is_deck(line: Line) -> bool:
+    """A line under a headline that tells more (a deck or standfirst set as a headline is)."""
+    return is_title_like(line.text) and line.words >= 4 and not is_sentence(line.text)
 
 
 def is_byline_or_dateline(line: Line, hints: Hints, following: Line | None = None) -> bool:
@@ -187,7 +190,9 @@ def pick_section(lines: tuple[Line, ...], title: int, furniture: list[str], hint
     first = next((i for i in range(title) if not is_top_banner(lines, i, title)), None)
     for i in range(title - 1, -1, -1):
         line = lines[i]
-        if furniture[i] or is_top_banner(lines, i, title) or is_repeat_of(line.text, lines[title].text):
+        # The section's name is in the menu too, so the line right over the headline may repeat one.
+        repeated_section = furniture[i] == REPEATED and i == title - 1 and line.words <= 3
+        if furniture[i] and not repeated_section or is_top_banner(lines, i, title) or is_repeat_of(line.text, lines[title].text):
             continue
         if line.key in hints.sections:
             return Section(line.text, i)

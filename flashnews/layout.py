@@ -120,16 +120,22 @@ def _mark_button_rows(lines: tuple[Line, ...], furniture: list[str], hints: Hint
         while j < len(lines) and _is_label(lines[j]):
             j += 1
         if j - i >= 2 and any(lines[k].key in hints.noise for k in range(i, j)):
-            for k in range(i, j):
+            # A name right under a dateline is the byline the buttons follow ("5 March 2024" / "Ana Lika" / "Share").
+            first = i + 1 if i > 0 and _is_byline_after_date(lines[i], lines[i - 1], hints) else i
+            for k in range(first, j):
                 furniture[k] = furniture[k] or "a row of share or link buttons"
         i = max(j, i + 1)
+
+
+def _is_byline_after_date(line: Line, above: Line, hints: Hints) -> bool:
+    return line.words >= 2 and name_of(line.text) is not None and any(c.isdigit() for c in above.text) and hints.dateline(above.text) is not None
 
 
 def _score(line: Line, furniture: str) -> float:
     """How much a line looks like part of the story's running text (negative: like furniture)."""
     if furniture:
         return 0.0  # known furniture is taken out of the story wherever it stands, so it neither joins nor splits
-    if is_sentence(line.text) and not is_truncated(line.text):
+    if is_sentence(line.text) and not is_truncated(line.text) and not (line.words <= 3 and line.text.endswith((":", "："))):
         if line.words >= 8:
             return 1.0 + min(line.words, 60) / 20
         return 0.5

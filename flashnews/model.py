@@ -20,6 +20,7 @@ class Role(Enum):
     CATEGORY = "category"
     BYLINE = "byline"
     DATE = "date"
+    SUMMARY = "summary"
     BODY = "body"
     STRIPPED = "stripped"
 

@@ -22,12 +22,13 @@ from datetime import datetime, timezone
 
 import yaml
 
+from flashnews.bylines import name_of
 from flashnews.config import NormalizeConfig, SectionConfig
 from flashnews.datelines import DateReader, FoundDate, date_languages
 from flashnews.errors import NormalizeError, SourceLocation, SourceWarning
 from flashnews.furniture import Line, is_link, is_repeat_of, is_title_like, line_key, split_lines
 from flashnews.hints import Hints
-from flashnews.headline import bare_name, name_and_role, pick_section
+from flashnews.headline import bare_name, is_deck, name_and_role, pick_section
 from flashnews.layout import (
     PAGE_COPY_MIN_WORDS,
     Layout,
@@ -170,15 +171,16 @@ def _layout(reader: _Reader) -> Layout:
     return layout
 
 
-def _read_header(reader: _Reader, layout: Layout, context: DropContext) -> tuple[str, str, FoundDate | None]:
-    """Section, author and date from the lines around the headline; the rest is stripped."""
+def _read_header(reader: _Reader, layout: Layout, context: DropContext) -> tuple[str, str, FoundDate | None, str]:
+    """Section, author, date and deck (the line under the headline that tells more) from the
+    lines around the headline; the rest is stripped."""
     lines, hints = reader.lines, reader.hints
     title = layout.title
     assert title is not None
     section = pick_section(lines, title, reader.furniture, hints, reader.dates)
     if section is not None and is_page_copy(lines) and line_key(section.name) not in hints.sections:
         section = None  # on a copied page the short line over the headline is as often a menu item
-    author = ""
+    author = deck = ""
     found: FoundDate | None = None
     # Nearest the headline first: the lines between it and the story, then those above it.
     order = [*range(title + 1, layout.body_start), *range(title - 1, -1, -1)]
@@ -194,7 +196,9 @@ def _read_header(reader: _Reader, layout: Layout, context: DropContext) -> tuple
             reader.decide(line, Role.STRIPPED, "the headline repeated")
             continue
         under = lines[i + 1].text if i + 1 < layout.body_start else None
-        name = (hints.byline_over(line.text, under) or bare_name(lines, i, title) or (name_and_role(line.text) if title < i <= title + 3 else None)) if not author else None
+        name = None if author else (
+            hints.byline_over(line.text, under) or bare_name(lines, i, title) or (name_and_role(line.text) if title < i <= title + 3 else None) or _name_under_date(reader, line)
+        )
         date = hints.dateline(line.text) if found is None and line.words <= 14 else None
         if name:
             author = name
@@ -204,12 +208,23 @@ def _read_header(reader: _Reader, layout: Layout, context: DropContext) -> tuple
         elif date is not None:
             found = date
             reader.decide(line, Role.DATE, date.moment.isoformat())
+        elif not deck and i > title and is_deck(line) and not any(not reader.furniture[j] for j in range(title + 1, i)):
+            deck = line.text
+            reader.decide(line, Role.SUMMARY, "the deck under the headline")
         else:
             reader.decide(line, Role.STRIPPED, "above the headline" if i < title else "between the headline and the story")
     category = section.name if section else ""
     if not category:
         category = _fallback_section(reader, context, lines[title])
-    return category, author, found
+    return category, author, found, deck
+
+
+def _name_under_date(reader: _Reader, line: Line) -> str | None:
+    """A name alone right under the dateline ("5 March 2024" / "Ana Lika") is the byline."""
+    above = reader.decisions.get(line.index - 1)
+    if above is None or above.role is not Role.DATE or line.words < 2 or line.text.isupper():
+        return None
+    return name_of(line.text)
 
 
 def _fallback_section(reader: _Reader, context: DropContext, headline: Line) -> str:
@@ -292,7 +307,7 @@ def normalize_text(
     reader.decide(headline, Role.TITLE)
     if not layout.sentences:
         reader.warnings.append(SourceWarning(reader.location(headline), "no line under the headline reads as a sentence; every line under it was kept as the story", "check the article's text"))
-    category, author, found = _read_header(reader, layout, context)
+    category, author, found, deck = _read_header(reader, layout, context)
     body = _read_body(reader, layout, headline)
     if layout.doubtful is not None:
         doubt = reader.lines[layout.doubtful]
@@ -300,10 +315,10 @@ def normalize_text(
     if not body:
         raise NormalizeError(reader.location(headline), "the article has a headline but no body text", hint="write the story below the headline")
     date = _dated(reader, found, body, headline, now)
-    return _compose(reader, headline, category, author, date, body)
+    return _compose(reader, headline, category, author, date, body, deck)
 
 
-def _compose(reader: _Reader, headline: Line, category: str, author: str, date: datetime, body: list[Line]) -> Normalized:
+def _compose(reader: _Reader, headline: Line, category: str, author: str, date: datetime, body: list[Line], deck: str = "") -> Normalized:
     plain = [line.text for line in body]
     title = headline.text
     front = [
@@ -311,7 +326,7 @@ def _compose(reader: _Reader, headline: Line, category: str, author: str, date: 
         ("date", date.isoformat()),
         ("category", category),
         ("slug", make_slug(title)),
-        ("summary", summarize(plain[0])),
+        ("summary", summarize(deck or plain[0])),
     ]
     if author:
         front.append(("author", author))

@@ -652,3 +652,21 @@ def test_a_breadcrumb_over_the_headline_names_the_section_not_the_menu_above_it(
     lines[4] = "Home › Harbour news › Ferries"
     meta, _, _ = _normalize("\n".join(lines))
     assert meta["category"] == "Ferries"
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "summary", "author", "category", "first", "last"),
+    [
+        ("page_ru.txt", "Госдума приняла закон о цифровом рубле в третьем чтении", "Депутаты одобрили поправки после долгого обсуждения",
+         "Иван Петров", "Политика", "Государственная дума", "Эксперты считают"),
+        ("page_sq.txt", "Kuvendi miraton buxhetin e ri pas një debati të gjatë", None, "Redaksia", "Politikë", "Kuvendi i Shqipërisë", "Votimi përfundoi"),
+    ],
+)
+def test_a_copied_page_in_another_language_gives_headline_deck_byline_section_and_story(name, title, summary, author, category, first, last):
+    meta, body = normalize_file(FIXTURES / "raw" / name)
+    assert (meta["title"], meta.get("author"), meta["category"]) == (title, author, category)
+    if summary:
+        assert meta["summary"] == summary
+    paragraphs = body_paragraphs(body)
+    assert paragraphs[0].startswith(first) and paragraphs[-1].startswith(last)
+    assert len(paragraphs) == 4
