@@ -86,7 +86,7 @@ class BylineReader:
         match = self._prefixed.fullmatch(text)
         assert match is not None
         rest = _strip_role(_before_date(match.group("rest")))
-        return _names(rest) or _leading_name(rest)
+        return _names(rest) or leading_name(rest)
 
     def _read_one(self, text: str, credit_words: frozenset[str]) -> str | None:
         if len(text.split()) > 16:
@@ -104,7 +104,7 @@ class BylineReader:
         return None
 
 
-def _leading_name(text: str) -> str | None:
+def leading_name(text: str) -> str | None:
     """The name a byline opens with, before words that are no name ("Moritz Bachmann publiziert
     am"): two to five name words, then a lowercase word."""
     words = text.split()

@@ -32,8 +32,8 @@ _CREDIT_TAIL = re.compile(
     rf"|\(\s*[^\W\d_]+\s*:\s*[^()\s][^()]{{0,60}}\)$"
     # "… in New York.Reuters", "… isn't easy.Kathrin Ziegler/Getty": the credit glued to the stop
     rf"|[a-zà-ÿа-яё\d][.!?][\"”’]?{_GLUED}(?:\s+{_NAME}){{0,3}}(?:\s*/\s*{_NAME}(?:\s+{_NAME})*)*$"
-    # "… earnings. Photograph by Robyn Beck/AFP/Getty Images"
-    rf"|[.!?][\"”’]?\s+(?:{_NAME}\s+by\s+)?{_NAME}(?:\s+{_NAME}){{0,3}}\s*/\s*{_NAME}(?:\s*/?\s*{_NAME})*$"
+    # "… earnings. Photograph by Robyn Beck/AFP/Getty Images", "… pier. Photograph: Ana Lika/Harbour Press"
+    rf"|[.!?][\"”’]?\s+(?:{_NAME}\s+by\s+|{_NAME}:\s*)?{_NAME}(?:\s+{_NAME}){{0,3}}\s*/\s*{_NAME}(?:\s*/?\s*{_NAME})*$"
 )
 _WORDY = re.compile(r"\S*[^\W\d_]\S*[^\W\d_]\S*")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")

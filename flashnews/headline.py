@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flashnews.bylines import name_of
+from flashnews.bylines import leading_name, name_of
 from flashnews.datelines import DateReader
-from flashnews.furniture import REPEATED, Line, is_capitalized, is_repeat_of, is_row, is_sentence, is_title_case, is_title_like, is_truncated, line_key
+from flashnews.furniture import REPEATED, Line, is_capitalized, is_repeat_of, is_sentence, is_title_case, is_title_like, is_truncated, line_key
 from flashnews.hints import Hints
 
 STANDALONE_NUMBER = re.compile(r"(?:^|\s)[(\[]?\d+(?:[.,:/-]\d+)*[)\]%]?(?=\s|$)")
@@ -44,7 +44,25 @@ def pick_headline(lines: tuple[Line, ...], body_start: int, furniture: list[str]
             best = (score, i)
         if not _is_repeat_target(lines, i):
             distance += 1 if line.words > 2 else 0.5  # "Print Article", "Text size": buttons stand between more often
-    return best[1] if best else None
+    return _over_deck(lines, best[1], furniture, hints, body_start, tabs) if best else None
+
+
+def _over_deck(lines: tuple[Line, ...], index: int, furniture: list[str], hints: Hints, body_start: int, tabs: list[str]) -> int:
+    """Of two title-shaped lines stacked over the byline or dateline, the upper is the headline
+    and the lower its deck, whichever is longer (unless more speaks for the lower, such as the
+    browser-tab line naming it)."""
+    above = index - 1
+    if above < 0 or furniture[above] not in ("", REPEATED) or not is_deck(lines[index]) or not is_deck(lines[above]):
+        return index
+    if is_top_banner(lines, above, body_start) or is_byline_or_dateline(lines[above], hints) or lines[above].key in hints.sections:
+        return index
+    # Under a rail of headlines the upper line is the rail's last item, not a headline.
+    earlier = [line for line in lines[max(0, above - 4) : above] if furniture[line.index] in ("", REPEATED)][-2:]
+    if len(earlier) == 2 and all(is_deck(line) for line in earlier):
+        return index
+    if _headline_score(lines, above, furniture, hints, tabs) < _headline_score(lines, index, furniture, hints, tabs) - 1:
+        return index
+    return above if _heads_byline_or_dateline(lines, above, furniture, hints) else index
 
 
 def _headline_score(lines: tuple[Line, ...], i: int, furniture: list[str], hints: Hints, tabs: list[str]) -> float:
@@ -52,7 +70,7 @@ def _headline_score(lines: tuple[Line, ...], i: int, furniture: list[str], hints
     line = lines[i]
     score = 0.0
     # A headline stands at the top of the file or under a short line (the section).
-    if i == 0 or lines[i - 1].words <= 4 and not is_sentence(lines[i - 1].text) and not is_metadata(lines[i - 1], hints):
+    if i == 0 or lines[i - 1].words <= 3 and not is_sentence(lines[i - 1].text) and not is_metadata(lines[i - 1], hints):
         score += 1.5
     if any(tab in line.key and len(tab) >= 0.7 * len(line.key) for tab in tabs):
         score += 20
@@ -68,7 +86,7 @@ def _headline_score(lines: tuple[Line, ...], i: int, furniture: list[str], hints
         score += 1.5
     if line.words == 2 and not (i == 0 or lines[i - 1].key in hints.sections):
         score -= 1.5  # "Read Later", "Contact Us": buttons and menus are two words; few headlines are
-    if name_of(line.text) and (i > 0 and is_title_like(lines[i - 1].text) and lines[i - 1].words >= 4 or _dateline_follows(lines, i, furniture, hints)):
+    if (name_of(line.text) or name_with_role(line.text)) and (i > 0 and is_title_like(lines[i - 1].text) and lines[i - 1].words >= 4 or _dateline_follows(lines, i, furniture, hints)):
         score -= 4  # a name under a headline, or over a date, is a byline
     return score
 
@@ -94,13 +112,15 @@ def _opens_credits(following: list[Line], hints: Hints) -> bool:
     first = following[0]
     if is_byline_or_dateline(first, hints, following[1] if len(following) > 1 else None):
         return True
-    # A name alone ("Suzanne Gamboa") is a byline when a dateline follows it.
-    return bool(name_of(first.text)) and first.words >= 2 and len(following) > 1 and is_byline_or_dateline(following[1], hints)
+    # A name alone ("Suzanne Gamboa"), or with a role ("Ana Lika Transport correspondent"), is a
+    # byline when a dateline follows it.
+    named = name_of(first.text) or name_with_role(first.text)
+    return bool(named) and first.words >= 2 and len(following) > 1 and is_byline_or_dateline(following[1], hints)
 
 
 def is_deck(line: Line) -> bool:
     """A line under a headline that tells more (a deck or standfirst set as a headline is)."""
-    return is_title_like(line.text) and line.words >= 4 and not is_sentence(line.text)
+    return is_title_like(line.text) and line.words >= 4 and not is_sentence(line.text) and not line.text.endswith(("›", ">", "»", "/", "|"))
 
 
 def is_byline_or_dateline(line: Line, hints: Hints, following: Line | None = None) -> bool:
@@ -112,6 +132,18 @@ def is_byline_or_dateline(line: Line, hints: Hints, following: Line | None = Non
 def _dateline_follows(lines: tuple[Line, ...], index: int, furniture: list[str], hints: Hints) -> bool:
     following = next((line for line in lines[index + 1 : index + 4] if not furniture[line.index]), None)
     return following is not None and is_byline_or_dateline(following, hints)
+
+
+def name_with_role(text: str) -> str | None:
+    """"Ana Lika Transport correspondent": a name of two or three words, then a role of one to
+    three words that ends in lowercase (a headline in title case goes on longer)."""
+    words = text.split()
+    if not 3 <= len(words) <= 6 or not words[-1][:1].islower():
+        return None
+    name = leading_name(text)
+    if name is None or not 2 <= len(name.split()) <= 3 or len(words) - len(name.split()) > 3:
+        return None
+    return name
 
 
 def name_and_role(text: str) -> str | None:
@@ -214,9 +246,9 @@ def _breadcrumb_section(lines: tuple[Line, ...], title: int, hints: Hints) -> Se
     the item site.toml knows as a section, else the last one that is no cut headline."""
     for i in range(title - 1, max(-1, title - 3), -1):
         line = lines[i]
-        if not _CRUMB.search(line.text) or not is_row(line.text):
+        items = [item.strip() for item in _CRUMB.split(line.text) if item.strip()] if _CRUMB.search(line.text) else []
+        if len(items) < 2 or any(len(item.split()) > 4 for item in items[:-1]):
             continue
-        items = [item.strip() for item in _CRUMB.split(line.text) if item.strip()]
         known = [item for item in items if line_key(item) in hints.sections]
         if known:
             return Section(known[-1], i)

@@ -660,6 +660,8 @@ def test_a_breadcrumb_over_the_headline_names_the_section_not_the_menu_above_it(
         ("page_ru.txt", "Госдума приняла закон о цифровом рубле в третьем чтении", "Депутаты одобрили поправки после долгого обсуждения",
          "Иван Петров", "Политика", "Государственная дума", "Эксперты считают"),
         ("page_sq.txt", "Kuvendi miraton buxhetin e ri pas një debati të gjatë", None, "Redaksia", "Politikë", "Kuvendi i Shqipërisë", "Votimi përfundoi"),
+        ("page_de.txt", "Landtag beschließt neues Schulgesetz", "Nach monatelangem Streit stimmt die Mehrheit für kleinere Klassen und mehr Lehrkräfte",
+         "Max Mustermann", "Deutschland", "Der Landtag hat", "Lehrerverbände begrüßten"),
     ],
 )
 def test_a_copied_page_in_another_language_gives_headline_deck_byline_section_and_story(name, title, summary, author, category, first, last):
@@ -670,3 +672,12 @@ def test_a_copied_page_in_another_language_gives_headline_deck_byline_section_an
     paragraphs = body_paragraphs(body)
     assert paragraphs[0].startswith(first) and paragraphs[-1].startswith(last)
     assert len(paragraphs) == 4
+
+
+def test_a_headline_over_a_longer_deck_a_captioned_picture_and_a_byline_with_a_role():
+    meta, body = normalize_file(FIXTURES / "raw" / "page_en.txt")
+    assert meta["title"] == "Ferry workers walk out as talks over pay collapse"
+    assert meta["summary"].startswith("Unions say offer fell far short of inflation")
+    paragraphs = body_paragraphs(body)
+    assert len(paragraphs) == 5 and paragraphs[0].startswith("Ferry workers across the region")
+    assert "Photograph" not in body and "Most viewed" not in body
