@@ -231,11 +231,12 @@ def find_layout(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> 
     doubtful = None
     if title is not None:
         tail = _page_tail_start(lines, start, end, furniture, hints)
-        if is_page_copy(lines):
+        if is_page_copy(lines) or tail is not None and _is_comment_header(lines[tail]):
             end = end if tail is None else max(start, tail - 1)
-            end = _trim_off_topic_tail(lines, title, start, end, furniture)
         else:
             doubtful = tail  # without the rest of a page around it, an offer may be the story's own last line
+        if is_page_copy(lines):
+            end = _trim_off_topic_tail(lines, title, start, end, furniture)
         story_end, end = end, _list_after_story(lines, title, end, furniture)
         listed.update(range(story_end + 1, end + 1))
     return Layout(title, start, end, listed=frozenset(listed), doubtful=doubtful)
