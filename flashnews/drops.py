@@ -296,10 +296,53 @@ def _convert_job(job: _Job, config: SiteConfig) -> _Converted:
 
 
 def _convert_all(jobs: list[_Job], config: SiteConfig) -> Iterator[_Converted]:
-    """Every drop converted, in order, in this process: two worker processes were measured
-    slower (bench/normalize_speed.py), since a drop's bytes and its decisions cost about as much
-    to send back as to make, and the writes stay in this process anyway."""
-    return (_convert_job(job, config) for job in jobs)
+    """Every drop converted, in the order of jobs. A large batch is shared between two forked
+    processes that send back only what the run writes and reports (the Markdown, warnings,
+    stripped lines, notes; not each line's decision), so that the writes in this process
+    overlap the conversions; a small one, or one where forking is unsafe, is converted here."""
+    if len(jobs) < _POOL_THRESHOLD or (os.cpu_count() or 1) < 2 or not _can_fork():
+        return (_convert_job(job, config) for job in jobs)
+    return _convert_forked(jobs, config)
+
+
+# Below this many drops a pool costs more than it saves (bench/normalize_speed.py).
+_POOL_THRESHOLD = 200
+_pool_config: SiteConfig | None = None
+
+
+def _can_fork() -> bool:
+    # Forking is unsafe once other threads exist (watch mode): a lock held at fork time stays held.
+    import multiprocessing
+    import threading
+
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _convert_portable(job: _Job) -> tuple[object, ...]:
+    """A conversion in a worker, in a form that crosses the process boundary."""
+    assert _pool_config is not None
+    converted = _convert_job(job, _pool_config)
+    if isinstance(converted, SourceError):
+        return ("error", type(converted), converted.args, dict(vars(converted)))
+    data, result, files = converted
+    return ("ok", data, replace(result, decisions=()), files)
+
+
+def _convert_forked(jobs: list[_Job], config: SiteConfig) -> Iterator[_Converted]:
+    import multiprocessing
+
+    global _pool_config
+    _pool_config = config  # the forked workers inherit it
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        for outcome in pool.imap(_convert_portable, jobs, chunksize=16):
+            if outcome[0] == "error":
+                cls, args, attributes = outcome[1:]
+                error = cls.__new__(cls)
+                error.args = args
+                vars(error).update(attributes)
+                yield error
+            else:
+                yield outcome[1], outcome[2], outcome[3]
 
 
 def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry_run: bool = False) -> DropReport:

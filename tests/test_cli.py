@@ -358,3 +358,39 @@ def test_a_build_with_nothing_to_do_imports_no_stage(sample_site):
     assert done.returncode == 0, done.stderr
     assert "(0 written, 0 deleted)" in done.stdout
     assert done.stdout.splitlines()[-1] == "0 []"
+
+
+def test_a_large_batch_normalized_in_two_processes_equals_one_normalized_here(tmp_path, monkeypatch, capsys):
+    """A batch over the pool's threshold is converted in forked workers: the .md files, the archive
+    and the located errors of bad drops are the same as when every drop is converted in this process."""
+    from flashnews import drops
+    from flashnews.config import load_config
+
+    config = load_config(REPO / "site.toml")
+    now = datetime(2025, 12, 5, 12, 0, tzinfo=timezone.utc)
+    count = drops._POOL_THRESHOLD + 5
+    folders = []
+    for name in ("forked", "here"):
+        content = tmp_path / name / "content"
+        content.mkdir(parents=True)
+        for n in range(count):
+            body = f"Story number {n} says what happened in the harbour today.\n\nA second paragraph adds the details for story {n}."
+            (content / f"story-{n:03d}.txt").write_text(f"Bota\nHarbour story number {n} is told here\n\n{body}\n", encoding="utf-8")
+        (content / "empty.txt").write_bytes(b"")
+        (content / "one-line.txt").write_text("Only a headline here\n", encoding="utf-8")
+        folders.append(content)
+    forks = []
+    original = drops._convert_forked
+    monkeypatch.setattr(drops, "_convert_forked", lambda jobs, config: forks.append(len(jobs)) or original(jobs, config))
+    reports = []
+    for content, threshold in zip(folders, (count, 10**9)):
+        monkeypatch.setattr(drops, "_POOL_THRESHOLD", threshold)
+        reports.append(drops.normalize_drops(content, config, now=now))
+    forked, here = reports
+    assert forks == [count + 2]  # the first batch went through the workers, the second did not
+    assert len(forked.written) == count
+    assert [str(e) for e in forked.errors] == [str(e) for e in here.errors]
+    assert [type(e) for e in forked.errors] == [type(e) for e in here.errors] and len(forked.errors) == 2
+    assert {p.relative_to(folders[0]): p.read_bytes() for p in folders[0].rglob("*") if p.is_file()} == {
+        p.relative_to(folders[1]): p.read_bytes() for p in folders[1].rglob("*") if p.is_file()
+    }
