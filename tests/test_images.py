@@ -229,3 +229,35 @@ def test_a_body_picture_that_is_not_a_picture_file_is_a_located_warning_and_left
     assert main(["build", "--content", str(site_dir / "content"), "--output", str(site_dir / "public"), "--config", str(site_dir / "site.toml"), "--now", NOW]) == 0
     assert "content/harbour.md:8: warning: picture content/notes.pdf is not a JPEG, PNG or WebP file; left out" in capsys.readouterr().err
     assert "notes.pdf" not in (site_dir / "public" / "harbour" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_articles_that_show_a_picture_are_found_by_the_rules_the_build_uses(tmp_path: Path):
+    from dataclasses import replace
+
+    from flashnews.images import find_picture_users
+    from flashnews.model import PictureReference, RenderedArticle
+
+    content = tmp_path / "content"
+    (content / "2025").mkdir(parents=True)
+    for name in ("story.jpg", "story.png", "2025/quay.webp"):
+        (content / name).write_bytes(b"x")
+
+    def item(path: str, *pictures: str, **extra: str) -> RenderedArticle:
+        references = tuple(PictureReference(p, p, 9) for p in pictures)
+        return RenderedArticle(article(path, **extra), "", "", 1, 1, pictures=references)
+
+    articles = [
+        item("content/story.md"),
+        item("content/2025/named.md", image="quay.webp"),
+        item("content/2025/body.md", "2025/quay.webp", "2025/gone.png"),
+        item("content/other.md", image="../story.png"),
+    ]
+    assert find_picture_users(content / "story.jpg", content, articles) == ("content/story.md",)
+    assert find_picture_users(content / "story.png", content, articles) == (), "story.jpg is preferred; other.md names a path outside"
+    assert find_picture_users(content / "2025" / "quay.webp", content, articles) == ("content/2025/named.md", "content/2025/body.md")
+    assert find_picture_users(content / "2025" / "gone.png", content, articles) == ("content/2025/body.md",), "a missing file"
+    assert find_picture_users(content / "spare.jpg", content, articles) == ()
+    (content / "story.jpg").unlink()
+    assert find_picture_users(content / "story.jpg", content, articles) == ("content/story.md",), "a deleted one"
+    assert find_picture_users(content / "story.png", content, articles) == ("content/story.md",), "now the lead picture"
+    assert find_picture_users(content / "story.png", content, [replace(articles[0], article=article("content/story.md", image="story.png"))]) == ("content/story.md",)
