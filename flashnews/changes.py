@@ -1,7 +1,8 @@
 """File-system paths -> which part of the site they change, and when a burst of changes is due.
 
-`classify_change` sorts a path into content, templates, static, config or ignored (litter, the
-output and state folders, the drop archive). A `Debouncer` collects paths until nothing has
+`classify_change` sorts a path into content, picture (a picture file in the content folder, which
+articles show), templates, static, config or ignored (litter, the output and state folders, the
+drop archive). A `Debouncer` collects paths until nothing has
 changed for a quiet period and every changed file has stopped growing, then hands them over as
 one `ChangeBatch`. Pure bookkeeping: the watch loop (flashnews.watch) does the I/O.
 """
@@ -14,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from flashnews.images import IMAGE_SUFFIXES
 from flashnews.output import staging_path
 from flashnews.pipeline import BuildPaths
 from flashnews.sources import DROP_SUFFIXES, is_ignored_dir, is_litter
 from flashnews.state import state_path
 
-ChangeKind = Literal["content", "templates", "static", "config", "ignored"]
+ChangeKind = Literal["content", "picture", "templates", "static", "config", "ignored"]
 Signature = tuple[int, int, int] | None
 
 QUIET_SECONDS = 0.1
@@ -69,6 +71,10 @@ def _classify_inside(kind: ChangeKind, parts: tuple[str, ...]) -> ChangeKind:
     suffix = os.path.splitext(name)[1]
     if suffix.lower() in _SOURCE_SUFFIXES:
         return kind
+    if suffix.lower() in IMAGE_SUFFIXES:
+        # Any picture may be one an article shows (a lead picture named like it, `image:`, or the
+        # body); the page keys decide which pages, if any, it changes.
+        return "picture"
     # No suffix: most likely a folder of articles being added, moved or removed.
     return kind if not suffix and not is_ignored_dir(name) else "ignored"
 
@@ -154,12 +160,18 @@ class Debouncer:
 
 def needs_normalizing(batch: ChangeBatch, roots: WatchRoots) -> bool:
     """Whether a batch can change what the drops normalize to: a .txt changed, something in
-    content/ was deleted or moved (a .md removed to regenerate it from its drop, a folder), or
-    the config; edits of existing .md files and of templates or static files cannot."""
+    content/ was deleted or moved (a .md removed to regenerate it from its drop, a picture that
+    stood where a drop's picture goes, a folder), or the config; edits of existing .md files and
+    pictures, and of templates or static files, cannot."""
     if "config" in batch.kinds:
         return True
-    content = [path for path in batch.paths if classify_change(path, roots) == "content"]
-    return any(not path.endswith(".md") or not os.path.isfile(path) for path in content)
+    for path in batch.paths:
+        kind = classify_change(path, roots)
+        if kind == "content" and (not path.endswith(".md") or not os.path.isfile(path)):
+            return True
+        if kind == "picture" and not os.path.isfile(path):
+            return True
+    return False
 
 
 def read_signature(path: str) -> Signature:

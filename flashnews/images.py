@@ -12,7 +12,7 @@ import html
 import io
 import os
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -95,6 +95,30 @@ def find_image_file(content_dir: Path, article: Article, *, pictures: Collection
             if exists:
                 return candidate
     return None
+
+
+def find_picture_users(picture: Path, content_dir: Path, articles: Iterable[RenderedArticle]) -> tuple[str, ...]:
+    """The source paths of the articles that show a picture file, as their lead picture or in
+    their body, by the rules the build finds pictures with. The file need not exist: for a
+    deleted picture these are the articles that showed it."""
+    root = Path(os.path.abspath(content_dir))
+    target = os.path.abspath(picture)
+    stem, suffix = os.path.splitext(target)
+    # Named like an article, it is that article's lead picture unless one with a preferred suffix is there.
+    spellings = [s for preferred in IMAGE_SUFFIXES for s in (preferred, preferred.upper())]
+    is_preferred = suffix in spellings and not any(os.path.isfile(stem + s) for s in spellings[: spellings.index(suffix)])
+    users: list[str] = []
+    for item in articles:
+        source = source_file(root, item.article)
+        named = item.article.extra.get("image", "").strip()
+        if named:
+            is_lead = os.path.abspath(source.parent / named) == target
+        else:
+            is_lead = is_preferred and os.path.splitext(str(source))[0] == stem
+        in_body = any(os.path.abspath(root.joinpath(*PurePosixPath(p.path).parts)) == target for p in item.pictures)
+        if is_lead or in_body:
+            users.append(item.article.source_path)
+    return tuple(users)
 
 
 class PictureIndex(frozenset[Path]):

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from flashnews import images, records
 from flashnews.config import SiteConfig
 from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning
-from flashnews.model import RenderedArticle, Site
+from flashnews.model import PictureReference, RenderedArticle, Site
 from flashnews.indexing import TERMS_SUFFIX
 from flashnews.sources import display_path, read_source_bytes, scan_source_files
 from flashnews.state import PIPELINE_VERSION, BuildState, FileStamp, OutputRecord, content_digest, stamp_of
@@ -213,27 +213,50 @@ def _made_variants(data: bytes, state: BuildState) -> tuple[str, tuple[images.Im
     return key, tuple(images.ImageVariant(images.variant_path(digest, w), w, h) for w, h in sizes)
 
 
+def locate_lead_images(content_dir: Path, site: Site) -> tuple[list[tuple[RenderedArticle, Path]], list[FlashnewsError]]:
+    """Each published article's lead picture file, without reading it; a located error (at the
+    `image:` line) for a front matter `image` that names a missing file or one outside the content folder."""
+    located: list[tuple[RenderedArticle, Path]] = []
+    errors: list[FlashnewsError] = []
+    pictures = images.list_pictures(content_dir)
+    for item in site.articles:
+        article = item.article
+        named = article.extra.get("image", "").strip()
+        if not pictures and not named:
+            continue  # a site without pictures costs nothing here
+        try:
+            picture = images.find_image_file(content_dir, article, pictures=pictures)
+        except OSError as exc:
+            errors.append(SourceError(SourceLocation(article.source_path, 1), f"cannot read the lead image: {exc.strerror}"))
+            continue
+        if picture is not None:
+            located.append((item, picture))
+        elif named:
+            location = SourceLocation(article.source_path, article.field_lines.get("image", 1))
+            source = images.source_file(content_dir, article)
+            if not (source.parent / named).resolve().is_relative_to(content_dir.resolve()):
+                errors.append(SourceError(location, f"lead picture {named} is outside the content folder", hint="copy the picture into content/"))
+            else:
+                shown = display_path(Path(os.path.normpath(source.parent / named)), content_dir)
+                errors.append(SourceError(location, f"lead picture {shown} is missing", hint="put the picture beside the article, or correct image:"))
+    return located, errors
+
+
 def load_lead_images(
     content_dir: Path, site: Site, state: BuildState
 ) -> tuple[dict[str, images.LeadImage], dict[str, OutputRecord], list[FlashnewsError]]:
     """Find and resize every published article's lead picture, reusing cached variants; returns
     the pictures by source path, an output record per variant (its digest is the cache key of
-    its bytes) and the pictures that could not be read."""
+    its bytes) and the pictures that are missing or could not be read."""
     found: dict[str, images.LeadImage] = {}
     outputs: dict[str, OutputRecord] = {}
-    errors: list[FlashnewsError] = []
-    pictures = images.list_pictures(content_dir)
-    for item in site.articles:
+    located, errors = locate_lead_images(content_dir, site)
+    for item, picture in located:
         article = item.article
-        if not pictures and "image" not in article.extra:
-            continue  # a site without pictures costs nothing here
         try:
-            picture = images.find_image_file(content_dir, article, pictures=pictures)
-            data = picture.read_bytes() if picture else b""
+            data = picture.read_bytes()
         except OSError as exc:
             errors.append(SourceError(SourceLocation(article.source_path, 1), f"cannot read the lead image: {exc.strerror}"))
-            continue
-        if picture is None:
             continue
         try:
             key, variants = _made_variants(data, state)
@@ -247,16 +270,17 @@ def load_lead_images(
     return found, outputs, errors
 
 
-def load_body_pictures(
-    content_dir: Path, site: Site, state: BuildState
-) -> tuple[dict[str, dict[str, images.BodyImage]], dict[str, OutputRecord], list[FlashnewsError], list[SourceWarning]]:
-    """Resize the pictures the published articles' bodies show, as lead pictures are; returns them
-    by source path and src, an output record per variant, a located error (the file and the line
-    of the reference) for each picture that is missing, outside the content folder or unreadable,
-    and a located warning for each reference to a file that is not a picture. Pages leave out
-    every picture that is not returned."""
-    found: dict[str, dict[str, images.BodyImage]] = {}
-    outputs: dict[str, OutputRecord] = {}
+# A picture a body shows: the article, the reference and the file, and the reference as messages show it.
+LocatedPicture = tuple[RenderedArticle, PictureReference, Path, str]
+
+
+def locate_body_pictures(
+    content_dir: Path, site: Site
+) -> tuple[list[LocatedPicture], list[FlashnewsError], list[SourceWarning]]:
+    """The files the published articles' bodies show, without reading them; a located error (the
+    file and the line of the reference) for each picture that is missing or outside the content
+    folder, and a located warning for each reference to a file that is not a picture."""
+    located: list[LocatedPicture] = []
     errors: list[FlashnewsError] = []
     warnings: list[SourceWarning] = []
     root = content_dir.resolve()
@@ -276,17 +300,33 @@ def load_body_pictures(
             if not picture.is_file():
                 errors.append(SourceError(location, f"picture {shown} is missing", hint="put the picture beside the article, or correct its name"))
                 continue
-            try:
-                data = picture.read_bytes()
-            except OSError as exc:
-                errors.append(SourceError(location, f"cannot read the picture {shown}: {exc.strerror}"))
-                continue
-            try:
-                key, variants = _made_variants(data, state)
-            except images.ImageError as exc:
-                errors.append(SourceError(location, f"picture {shown} is {exc}", hint="save it as JPEG, PNG or WebP"))
-                continue
-            found.setdefault(item.article.source_path, {})[reference.src] = images.BodyImage(reference.src, variants)
-            for variant in variants:
-                outputs.setdefault(variant.path, OutputRecord(f"{key}\0{variant.width}", item.article.source_path))
+            located.append((item, reference, picture, shown))
+    return located, errors, warnings
+
+
+def load_body_pictures(
+    content_dir: Path, site: Site, state: BuildState
+) -> tuple[dict[str, dict[str, images.BodyImage]], dict[str, OutputRecord], list[FlashnewsError], list[SourceWarning]]:
+    """Resize the pictures the published articles' bodies show (locate_body_pictures), as lead
+    pictures are; returns them by source path and src, an output record per variant, the located
+    errors and warnings, and an error for each picture that cannot be read. Pages leave out every
+    picture that is not returned."""
+    found: dict[str, dict[str, images.BodyImage]] = {}
+    outputs: dict[str, OutputRecord] = {}
+    located, errors, warnings = locate_body_pictures(content_dir, site)
+    for item, reference, picture, shown in located:
+        location = SourceLocation(item.article.source_path, reference.line)
+        try:
+            data = picture.read_bytes()
+        except OSError as exc:
+            errors.append(SourceError(location, f"cannot read the picture {shown}: {exc.strerror}"))
+            continue
+        try:
+            key, variants = _made_variants(data, state)
+        except images.ImageError as exc:
+            errors.append(SourceError(location, f"picture {shown} is {exc}", hint="save it as JPEG, PNG or WebP"))
+            continue
+        found.setdefault(item.article.source_path, {})[reference.src] = images.BodyImage(reference.src, variants)
+        for variant in variants:
+            outputs.setdefault(variant.path, OutputRecord(f"{key}\0{variant.width}", item.article.source_path))
     return found, outputs, errors, warnings

@@ -24,7 +24,9 @@ from flashnews.errors import OutputError
 from flashnews.fingerprint import clock_window
 from flashnews.indexing import SEARCH_DOCS, SEARCH_PENDING, docs_of, encode_docs_state, read_docs_state, update_index
 from flashnews.inplace import Indexer, SearchIndex, build_in_place, remember_site
-from flashnews.loading import cached_partial, load_articles, load_body_pictures, load_lead_images, source_cache_key
+from flashnews.loading import (
+    cached_partial, load_articles, load_body_pictures, load_lead_images, locate_body_pictures, locate_lead_images, source_cache_key,
+)
 from flashnews.model import OutputFile, RenderedArticle, Site
 from flashnews.output import OutputTransaction, recover_output
 from flashnews.pipeline import PIPELINE_VERSION, BuildInputs, BuildPaths, BuildResult
@@ -353,7 +355,8 @@ def _build_changed(
 
 
 def check_site(config: SiteConfig, paths: BuildPaths, *, now: datetime, include_drafts: bool = False) -> BuildResult:
-    """Validate drops, sources and templates by rendering every page in memory; writes nothing."""
+    """Validate drops, sources, the pictures articles name and templates by rendering every page
+    in memory; writes nothing."""
     from flashnews.drops import normalize_drops
 
     started = time.perf_counter()
@@ -363,6 +366,11 @@ def check_site(config: SiteConfig, paths: BuildPaths, *, now: datetime, include_
         environment = create_environment(paths.templates_dir)
         articles, errors, warnings, _ = load_articles(paths.content_dir, config, state)
         site, collisions = collect_site(articles, now=now, config=config, include_drafts=include_drafts)
+        # Pictures are found, not resized: a missing one is reported, one that cannot be decoded only by a build.
+        errors.extend(locate_lead_images(paths.content_dir, site)[1])
+        _, picture_errors, picture_warnings = locate_body_pictures(paths.content_dir, site)
+        errors.extend(picture_errors)
+        warnings.extend(picture_warnings)
         planner = make_planner(site, config, state, template_hash="")
         specs = planner.specs()
         for spec in specs:

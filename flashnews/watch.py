@@ -1,7 +1,8 @@
 """File-system events -> debounced incremental rebuilds: watch content, templates, static and config.
 
 The watchdog callback only records paths in a queue. One loop thread sorts each path with
-`classify_change` (flashnews.changes), waits with a `Debouncer` until the changes have been quiet for a moment and
+`classify_change` (flashnews.changes; pictures in the content folder count, since articles show
+them), waits with a `Debouncer` until the changes have been quiet for a moment and
 the files stopped growing, then normalizes drops and rebuilds with one `BuildState` kept open,
 so every rebuild is incremental. A failed rebuild is reported and the loop keeps watching.
 
@@ -33,11 +34,12 @@ from flashnews.config import SiteConfig, load_config
 from flashnews.drops import DropReport, normalize_drops
 from flashnews.edits import publish_edited_pages
 from flashnews.errors import ConfigError, FlashnewsError
+from flashnews.images import find_picture_users, list_pictures
 from flashnews.pipeline import BuildPaths, build_site
 from flashnews.stages import update_search_index
 from flashnews.render import create_environment
 from flashnews.search import SearchCancelled
-from flashnews.sources import DROP_SUFFIXES
+from flashnews.sources import ARCHIVE_DIR, DROP_SUFFIXES, display_path
 from flashnews.state import BuildState, state_path
 from flashnews.changes import (
     QUIET_SECONDS,
@@ -162,6 +164,9 @@ class Watcher:
         self._overflow = _OverflowListener(self._changes, self._folders)
         # (device, inode) of each watched folder: inotify follows a folder that is renamed away.
         self._identities: dict[Path, tuple[int, int] | None] = {}
+        # The picture files in content/ as of the last build, so a log line can say whether a
+        # changed picture was added, replaced or deleted.
+        self._pictures: set[str] = set()
 
     # -- control -------------------------------------------------------------------------
 
@@ -389,6 +394,31 @@ class Watcher:
             return
         self._config_problem = None
 
+    def _sort_pictures(self, batch: ChangeBatch) -> dict[str, str]:
+        """Each picture of the batch that came, changed or went, with what happened to it."""
+        changed: dict[str, str] = {}
+        for path in batch.paths:
+            if classify_change(path, self.roots) != "picture":
+                continue
+            was, is_now = path in self._pictures, os.path.isfile(path)
+            if was or is_now:
+                changed[path] = "deleted" if not is_now else "replaced" if was else "added"
+            if is_now:
+                self._pictures.add(path)
+            else:
+                self._pictures.discard(path)
+        return changed
+
+    def _picture_lines(self, state: BuildState, pictures: dict[str, str]) -> list[str]:
+        """What happened to each changed picture and which articles show it, as the build just found them."""
+        site = getattr(state.last_planner, "site", None)
+        lines = []
+        for path, happened in pictures.items():
+            users = find_picture_users(Path(path), self.paths.content_dir, site.articles if site is not None else ())
+            shown = display_path(Path(path), self.roots.content_dir)
+            lines.append(f"picture {shown} {happened}, used by {', '.join(users) if users else 'no article'}")
+        return lines
+
     def _rebuild(self, state: BuildState, batch: ChangeBatch, number: int) -> BuildOutcome:
         from flashnews.cli import report_problems, summary_line
 
@@ -398,11 +428,16 @@ class Watcher:
                 return BuildOutcome(number, batch.paths, batch.kinds, (self._config_problem,), fatal=True)
         if batch.paths and self._verbosity >= 0:
             print(f"changed: {', '.join(_shown(batch.paths))}")
+        pictures = self._sort_pictures(batch)
         now = self._now or datetime.now(timezone.utc).replace(microsecond=0)
         drops = DropReport()
         if number == 0 or needs_normalizing(batch, self.roots):
             drops = normalize_drops(self.paths.content_dir, self.config, now=now)
             self._debouncer.expect(_drop_signatures(drops, self.paths.content_dir))
+        self._pictures.update(os.path.abspath(path) for path in drops.pictures)
+        # A folder that came or went (or a rescan) may hold pictures no event named.
+        if number == 0 or any(classify_change(p, self.roots) == "content" and not os.path.splitext(p)[1] for p in batch.paths):
+            self._pictures = {os.path.abspath(path) for path in list_pictures(self.paths.content_dir)}
         if self._verbosity >= 0:
             for path in drops.written:
                 print(f"normalized {path}")
@@ -419,6 +454,9 @@ class Watcher:
         with self._built:
             self._search_due = self._search_due or result.search_pending
         report_problems(result.errors, result.warnings, self._verbosity)
+        if self._verbosity >= 0:
+            for line in self._picture_lines(state, pictures):
+                print(line)
         if self._verbosity > 0:
             for path in result.written_paths:
                 print(f"wrote {path}")
@@ -444,7 +482,8 @@ def _shown(paths: Iterable[str]) -> list[str]:
 
 
 def _drop_signatures(report: DropReport, content_dir: Path) -> dict[str, Signature]:
-    """The .md files normalizing wrote and the drops it moved away, as they are now."""
+    """The .md files and pictures normalizing wrote, and the drops (with a saved page's _files
+    folder) it moved away, as they are now."""
     signatures: dict[str, Signature] = {}
     root = os.path.abspath(content_dir)
     for shown in report.written:
@@ -453,6 +492,15 @@ def _drop_signatures(report: DropReport, content_dir: Path) -> dict[str, Signatu
         for suffix in DROP_SUFFIXES:
             raw = os.path.splitext(markdown)[0] + suffix
             signatures[raw] = read_signature(raw)
+    for picture in report.pictures:
+        signatures[os.path.abspath(picture)] = read_signature(os.path.abspath(picture))
+    for raw_path, _ in report.applied:
+        folder = Path(os.path.abspath(raw_path)).with_name(f"{Path(raw_path).stem}_files")
+        archived = Path(root, ARCHIVE_DIR, folder.relative_to(root))
+        if archived.is_dir() and not folder.exists():
+            signatures[str(folder)] = None
+            for inside in archived.rglob("*"):
+                signatures[str(folder / inside.relative_to(archived))] = None
     return signatures
 
 

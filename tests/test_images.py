@@ -229,3 +229,80 @@ def test_a_body_picture_that_is_not_a_picture_file_is_a_located_warning_and_left
     assert main(["build", "--content", str(site_dir / "content"), "--output", str(site_dir / "public"), "--config", str(site_dir / "site.toml"), "--now", NOW]) == 0
     assert "content/harbour.md:8: warning: picture content/notes.pdf is not a JPEG, PNG or WebP file; left out" in capsys.readouterr().err
     assert "notes.pdf" not in (site_dir / "public" / "harbour" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_articles_that_show_a_picture_are_found_by_the_rules_the_build_uses(tmp_path: Path):
+    from dataclasses import replace
+
+    from flashnews.images import find_picture_users
+    from flashnews.model import PictureReference, RenderedArticle
+
+    content = tmp_path / "content"
+    (content / "2025").mkdir(parents=True)
+    for name in ("story.jpg", "story.png", "2025/quay.webp"):
+        (content / name).write_bytes(b"x")
+
+    def item(path: str, *pictures: str, **extra: str) -> RenderedArticle:
+        references = tuple(PictureReference(p, p, 9) for p in pictures)
+        return RenderedArticle(article(path, **extra), "", "", 1, 1, pictures=references)
+
+    articles = [
+        item("content/story.md"),
+        item("content/2025/named.md", image="quay.webp"),
+        item("content/2025/body.md", "2025/quay.webp", "2025/gone.png"),
+        item("content/other.md", image="../story.png"),
+    ]
+    assert find_picture_users(content / "story.jpg", content, articles) == ("content/story.md",)
+    assert find_picture_users(content / "story.png", content, articles) == (), "story.jpg is preferred; other.md names a path outside"
+    assert find_picture_users(content / "2025" / "quay.webp", content, articles) == ("content/2025/named.md", "content/2025/body.md")
+    assert find_picture_users(content / "2025" / "gone.png", content, articles) == ("content/2025/body.md",), "a missing file"
+    assert find_picture_users(content / "spare.jpg", content, articles) == ()
+    (content / "story.jpg").unlink()
+    assert find_picture_users(content / "story.jpg", content, articles) == ("content/story.md",), "a deleted one"
+    assert find_picture_users(content / "story.png", content, articles) == ("content/story.md",), "now the lead picture"
+    assert find_picture_users(content / "story.png", content, [replace(articles[0], article=article("content/story.md", image="story.png"))]) == ("content/story.md",)
+
+
+def name_lead_picture(site_dir: Path, slug: str, image: str) -> None:
+    path = site_dir / "content" / f"{slug}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("---\n\n", f'image: "{image}"\n---\n\n', 1), encoding="utf-8")
+
+
+def test_a_lead_picture_named_in_front_matter_that_is_missing_is_an_error_at_the_image_line(site_dir: Path, capsys):
+    write_article(site_dir, "harbour", date="2025-12-05T10:00:00+01:00", title="Durrës harbour reopens")
+    name_lead_picture(site_dir, "harbour", "photos/quay.jpg")
+    assert build(site_dir, NOW) == 1
+    assert "content/harbour.md:6: lead picture content/photos/quay.jpg is missing; put the picture beside the article, or correct image:" in capsys.readouterr().err
+    assert "lead-image" not in (site_dir / "public" / "harbour" / "index.html").read_text(encoding="utf-8")
+    (site_dir / "content" / "photos").mkdir()
+    (site_dir / "content" / "photos" / "quay.jpg").write_bytes(picture_bytes(800, 500))
+    assert build(site_dir, NOW) == 0
+    assert "lead-image" in (site_dir / "public" / "harbour" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_lead_picture_named_outside_content_is_an_error_and_never_read(site_dir: Path, capsys):
+    (site_dir / "secret.jpg").write_bytes(picture_bytes(100, 100))
+    write_article(site_dir, "harbour", date="2025-12-05T10:00:00+01:00")
+    name_lead_picture(site_dir, "harbour", "../secret.jpg")
+    assert build(site_dir, NOW) == 1
+    assert "content/harbour.md:6: lead picture ../secret.jpg is outside the content folder" in capsys.readouterr().err
+    assert not (site_dir / "public" / "images").exists()
+
+
+def test_check_reports_missing_lead_and_body_pictures_and_writes_nothing(site_dir: Path, capsys):
+    from flashnews.cli import main
+
+    body_picture_site(site_dir, "The quay.\n\n![Ferries](ferries.jpg)\n\n![Notes](notes.pdf)")
+    write_article(site_dir, "storm", date="2025-12-05T09:00:00+01:00")
+    name_lead_picture(site_dir, "storm", "storm-lead.png")
+    arguments = ["--content", str(site_dir / "content"), "--output", str(site_dir / "public"), "--config", str(site_dir / "site.toml"), "--now", NOW]
+    assert main(["check", *arguments]) == 1
+    err = capsys.readouterr().err
+    assert "content/harbour.md:10: picture content/ferries.jpg is missing; put the picture beside the article, or correct its name" in err
+    assert "content/harbour.md:12: warning: picture content/notes.pdf is not a JPEG, PNG or WebP file; left out" in err
+    assert "content/storm.md:6: lead picture content/storm-lead.png is missing" in err
+    assert not (site_dir / "public").exists()
+    (site_dir / "content" / "ferries.jpg").write_bytes(picture_bytes(100, 100))
+    (site_dir / "content" / "storm-lead.png").write_bytes(picture_bytes(100, 100, kind="PNG"))
+    (site_dir / "content" / "harbour.md").write_text((site_dir / "content" / "harbour.md").read_text(encoding="utf-8").replace("\n\n![Notes](notes.pdf)", ""), encoding="utf-8")
+    assert main(["check", *arguments]) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from flashnews.cli import main
 from flashnews.config import load_config
@@ -44,6 +46,10 @@ ROOTS = WatchRoots(
         ("/site/content/politics/vote.md", "content"),
         ("/site/content/politics", "content"),
         ("/site/content", "content"),
+        ("/site/content/market.jpg", "picture"),
+        ("/site/content/2025/harbour-2.PNG", "picture"),
+        ("/site/content/photos/quay.webp", "picture"),
+        ("/site/content/storm_files/photo.jpeg", "picture"),
         ("/site/templates/article.html", "templates"),
         ("/site/templates/partials/_card.html", "templates"),
         ("/site/static/style.css", "static"),
@@ -70,8 +76,16 @@ def test_paths_are_sorted_into_the_part_of_the_site_they_change(path: str, kind:
         "/site/content/~$final.docx",
         "/site/content/.~lock.final.docx#",
         "/site/content/~WRL0003.tmp",
-        "/site/content/storm_files/photo.jpg",
-        "/site/content/photo.jpg",
+        "/site/content/.photo.jpg.swp",
+        "/site/content/photo.jpg~",
+        "/site/content/.~photo.jpg",
+        "/site/content/photo.jpg.part",
+        "/site/content/photo.jpg.crdownload",
+        "/site/content/photo.jpg.tmp",
+        "/site/content/photo (conflicted copy).jpg",
+        "/site/content/_archive/storm_files/photo.jpg",
+        "/site/content/.thumbnails/photo.jpg",
+        "/site/content/notes.pdf",
         "/site/content/_archive/fire.txt",
         "/site/content/_archive/manifest.json",
         "/site/content/_archive",
@@ -422,6 +436,129 @@ def test_swap_and_backup_litter_alone_never_reaches_a_build(site: Site, watcher:
     assert outcome.changed == (str(site.content / "real.md"),)
 
 
+# -- pictures in content/ ------------------------------------------------------------------------
+
+
+def lead_picture_src(page: str) -> str | None:
+    match = re.search(r'<figure class="lead-image">\s*<img [^>]*\bsrc="([^"]+)"', page)
+    return match.group(1) if match else None
+
+
+def test_a_replaced_lead_picture_is_published_and_a_deleted_one_leaves_the_page(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_images import picture_bytes
+
+    picture = site.content / "market.jpg"
+    picture.write_bytes(picture_bytes(1600, 1000))
+    watcher = start_watcher(site)
+    try:
+        first = lead_picture_src(site.page("market-opens-higher/index.html"))
+        assert first is not None
+
+        def replace_like_an_image_editor() -> None:
+            temporary = site.content / ".market.jpg.tmp"
+            temporary.write_bytes(picture_bytes(1200, 900, kind="PNG"))
+            os.replace(temporary, picture)
+
+        replaced = next_build(watcher, replace_like_an_image_editor)
+        assert replaced.changed == (str(picture),) and replaced.is_clean
+        second = lead_picture_src(site.page("market-opens-higher/index.html"))
+        assert second is not None and second != first
+        published = site.output / "market-opens-higher" / second
+        assert Image.open(published).size == (960, 720), "the new picture's bytes, resized"
+        assert not (site.output / "market-opens-higher" / first).exists(), "the old variants are gone"
+        assert "picture content/market.jpg replaced, used by content/market.md" in capsys.readouterr().out
+        assert_same_as_cold_build(site, tmp_path)
+
+        deleted = next_build(watcher, picture.unlink)
+        assert deleted.is_clean
+        assert lead_picture_src(site.page("market-opens-higher/index.html")) is None
+        assert not (site.output / "images").exists() or not list((site.output / "images").iterdir())
+        assert "picture content/market.jpg deleted, used by content/market.md" in capsys.readouterr().out
+        assert_same_as_cold_build(site, tmp_path)
+    finally:
+        watcher.stop()
+
+
+def test_a_missing_body_picture_is_shown_once_it_is_added(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_images import picture_bytes
+
+    body = "The market opened higher.\n\n![Traders at the quay](photos/quay.png)"
+    (site.content / "market.md").write_text(markdown("Market opens higher", "market-opens-higher", body=body), encoding="utf-8")
+    watcher = start_watcher(site)
+    try:
+        assert watcher.outcomes[0].problems == ("content/market.md:10: picture content/photos/quay.png is missing; "
+                                                "put the picture beside the article, or correct its name",)  # fmt: skip
+        assert "<img" not in site.page("market-opens-higher/index.html")
+
+        def add() -> None:
+            (site.content / "photos").mkdir()
+            (site.content / "photos" / "quay.png").write_bytes(picture_bytes(800, 500, kind="PNG"))
+
+        added = next_build(watcher, add)
+        wait_until(lambda: 'alt="Traders at the quay"' in site.page("market-opens-higher/index.html"))
+        assert watcher.outcomes[-1].is_clean, "the located error cleared"
+        assert str(site.content / "photos" / "quay.png") in {p for o in watcher.outcomes[added.number :] for p in o.changed}
+        assert "picture content/photos/quay.png added, used by content/market.md" in capsys.readouterr().out
+        assert_same_as_cold_build(site, tmp_path)
+    finally:
+        watcher.stop()
+
+
+def test_a_picture_no_article_shows_makes_a_build_that_changes_nothing(
+    site: Site, watcher: Watcher, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_images import picture_bytes
+
+    assert watcher.wait_until_idle(timeout=TIMEOUT)
+    before = read_tree(site.output)
+    spare = next_build(watcher, lambda: (site.content / "spare.jpg").write_bytes(picture_bytes(640, 480)))
+    assert spare.is_clean and (spare.written, spare.deleted) == (0, 0)
+    assert "picture content/spare.jpg added, used by no article" in capsys.readouterr().out
+    broken = next_build(watcher, lambda: (site.content / "spare.png").write_bytes(b"not a picture at all"))
+    assert broken.is_clean and (broken.written, broken.deleted) == (0, 0), "a file nobody shows is never read"
+    gone = next_build(watcher, lambda: (site.content / "spare.jpg").unlink())
+    assert gone.is_clean and (gone.written, gone.deleted) == (0, 0)
+    assert read_tree(site.output) == before
+    assert_same_as_cold_build(site, tmp_path)
+
+
+def test_picture_litter_never_reaches_a_build(site: Site, watcher: Watcher) -> None:
+    def litter_then_edit() -> None:
+        (site.content / "_archive").mkdir(exist_ok=True)
+        for name in (".market.jpg.swp", "market.jpg~", ".~market.jpg", "market.jpg.part", "market.jpg.crdownload",
+                     "market.jpg.tmp", "~$report.docx", "market (conflicted copy).jpg", "_archive/old.jpg"):  # fmt: skip
+            (site.content / name).write_bytes(b"litter")
+        (site.content / "real.md").write_text(markdown("Real news", "real-news"), encoding="utf-8")
+
+    outcome = next_build(watcher, litter_then_edit)
+    assert outcome.changed == (str(site.content / "real.md"),)
+    assert outcome.is_clean
+
+
+def test_pictures_a_drop_brings_or_takes_away_make_no_second_build(site: Site, watcher: Watcher) -> None:
+    from tests.conftest import FIXTURES
+    from tests.word_documents import png, story_docx
+
+    dropped = next_build(watcher, lambda: (site.content / "cup.docx").write_bytes(story_docx(headline="Team lifts the cup", pictures=2)))
+    assert dropped.is_clean and list(site.content.glob("cup*.png")), "the drop wrote its pictures beside its .md"
+
+    def save_page_with_its_files() -> None:
+        (site.content / "storm_files").mkdir()
+        (site.content / "storm_files" / "storm.jpg").write_bytes(png())
+        (site.content / "storm.html").write_bytes((FIXTURES / "pages" / "news-site-opengraph.html").read_bytes())
+
+    saved = next_build(watcher, save_page_with_its_files)
+    wait_until(lambda: (site.content / "_archive" / "storm_files" / "storm.jpg").is_file())
+    assert not (site.content / "storm_files").exists(), "the page's folder went to the archive with it"
+    sentinel = site.content / "sentinel.md"
+    last = next_build(watcher, lambda: sentinel.write_text(markdown("Sentinel", "sentinel"), encoding="utf-8"))
+    assert last.number == saved.number + 1 and last.changed == (str(sentinel),)
+
+
 def test_a_broken_file_reports_its_location_keeps_the_last_good_page_and_clears_when_fixed(
     site: Site, watcher: Watcher, tmp_path: Path
 ) -> None:
@@ -517,6 +654,12 @@ def test_only_changes_that_can_affect_drops_normalize_them(tmp_path: Path) -> No
     assert needs_normalizing(batch(tmp_path / "content" / "gone.md"), roots), "a deleted .md may be regenerated from its drop"
     assert needs_normalizing(batch(tmp_path / "content" / "politics"), roots)
     assert needs_normalizing(batch(tmp_path / "site.toml", kinds=frozenset({"config"})), roots)
+    picture = tmp_path / "content" / "fire.jpg"
+    picture.write_bytes(b"jpeg")
+    assert not needs_normalizing(batch(picture, kinds=frozenset({"picture"})), roots), "a new or replaced picture"
+    assert needs_normalizing(batch(tmp_path / "content" / "gone.jpg", kinds=frozenset({"picture"})), roots), (
+        "a deleted picture may have stood where a drop's picture goes"
+    )
 
 
 def test_deleting_a_generated_md_regenerates_it_from_its_drop_only_when_the_drop_is_back(
