@@ -133,7 +133,7 @@ class DateReader:
         if found is None and _YEAR.search(rest) and re.search(r"[^\W\d_]{3}", rest):
             found = self._read_date(rest, wide=True)
         if found is None:
-            return None
+            return self._read_first_part(text)
         day, span = found
         if not _YEAR.search(rest[span[0] : span[1]]) and not re.search(r"[^\W\d_]{3}", rest[span[0] : span[1]]):
             return None  # "3-1" is a score, not a date: a date without a year names its month
@@ -146,6 +146,18 @@ class DateReader:
             day = day.replace(hour=_hour(time_match), minute=int(time_match.group("minute")))
         moment = day.replace(tzinfo=self.zone) if day.tzinfo is None else day.astimezone(self.zone)
         return FoundDate(moment.replace(second=0, microsecond=0), text, self._guess(rest[span[0] : span[1]], moment))
+
+    def _read_first_part(self, text: str) -> FoundDate | None:
+        """"Publié le 3 mars 2021 à 14h05, mis à jour à 15h20": the first part of a dateline
+        that reads as one, the line kept as its text."""
+        parts = [part for part in _PARTS.split(text) if any(c.isdigit() for c in part)]
+        if len(parts) < 2:
+            return None
+        for part in parts:
+            found = self.read(part)
+            if found is not None:
+                return FoundDate(found.moment, text, found.guess)
+        return None
 
     def _read_date(self, text: str, *, wide: bool = False) -> tuple[datetime, tuple[int, int]] | None:
         """The date in text and where it stands, trying the spans a dateline's date can take."""
@@ -191,6 +203,8 @@ class DateReader:
         return self.read(head)
 
 
+# Where a dateline's parts meet: "…, updated …", "… / Original …", "… | 5 min read".
+_PARTS = re.compile(r",\s+|\s+[|/·•]\s+|\s+[–—]\s+")
 _NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\s?\d{1,2}")
 _DAY_NUMBER = re.compile(r"(?<!\d)(?:0?[1-9]|[12]\d|3[01])(?!\d)")
 

@@ -23,7 +23,7 @@ _TAB_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
 def pick_headline(lines: tuple[Line, ...], body_start: int, furniture: list[str], hints: Hints, *, page_copy: bool = False) -> int | None:
     """The headline: a title-shaped line above the story, the closest one unless the tab line or
     a cut repeat points to another."""
-    tabs = [head for i in range(min(6, len(lines))) if (head := _tab_head(lines, i))]
+    tabs = [head for i in range(len(lines)) if (head := _tab_head(lines, i))]
     # On a whole copied page the headline may stand far above the story (pictures, captions,
     # share panels between), so nearness counts for less there.
     step = 0.5 if page_copy else 1.0
@@ -158,8 +158,6 @@ def name_and_role(text: str) -> str | None:
 def _tab_head(lines: tuple[Line, ...], index: int) -> str | None:
     """The headline a browser-tab line names ("Headline | Site" at the top of a copied page, the
     headline also standing on a line of its own), or None when the line is no tab line."""
-    if index >= 6:
-        return None
     line = lines[index]
     parts = _TAB_SEPARATOR.split(line.text)
     if len(parts) < 2 or len(parts[-1].split()) > 5:

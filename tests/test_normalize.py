@@ -660,6 +660,11 @@ def test_a_breadcrumb_over_the_headline_names_the_section_not_the_menu_above_it(
         ("page_ru.txt", "Госдума приняла закон о цифровом рубле в третьем чтении", "Депутаты одобрили поправки после долгого обсуждения",
          "Иван Петров", "Политика", "Государственная дума", "Эксперты считают"),
         ("page_sq.txt", "Kuvendi miraton buxhetin e ri pas një debati të gjatë", None, "Redaksia", "Politikë", "Kuvendi i Shqipërisë", "Votimi përfundoi"),
+        ("page_it.txt", "Il Governo approva la riforma delle pensioni: cosa cambia dal 2025", None, "Marco Rossi", "Politica",
+         "Il Consiglio dei ministri", "Il provvedimento passa"),
+        ("page_es.txt", "El Banco Central sube los tipos de interés por primera vez en una década",
+         "La entidad justifica la decisión por la inflación persistente y anticipa nuevas subidas", "Juan Pérez", "Economía",
+         "El Banco Central anunció", "Las bolsas europeas"),
         ("page_sr.txt", "Влада усвојила нови закон о порезима на имовину", None, "Ненад Илић", "Политика", "Влада Србије", "Министар финансија"),
         ("page_de.txt", "Landtag beschließt neues Schulgesetz", "Nach monatelangem Streit stimmt die Mehrheit für kleinere Klassen und mehr Lehrkräfte",
          "Max Mustermann", "Deutschland", "Der Landtag hat", "Lehrerverbände begrüßten"),
@@ -690,3 +695,8 @@ def test_a_live_page_with_a_cookie_banner_ads_and_readers_comments():
     assert str(meta["date"]).startswith("2024-03-05T09:42")
     assert "cookies" not in body and "Advertisement" not in body and "Jenny Wood" not in body and "twelve hours" not in body
     assert body_paragraphs(body)[0].startswith("More than 40,000 homes")
+
+
+def test_a_dateline_with_an_update_after_it_gives_the_first_date():
+    meta, _, _ = _normalize("\n\n".join(["Bota", HEADLINE, "Publié le 3 mars 2021 à 14h05, mis à jour à 15h20", *STORY]))
+    assert str(meta["date"]).startswith("2021-03-03T14:05")
