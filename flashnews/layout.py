@@ -214,6 +214,8 @@ def find_layout(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> 
         return _layout_without_sentences(lines, furniture, hints, rails)
     start, end = stretch
     title = pick_headline(lines, start, furniture, hints, page_copy=is_page_copy(lines))
+    if title is not None:
+        title, start = _list_over_story(lines, title, start, furniture, listed)
     if title is None and start < end:
         first = lines[start]
         if first.words <= 25 and (not is_sentence(first.text) or first.text.endswith(("?", "!"))):
@@ -222,7 +224,7 @@ def find_layout(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> 
         # No title-shaped line above the story: the first line above it that is no furniture.
         title = next((i for i in range(start) if not furniture[i] and not is_byline_or_dateline(lines[i], hints)), None)
     # A headline cut or repeated right above the story is not its first paragraph.
-    while title is not None and start <= end and _is_header_line(lines[start], lines[title], furniture, hints):
+    while title is not None and start <= end and start not in listed and _is_header_line(lines[start], lines[title], furniture, hints):
         start += 1
     if title is not None:
         start = _standfirst_start(lines, title, start, furniture, hints)
@@ -240,6 +242,28 @@ def find_layout(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> 
         story_end, end = end, _list_after_story(lines, title, end, furniture)
         listed.update(range(story_end + 1, end + 1))
     return Layout(title, start, end, listed=frozenset(listed), doubtful=doubtful)
+
+
+def _list_over_story(lines: tuple[Line, ...], title: int, start: int, furniture: list[str], listed: set[int]) -> tuple[int, int]:
+    """A story that opens with a list (results, a timetable) before its first sentence: the line
+    taken for the headline is the list's last item when the lines over it have its shape, with
+    numbers in it. The headline is then the line over the list, and the list opens the story."""
+    shape = _shape(lines[title].text)
+    if not any(c.isdigit() for c in shape):
+        return title, start
+    top = title
+    for i in range(title - 1, -1, -1):
+        if furniture[i]:
+            continue
+        if lines[i].words > 20 or is_sentence(lines[i].text) or _shape(lines[i].text)[:2] != shape[:2]:
+            break
+        top = i
+    items = [i for i in range(top, title + 1) if not furniture[i]]
+    above = next((i for i in range(top - 1, -1, -1) if not furniture[i]), None)
+    if len(items) < 3 or above is None or not is_title_like(lines[above].text):
+        return title, start
+    listed.update(items)
+    return above, top
 
 
 def _introduced_list_items(lines: tuple[Line, ...], furniture: list[str]) -> list[int]:

@@ -700,3 +700,10 @@ def test_a_live_page_with_a_cookie_banner_ads_and_readers_comments():
 def test_a_dateline_with_an_update_after_it_gives_the_first_date():
     meta, _, _ = _normalize("\n\n".join(["Bota", HEADLINE, "Publié le 3 mars 2021 à 14h05, mis à jour à 15h20", *STORY]))
     assert str(meta["date"]).startswith("2021-03-03T14:05")
+
+
+def test_a_story_that_opens_with_a_list_of_results_keeps_every_line_under_its_headline():
+    meta, body = normalize_file(FIXTURES / "raw" / "results_sq.txt")
+    assert (meta["title"], meta["category"]) == ("Rezultatet e javës së 15-të në Kategorinë Superiore", "Sport")
+    raw = (FIXTURES / "raw" / "results_sq.txt").read_text(encoding="utf-8").splitlines()
+    assert [visible_text(p) for p in body_paragraphs(body)] == raw[2:]
