@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 # Lines longer than this are sentences, not datelines.
@@ -128,6 +128,8 @@ class DateReader:
         if not 1 <= len(tokens) <= _MAX_DATELINE_WORDS or not _may_hold_date(text, len(tokens)):
             return None
         time_match = _TIME.search(text)
+        if time_match is not None and _TIME_ONLY.fullmatch(text[: time_match.start()]) and not text[time_match.end() :].strip():
+            return self._today_at(text, time_match)
         rest = _TIME.sub(" ", text, count=1) if time_match else text
         found = self._read_date(rest)
         if found is None and _YEAR.search(rest) and re.search(r"[^\W\d_]{3}", rest):
@@ -146,6 +148,15 @@ class DateReader:
             day = day.replace(hour=_hour(time_match), minute=int(time_match.group("minute")))
         moment = day.replace(tzinfo=self.zone) if day.tzinfo is None else day.astimezone(self.zone)
         return FoundDate(moment.replace(second=0, microsecond=0), text, self._guess(rest[span[0] : span[1]], moment))
+
+    def _today_at(self, text: str, time_match: re.Match[str]) -> FoundDate:
+        """"14:05", "Ora 14:05": a time alone is of the drop's day (of the day before, when that
+        time is still to come)."""
+        now = self.now.astimezone(self.zone)
+        moment = now.replace(hour=_hour(time_match), minute=int(time_match.group("minute")), second=0, microsecond=0)
+        if moment > now + timedelta(minutes=10):
+            moment -= timedelta(days=1)
+        return FoundDate(moment, text, "no date given, only a time; took the day of the drop")
 
     def _read_first_part(self, text: str) -> FoundDate | None:
         """"Publié le 3 mars 2021 à 14h05, mis à jour à 15h20": the first part of a dateline
@@ -203,6 +214,8 @@ class DateReader:
         return self.read(head)
 
 
+# What may stand before a time alone: a label of a word or two ("Ora", "Updated at").
+_TIME_ONLY = re.compile(r"\s*(?:[^\W\d_]+[.:]?\s+){0,2}")
 # Where a dateline's parts meet: "…, updated …", "… / Original …", "… | 5 min read".
 _PARTS = re.compile(r",\s+|\s+[|/·•]\s+|\s+[–—]\s+")
 _NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\s?\d{1,2}")

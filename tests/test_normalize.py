@@ -707,3 +707,11 @@ def test_a_story_that_opens_with_a_list_of_results_keeps_every_line_under_its_he
     assert (meta["title"], meta["category"]) == ("Rezultatet e javës së 15-të në Kategorinë Superiore", "Sport")
     raw = (FIXTURES / "raw" / "results_sq.txt").read_text(encoding="utf-8").splitlines()
     assert [visible_text(p) for p in body_paragraphs(body)] == raw[2:]
+
+
+def test_a_time_alone_under_the_byline_dates_the_story_on_the_day_of_the_drop():
+    meta, _, result = _normalize("\n\n".join(["Sport", HEADLINE, "Nga Ana Lika", "Ora 11:30", *STORY]))
+    assert datetime.fromisoformat(str(meta["date"])) == NOW.replace(hour=11, minute=30, second=0, microsecond=0)
+    assert any("only a time" in note for note in result.notes)
+    meta, _, _ = _normalize("\n\n".join(["Sport", HEADLINE, "Nga Ana Lika", "23:50", *STORY]))
+    assert datetime.fromisoformat(str(meta["date"])) == (NOW - timedelta(days=1)).replace(hour=23, minute=50, second=0, microsecond=0)
