@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -155,8 +154,7 @@ def _unchanged_result(state: BuildState, fingerprint_now: str, *, now: datetime,
     summary = json.loads(state.read_value("summary") or "null")
     if window is None or not window.contains(now) or not isinstance(summary, dict):
         return None
-    folder = str(output_dir) + os.sep
-    if not all(os.path.isfile(folder + path) for path in state.read_output_paths()):
+    if not state.has_every_output(output_dir):
         return None
     scheduled = summary["next_scheduled_at"]
     return BuildResult(
