@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from pathlib import Path
 from types import MappingProxyType
 
-from flashnews.errors import SourceWarning
+from flashnews.errors import FlashnewsError, SourceWarning
 
 EMPTY_MAPPING: Mapping[str, str] = MappingProxyType({})
 
@@ -138,3 +139,32 @@ class WriteReport:
     written: tuple[str, ...] = ()
     unchanged: int = 0
     deleted: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BuildPaths:
+    """The folders a build reads and writes."""
+
+    content_dir: Path
+    output_dir: Path
+    templates_dir: Path
+    static_dir: Path
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build did, for the summary line and the exit status."""
+
+    articles: int
+    pages: int
+    written: int
+    deleted: int
+    errors: tuple[FlashnewsError, ...]
+    warnings: tuple[SourceWarning, ...]
+    next_scheduled_at: datetime | None
+    seconds: float
+    held_back: int = 0
+    rendered: int = 0
+    written_paths: tuple[str, ...] = field(default=())
+    indexed: int = 0  # articles (re)indexed for search in this build; 0 when the index was reused
+    search_pending: bool = False  # the pages changed but the search index was left for a later build

@@ -12,48 +12,19 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from flashnews import fingerprint
 from flashnews.config import SiteConfig
-from flashnews.errors import FlashnewsError, SourceWarning, TemplateError
+from flashnews.errors import TemplateError
+from flashnews.model import BuildPaths, BuildResult
 from flashnews.output import recover_output
 from flashnews.sources import ARCHIVE_DIR, is_litter
 from flashnews.state import PIPELINE_VERSION, BuildState, FileStamp, content_digest, state_path, tree_json
 
 __all__ = ["PIPELINE_VERSION", "BuildInputs", "BuildPaths", "BuildResult", "build_site", "templates_digest"]
-
-
-@dataclass(frozen=True, slots=True)
-class BuildPaths:
-    """The folders a build reads and writes."""
-
-    content_dir: Path
-    output_dir: Path
-    templates_dir: Path
-    static_dir: Path
-
-
-@dataclass(frozen=True, slots=True)
-class BuildResult:
-    """What a build did, for the summary line and the exit status."""
-
-    articles: int
-    pages: int
-    written: int
-    deleted: int
-    errors: tuple[FlashnewsError, ...]
-    warnings: tuple[SourceWarning, ...]
-    next_scheduled_at: datetime | None
-    seconds: float
-    held_back: int = 0
-    rendered: int = 0
-    written_paths: tuple[str, ...] = field(default=())
-    indexed: int = 0  # articles (re)indexed for search in this build; 0 when the index was reused
-    search_pending: bool = False  # the pages changed but the search index was left for a later build
-
 
 
 def templates_digest(templates_dir: Path) -> str:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -27,15 +28,18 @@ from flashnews.inplace import Indexer, SearchIndex, build_in_place, remember_sit
 from flashnews.loading import (
     cached_partial, load_articles, load_body_pictures, load_lead_images, locate_body_pictures, locate_lead_images, source_cache_key,
 )
-from flashnews.model import OutputFile, RenderedArticle, Site
+from flashnews.model import BuildPaths, BuildResult, OutputFile, RenderedArticle, Site
 from flashnews.output import OutputTransaction, recover_output
-from flashnews.pipeline import PIPELINE_VERSION, BuildInputs, BuildPaths, BuildResult
 from flashnews.planner import PageSpec, SitePlanner
 from flashnews.render import create_environment, render_page
 from flashnews.site import collect_site
 from flashnews.sources import is_ignored_dir, is_litter
-from flashnews.state import BuildState, OutputRecord, article_url_owners, content_digest
+from flashnews.state import PIPELINE_VERSION, BuildState, OutputRecord, article_url_owners, content_digest
 from flashnews.workers import StagePool
+
+if TYPE_CHECKING:
+    # Only for annotations: pipeline imports this module when a build has work to do.
+    from flashnews.pipeline import BuildInputs
 
 
 def build(
