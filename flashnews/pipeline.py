@@ -127,17 +127,6 @@ def _unchanged_result(state: BuildState, fingerprint_now: str, *, now: datetime,
         return None
     if not state.has_every_output(output_dir):
         return None
-    scheduled = summary["next_scheduled_at"]
-    return BuildResult(
-        articles=summary["articles"],
-        pages=summary["pages"],
-        written=0,
-        deleted=0,
-        errors=(),
-        warnings=(),
-        next_scheduled_at=datetime.fromisoformat(scheduled) if scheduled else None,
-        seconds=time.perf_counter() - started,
-        held_back=summary["held_back"],
-    )
+    return BuildResult.from_summary(summary, seconds=time.perf_counter() - started)
 
 
