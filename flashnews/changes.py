@@ -17,7 +17,7 @@ from typing import Literal
 
 from flashnews.images import IMAGE_SUFFIXES
 from flashnews.output import staging_path
-from flashnews.pipeline import BuildPaths
+from flashnews.model import BuildPaths
 from flashnews.sources import DROP_SUFFIXES, is_ignored_dir, is_litter
 from flashnews.state import state_path
 

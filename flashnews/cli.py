@@ -16,6 +16,7 @@ from flashnews.config import SiteConfig, load_config
 from flashnews.drops import DropReport, normalize_drops
 from flashnews.errors import ConfigError, FlashnewsError, OutputError, SourceError, TemplateError
 from flashnews.pipeline import BuildPaths, BuildResult, build_site
+from flashnews.reporting import print_drops, report_problems, summary_line
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_FATAL = 0, 1, 2
 
@@ -113,44 +114,6 @@ def _invocation(argv: Sequence[str] | None, environ: dict[str, str]) -> Invocati
     now = _parse_now(args.now, environ, config)
     in_ci = environ.get("CI", "").strip().lower() not in ("", "0", "false")
     return Invocation(args.command or "build", config, paths, now, args.drafts, args.verbose - args.quiet, args, in_ci)
-
-
-def report_problems(errors: Sequence[FlashnewsError], warnings: Sequence[object], verbosity: int) -> None:
-    """Print every error (always) and warning (unless quiet) in compiler style."""
-    if verbosity >= 0:
-        for warning in warnings:
-            print(warning, file=sys.stderr)
-    for error in errors:
-        print(f"{error}" if isinstance(error, (SourceError, ConfigError, TemplateError)) else f"error: {error}", file=sys.stderr)
-
-
-def print_drops(report: DropReport, verbosity: int) -> None:
-    """List each .md a drop became (unless quiet) and, verbosely, each line stripped as chrome."""
-    if verbosity >= 0:
-        for path in report.written:
-            print(f"normalized {path}")
-    if verbosity > 0:
-        for line in report.stripped:
-            print(f"  stripped {line}")
-        for note in report.notes:
-            print(f"  guessed {note}")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def summary_line(result: BuildResult, drops: DropReport | None = None) -> str:
-    """The one-line summary that ends every build."""
-    errors = len(result.errors) + (len(drops.errors) if drops else 0)
-    warnings = len(result.warnings) + (len(drops.warnings) if drops else 0)
-    text = (
-        f"{_count(result.articles, 'article')}, {_count(result.pages, 'page')} ({result.written} written, {result.deleted} deleted), "
-        f"{_count(warnings, 'warning')}, {_count(errors, 'error')} in {result.seconds:.2f} s"
-    )
-    if result.next_scheduled_at:
-        text += f"; next scheduled publication at {result.next_scheduled_at.isoformat()}"
-    return text
 
 
 class ProgressBars:

@@ -10,8 +10,7 @@ The exception tree::
     │   └── UrlCollisionError    two sources claim the same URL (names both files)
     ├── TemplateError            a template is missing or broken (template name and line)
     ├── OutputError              the output folder could not be written
-    ├── PublishError             normalized drops could not be committed back to the repository
-    └── BuildFailed              carries every error a build collected
+    └── PublishError             normalized drops could not be committed back to the repository
 """
 
 from __future__ import annotations
@@ -104,14 +103,6 @@ class PublishError(FlashnewsError):
 
 class UrlCollisionError(SourceError):
     """Two sources would be written to the same URL."""
-
-
-class BuildFailed(FlashnewsError):
-    """A build collected errors; `errors` holds every one of them."""
-
-    def __init__(self, errors: tuple[FlashnewsError, ...]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors
 
 
 @dataclass(frozen=True, slots=True)

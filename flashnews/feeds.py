@@ -18,7 +18,6 @@ from flashnews.model import RenderedArticle, Site
 from flashnews.render import Context, PagePlan, absolute_url
 from flashnews.site import article_url, section_url
 
-SITE_FEEDS = {"rss": "feeds/rss.xml", "atom": "feeds/atom.xml"}
 # Atom requires a feed date; an empty feed gets a fixed one so it stays byte-stable.
 _EMPTY_FEED_AT = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -196,12 +196,6 @@ def _tree_changes(old: Tree, new: Tree) -> tuple[list[Sequence[object]], list[Se
     return edited, added
 
 
-def _outputs_present(state: BuildState, output_dir: Path) -> bool:
-    """Whether every file the manifest records is still in the output folder."""
-    folder = f"{output_dir}{os.sep}"
-    return all(os.path.isfile(folder + path) for path in state.read_output_paths())
-
-
 def _read_edit(content_dir: Path, relative: str, config: SiteConfig) -> _Edit | None:
     """The parse of one edited .md file, or None if it is not a clean, regular source file."""
     shown = f"{content_dir.name}/{relative}" if content_dir.name else relative
@@ -279,7 +273,7 @@ def build_in_place(
     changed = changes[0] or changes[1]
     if not changed or len(changed) > MAX_EDITS or not all(str(entry[0]).casefold().endswith(".md") for entry in changed):
         return None
-    if not _outputs_present(state, output_dir):
+    if not state.has_every_output(output_dir):
         return None
     edits = [_read_edit(content_dir, str(entry[0]), config) for entry in changed]
     if any(edit is None for edit in edits):
@@ -299,7 +293,7 @@ def build_in_place(
         return None
     recorded = state.read_outputs_of([plan.path for plan, _ in planned])
     new_pages = sum(1 for plan, _ in planned if plan.path not in recorded)
-    # A page whose key is the manifest's is on disk as it would be rendered (_outputs_present).
+    # A page whose key is the manifest's is on disk as it would be rendered (BuildState.has_every_output).
     planned = [(plan, key) for plan, key in planned if plan.path not in recorded or recorded[plan.path].digest != key]
     try:
         pages = [render_page(environment, plan) for plan, _ in planned]

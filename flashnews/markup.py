@@ -120,14 +120,6 @@ class BodyConverter:
             return self._full.reset().convert(text)
         return self._plain.reset().convert(text)
 
-    def convert_safe(self, text: str) -> str:
-        """sanitize_html(convert(text)); plain paragraphs skip the sanitizer (sanitized_plain)."""
-        if not has_inline_markup(text):
-            html = _paragraphs_of(text)
-            if html is not None:
-                return sanitized_plain(html)
-        return sanitize_html(self.markdown(text))
-
 
 def sanitized_plain(html: str) -> str:
     """sanitize_html of plain_paragraphs' HTML, without parsing it: it holds only <p> tags and

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
-from flashnews.errors import SourceWarning
+from flashnews.errors import FlashnewsError, SourceWarning
 
 EMPTY_MAPPING: Mapping[str, str] = MappingProxyType({})
 
@@ -138,3 +140,101 @@ class WriteReport:
     written: tuple[str, ...] = ()
     unchanged: int = 0
     deleted: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BuildPaths:
+    """The folders a build reads and writes."""
+
+    content_dir: Path
+    output_dir: Path
+    templates_dir: Path
+    static_dir: Path
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build did, for the summary line and the exit status."""
+
+    articles: int
+    pages: int
+    written: int
+    deleted: int
+    errors: tuple[FlashnewsError, ...]
+    warnings: tuple[SourceWarning, ...]
+    next_scheduled_at: datetime | None
+    seconds: float
+    held_back: int = 0
+    rendered: int = 0
+    written_paths: tuple[str, ...] = field(default=())
+    indexed: int = 0  # articles (re)indexed for search in this build; 0 when the index was reused
+    search_pending: bool = False  # the pages changed but the search index was left for a later build
+
+    @classmethod
+    def of_site(
+        cls,
+        site: Site,
+        *,
+        pages: int,
+        seconds: float,
+        errors: Iterable[FlashnewsError] = (),
+        warnings: Iterable[SourceWarning] = (),
+        written_paths: tuple[str, ...] = (),
+        deleted: int = 0,
+        rendered: int = 0,
+        indexed: int = 0,
+        search_pending: bool = False,
+    ) -> BuildResult:
+        """The result of a build or check that collected site; errors are sorted by message."""
+        return cls(
+            articles=len(site.articles),
+            pages=pages,
+            written=len(written_paths),
+            deleted=deleted,
+            errors=tuple(sorted(errors, key=str)),
+            warnings=tuple(warnings),
+            next_scheduled_at=site.next_scheduled_at,
+            seconds=seconds,
+            held_back=site.held_back,
+            rendered=rendered,
+            written_paths=written_paths,
+            indexed=indexed,
+            search_pending=search_pending,
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """The figures of a clean build, as JSON values, for a later build that loads no site (see from_summary)."""
+        return {
+            "articles": self.articles,
+            "pages": self.pages,
+            "held_back": self.held_back,
+            "next_scheduled_at": self.next_scheduled_at.isoformat() if self.next_scheduled_at else None,
+        }
+
+    @classmethod
+    def from_summary(
+        cls,
+        summary: Mapping[str, Any],
+        *,
+        seconds: float,
+        written_paths: tuple[str, ...] = (),
+        deleted: int = 0,
+        rendered: int = 0,
+        indexed: int = 0,
+    ) -> BuildResult:
+        """The result of a clean build that loaded no site: the figures of the last full build's summary()."""
+        scheduled = summary["next_scheduled_at"]
+        return cls(
+            articles=summary["articles"],
+            pages=summary["pages"],
+            written=len(written_paths),
+            deleted=deleted,
+            errors=(),
+            warnings=(),
+            next_scheduled_at=datetime.fromisoformat(scheduled) if scheduled else None,
+            seconds=seconds,
+            held_back=summary["held_back"],
+            rendered=rendered,
+            written_paths=written_paths,
+            indexed=indexed,
+        )

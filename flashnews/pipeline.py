@@ -10,51 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from flashnews import fingerprint
 from flashnews.config import SiteConfig
-from flashnews.errors import FlashnewsError, SourceWarning, TemplateError
+from flashnews.errors import TemplateError
+from flashnews.model import BuildPaths, BuildResult
 from flashnews.output import recover_output
 from flashnews.sources import ARCHIVE_DIR, is_litter
 from flashnews.state import PIPELINE_VERSION, BuildState, FileStamp, content_digest, state_path, tree_json
 
 __all__ = ["PIPELINE_VERSION", "BuildInputs", "BuildPaths", "BuildResult", "build_site", "templates_digest"]
-
-
-@dataclass(frozen=True, slots=True)
-class BuildPaths:
-    """The folders a build reads and writes."""
-
-    content_dir: Path
-    output_dir: Path
-    templates_dir: Path
-    static_dir: Path
-
-
-@dataclass(frozen=True, slots=True)
-class BuildResult:
-    """What a build did, for the summary line and the exit status."""
-
-    articles: int
-    pages: int
-    written: int
-    deleted: int
-    errors: tuple[FlashnewsError, ...]
-    warnings: tuple[SourceWarning, ...]
-    next_scheduled_at: datetime | None
-    seconds: float
-    held_back: int = 0
-    rendered: int = 0
-    written_paths: tuple[str, ...] = field(default=())
-    indexed: int = 0  # articles (re)indexed for search in this build; 0 when the index was reused
-    search_pending: bool = False  # the pages changed but the search index was left for a later build
-
 
 
 def templates_digest(templates_dir: Path) -> str:
@@ -155,20 +125,8 @@ def _unchanged_result(state: BuildState, fingerprint_now: str, *, now: datetime,
     summary = json.loads(state.read_value("summary") or "null")
     if window is None or not window.contains(now) or not isinstance(summary, dict):
         return None
-    folder = str(output_dir) + os.sep
-    if not all(os.path.isfile(folder + path) for path in state.read_output_paths()):
+    if not state.has_every_output(output_dir):
         return None
-    scheduled = summary["next_scheduled_at"]
-    return BuildResult(
-        articles=summary["articles"],
-        pages=summary["pages"],
-        written=0,
-        deleted=0,
-        errors=(),
-        warnings=(),
-        next_scheduled_at=datetime.fromisoformat(scheduled) if scheduled else None,
-        seconds=time.perf_counter() - started,
-        held_back=summary["held_back"],
-    )
+    return BuildResult.from_summary(summary, seconds=time.perf_counter() - started)
 
 

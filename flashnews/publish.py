@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from flashnews.cli import EXIT_FATAL, Invocation, print_drops, build_and_report, report_problems, summary_line
+from flashnews.cli import EXIT_FATAL, Invocation, build_and_report
 from flashnews.commitback import (
     Checkout,
     NoCheckoutError,
@@ -31,6 +31,7 @@ from flashnews.commitback import (
 from flashnews.drops import DropReport, normalize_drops
 from flashnews.errors import PublishError
 from flashnews.pipeline import BuildResult
+from flashnews.reporting import print_drops, report_problems, summary_line
 from flashnews.sources import display_path
 
 # The n-th retry waits RETRY_DELAY_SECONDS * 2**(n-1): 1, 2, 4, 8 s for the default five pushes.

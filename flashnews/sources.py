@@ -194,11 +194,6 @@ def scan_source_files(content_dir: Path, *, suffix: str | tuple[str, ...], repor
     return SourceScan(tuple(path for _, path, _ in found), tuple(errors), tuple(warnings), tuple(shown for _, _, shown in found))
 
 
-def list_source_files(content_dir: Path, *, suffix: str) -> list[Path]:
-    """Regular files with the suffix under content_dir, sorted (see scan_source_files)."""
-    return list(scan_source_files(content_dir, suffix=suffix).paths)
-
-
 def read_source_bytes(path: Path, *, shown: str, max_bytes: int) -> bytes:
     """The bytes of one source, its size checked before reading; raises SourceError for a file
     over the limit, one that is no longer a regular file (it never blocks on a FIFO), or an OS error."""

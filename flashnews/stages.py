@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -27,15 +28,18 @@ from flashnews.inplace import Indexer, SearchIndex, build_in_place, remember_sit
 from flashnews.loading import (
     cached_partial, load_articles, load_body_pictures, load_lead_images, locate_body_pictures, locate_lead_images, source_cache_key,
 )
-from flashnews.model import OutputFile, RenderedArticle, Site
+from flashnews.model import BuildPaths, BuildResult, OutputFile, RenderedArticle, Site
 from flashnews.output import OutputTransaction, recover_output
-from flashnews.pipeline import PIPELINE_VERSION, BuildInputs, BuildPaths, BuildResult
 from flashnews.planner import PageSpec, SitePlanner
 from flashnews.render import create_environment, render_page
 from flashnews.site import collect_site
 from flashnews.sources import is_ignored_dir, is_litter
-from flashnews.state import BuildState, OutputRecord, article_url_owners, content_digest
+from flashnews.state import PIPELINE_VERSION, BuildState, OutputRecord, article_url_owners, content_digest
 from flashnews.workers import StagePool
+
+if TYPE_CHECKING:
+    # Only for annotations: pipeline imports this module when a build has work to do.
+    from flashnews.pipeline import BuildInputs
 
 
 def build(
@@ -149,20 +153,12 @@ def _build_in_place(
     if edited is None:
         return None
     state.write_values({"fingerprint": inputs.fingerprint, **edited.search_state})
-    summary = json.loads(state.read_value("summary") or "null")
-    scheduled = summary["next_scheduled_at"]
-    return BuildResult(
-        articles=summary["articles"],
-        pages=summary["pages"],
-        written=len(edited.written),
-        deleted=len(edited.deleted),
-        errors=(),
-        warnings=(),
-        next_scheduled_at=datetime.fromisoformat(scheduled) if scheduled else None,
+    return BuildResult.from_summary(
+        json.loads(state.read_value("summary") or "null"),
         seconds=time.perf_counter() - started,
-        held_back=summary["held_back"],
-        rendered=edited.rendered,
         written_paths=edited.written,
+        deleted=len(edited.deleted),
+        rendered=edited.rendered,
         indexed=edited.indexed,
     )
 
@@ -208,14 +204,8 @@ def _remember_build(
         # Only a clean build may be skipped next time: errors and warnings must be shown again.
         state.write_values({"fingerprint": None, "clock": None, "summary": None})
         return
-    summary = {
-        "articles": result.articles,
-        "pages": result.pages,
-        "held_back": result.held_back,
-        "next_scheduled_at": result.next_scheduled_at.isoformat() if result.next_scheduled_at else None,
-    }
     remember_site(state, base=inputs.base, salt=salt, tree_data=inputs.tree_data, site=site)
-    state.write_values({"fingerprint": inputs.fingerprint, "clock": window.encode(), "summary": json.dumps(summary)})
+    state.write_values({"fingerprint": inputs.fingerprint, "clock": window.encode(), "summary": json.dumps(result.summary())})
 
 
 def _build_changed(
@@ -332,18 +322,15 @@ def _build_changed(
     state.write_outputs(changed, report.deleted)
     state.last_planner = planner
     state.write_values(search_state)
-    result = BuildResult(
-        articles=len(site.articles),
+    result = BuildResult.of_site(
+        site,
         pages=len(specs),
-        written=len(report.written),
-        deleted=len(report.deleted),
-        errors=tuple(sorted(errors, key=str)),
-        warnings=tuple(warnings),
-        next_scheduled_at=site.next_scheduled_at,
         seconds=time.perf_counter() - started,
-        held_back=site.held_back,
-        rendered=len(to_render),
+        errors=errors,
+        warnings=warnings,
         written_paths=report.written,
+        deleted=len(report.deleted),
+        rendered=len(to_render),
         indexed=max(indexed, 0),
         search_pending=indexed < 0,
     )
@@ -377,14 +364,10 @@ def check_site(config: SiteConfig, paths: BuildPaths, *, now: datetime, include_
             render_page(environment, planner.plan(spec))
     finally:
         state.close()
-    return BuildResult(
-        articles=len(site.articles),
+    return BuildResult.of_site(
+        site,
         pages=len(specs),
-        written=0,
-        deleted=0,
-        errors=tuple(sorted([*drops.errors, *errors, *collisions], key=str)),
-        warnings=(*drops.warnings, *warnings),
-        next_scheduled_at=site.next_scheduled_at,
         seconds=time.perf_counter() - started,
-        held_back=site.held_back,
+        errors=[*drops.errors, *errors, *collisions],
+        warnings=(*drops.warnings, *warnings),
     )

@@ -157,6 +157,14 @@ class BuildState:
     def read_output_paths(self) -> list[str]:
         return [path for (path,) in self._db.execute("SELECT path FROM outputs")]
 
+    def has_every_output(self, output_dir: Path) -> bool:
+        """Whether every file the manifest records is still in output_dir.
+
+        A build that finds its inputs unchanged trusts the output only while this holds: a page
+        deleted by hand must be written again."""
+        folder = f"{output_dir}{os.sep}"
+        return all(os.path.isfile(folder + path) for path in self.read_output_paths())
+
     def write_outputs(self, changed: Mapping[str, OutputRecord], deleted: Iterable[str]) -> None:
         with self._transaction():
             self._db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in deleted))

@@ -38,6 +38,7 @@ from flashnews.images import find_picture_users, list_pictures
 from flashnews.pipeline import BuildPaths, build_site
 from flashnews.stages import update_search_index
 from flashnews.render import create_environment
+from flashnews.reporting import report_problems, summary_line
 from flashnews.search import SearchCancelled
 from flashnews.sources import ARCHIVE_DIR, DROP_SUFFIXES, display_path
 from flashnews.state import BuildState, state_path
@@ -420,8 +421,6 @@ class Watcher:
         return lines
 
     def _rebuild(self, state: BuildState, batch: ChangeBatch, number: int) -> BuildOutcome:
-        from flashnews.cli import report_problems, summary_line
-
         if "config" in batch.kinds:
             self._reload_config()
             if self._config_problem is not None and batch.kinds == {"config"}:

@@ -16,7 +16,7 @@ from datetime import datetime, tzinfo
 from urllib.parse import unquote, urlsplit
 
 from flashnews.bylines import BylineReader
-from flashnews.documents import CompanionReader, ExtractedArticle, ExtractedImage, read_header_line
+from flashnews.extracted import CompanionReader, ExtractedArticle, ExtractedImage, read_header_line
 from flashnews.errors import NormalizeError, SourceLocation, SourceWarning
 from flashnews.htmlmarkdown import Block, html_blocks, join_blocks, picture_markdown
 

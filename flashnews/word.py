@@ -17,7 +17,7 @@ from datetime import datetime, tzinfo
 
 from flashnews.config import SectionConfig
 from flashnews.bylines import BylineReader
-from flashnews.documents import ExtractedArticle, ExtractedImage, read_header_line
+from flashnews.extracted import ExtractedArticle, ExtractedImage, read_header_line
 from flashnews.errors import NormalizeError, SourceLocation, SourceWarning
 from flashnews.htmlmarkdown import Block, html_blocks, join_blocks, parse_fragment, picture_markdown
 

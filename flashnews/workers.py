@@ -110,10 +110,6 @@ def parse_source(shown: str, text: str, zone_name: str, with_terms: bool = False
     return (records.encode_rendered(item), records.encode_partial(item), terms), tuple(warnings), None
 
 
-def _parse_one(job: tuple[str, str, str, bool]) -> ParseResult:
-    return parse_source(*job)
-
-
 def parse_file(shown: str, path: str, digest: str | None, zone_name: str, max_bytes: int, with_terms: bool = False) -> FileParse:
     """Read, check and parse one source file (a worker reads its own files, so the build never
     holds every source's text at once); a file whose bytes no longer hash to `digest` is an
@@ -277,13 +273,6 @@ class StagePool:
 
     def _map(self, pool: Executor, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
         return ordered_map(pool, function, items, chunk=self._chunk(len(items)), ahead=self._workers * _AHEAD_PER_WORKER)
-
-    def parse_sources(self, jobs: Sequence[tuple[str, str, str, bool]]) -> Iterator[ParseResult]:
-        """(shown path, text, zone name, with terms) -> results in the same order."""
-        pool = self._pool(len(jobs))
-        if pool is None:
-            return map(_parse_one, jobs)
-        return self._map(pool, _parse_one, jobs)
 
     def parse_files(self, jobs: Sequence[tuple[str, str, str | None, str, int, bool]]) -> Iterator[FileParse]:
         """(shown path, file path, expected digest or None, zone name, byte limit, with terms) ->

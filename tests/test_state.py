@@ -24,6 +24,18 @@ def test_outputs_written_are_read_back_and_deleted_ones_are_gone(tmp_path: Path)
     assert state.read_output_paths() == ["a/index.html"]
 
 
+def test_every_output_is_present_until_a_recorded_file_is_deleted(tmp_path: Path) -> None:
+    state = open_state(tmp_path)
+    output_dir = tmp_path / "public"
+    (output_dir / "a").mkdir(parents=True)
+    (output_dir / "a" / "index.html").write_text("a")
+    (output_dir / "b.html").write_text("b")
+    state.write_outputs({"a/index.html": OutputRecord("d1", "content/a.md"), "b.html": OutputRecord("d2")}, [])
+    assert state.has_every_output(output_dir)
+    (output_dir / "b.html").unlink()
+    assert not state.has_every_output(output_dir)
+
+
 def test_cache_returns_only_the_keys_it_has_even_for_many_keys(tmp_path: Path) -> None:
     state = open_state(tmp_path)
     state.put_many({f"k{i}": f"v{i}".encode() for i in range(1200)})

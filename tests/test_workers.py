@@ -28,9 +28,13 @@ def _plans() -> list[PagePlan]:
     return [PagePlan(f"p{n}/index.html", "page.html", {"number": n, "text": "ë<" * (n % 7)}) for n in range(COUNT)]
 
 
-def _source(number: int) -> tuple[str, str, str]:
-    text = f'---\ntitle: "Story {number}"\ndate: "2025-03-0{1 + number % 9}T10:00:00"\ncategory: "Sport"\n---\n\nBody *{number}*.\n'
-    return (f"content/{number:04d}.md", text, "Europe/Tirane")
+def _source(content_dir: Path, number: int, text: str | None = None) -> tuple[str, str, None, str, int, bool]:
+    """A parse_files job for a source written under content_dir."""
+    if text is None:
+        text = f'---\ntitle: "Story {number}"\ndate: "2025-03-0{1 + number % 9}T10:00:00"\ncategory: "Sport"\n---\n\nBody *{number}*.\n'
+    path = content_dir / f"{number:04d}.md"
+    path.write_text(text, encoding="utf-8")
+    return (f"content/{number:04d}.md", str(path), None, "Europe/Tirane", 1_000_000, False)
 
 
 def test_pages_rendered_by_the_pool_equal_pages_rendered_in_process(tmp_path: Path) -> None:
@@ -56,15 +60,17 @@ def test_template_error_in_a_worker_is_raised_with_its_template_name(tmp_path: P
 
 def test_sources_parsed_by_the_pool_equal_sources_parsed_in_process(tmp_path: Path) -> None:
     folder = _templates(tmp_path)
-    jobs = [_source(n) for n in range(COUNT)]
-    jobs[7] = ("content/broken.md", "---\ntitle: [unclosed\n---\n\nBody.\n", "Europe/Tirane")
+    content_dir = tmp_path / "content"
+    content_dir.mkdir()
+    jobs = [_source(content_dir, n) for n in range(COUNT)]
+    jobs[7] = _source(content_dir, 7, "---\ntitle: [unclosed\n---\n\nBody.\n")
     with StagePool(create_environment(folder), folder, workers=2) as pool:
-        parallel = list(pool.parse_sources(jobs))
+        parallel = [result for _, result in pool.parse_files(jobs)]
     with StagePool(create_environment(folder), folder, workers=1) as pool:
-        serial = list(pool.parse_sources(jobs))
+        serial = [result for _, result in pool.parse_files(jobs)]
     assert [r[:2] for r in parallel] == [r[:2] for r in serial]
     error = restore_error(parallel[7][2])
-    assert isinstance(error, SourceError) and error.location.path == "content/broken.md"
+    assert isinstance(error, SourceError) and error.location.path == "content/0007.md"
     assert str(error) == str(restore_error(serial[7][2]))
 
 
