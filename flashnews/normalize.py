@@ -29,18 +29,8 @@ from flashnews.errors import NormalizeError, SourceLocation, SourceWarning
 from flashnews.furniture import Line, is_link, is_repeat_of, is_title_like, line_key, split_lines
 from flashnews.hints import Hints
 from flashnews.headline import bare_name, is_deck, name_and_role, pick_section
-from flashnews.layout import (
-    PAGE_COPY_MIN_WORDS,
-    Layout,
-    content_words,
-    find_layout,
-    is_aside,
-    is_inline_prompt,
-    is_link_run,
-    is_page_copy,
-    mark_furniture,
-    trim_shared_edges,
-)
+from flashnews.layout import PAGE_COPY_MIN_WORDS, Layout, content_words, find_layout, is_aside, is_link_run, trim_shared_edges
+from flashnews.marking import is_inline_prompt, is_page_copy, mark_furniture
 from flashnews.model import LineDecision, Normalized, Role
 from flashnews.slugs import make_slug
 

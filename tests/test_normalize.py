@@ -715,3 +715,10 @@ def test_a_time_alone_under_the_byline_dates_the_story_on_the_day_of_the_drop():
     assert any("only a time" in note for note in result.notes)
     meta, _, _ = _normalize("\n\n".join(["Sport", HEADLINE, "Nga Ana Lika", "23:50", *STORY]))
     assert datetime.fromisoformat(str(meta["date"])) == (NOW - timedelta(days=1)).replace(hour=23, minute=50, second=0, microsecond=0)
+
+
+@pytest.mark.parametrize("prompt", ["Lexo edhe: Qeveria premton kompensim për familjet në nevojë", "Watch: Storm closes the northern pier for a week"])
+def test_a_label_and_a_headline_between_paragraphs_is_a_prompt_to_read_on(prompt):
+    _, body, result = _normalize("\n\n".join(["Bota", HEADLINE, STORY[0], prompt, STORY[1], STORY[2]]))
+    assert body == list(STORY)
+    assert any(decision.text == prompt and decision.reason == "prompt to read on" for decision in result.decisions)
