@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flashnews.config import SiteConfig
-from flashnews.errors import NormalizeError, SourceError, SourceLocation, SourceWarning
+from flashnews.errors import NormalizeError, SourceError, SourceLocation, SourceWarning, portable_error, restore_error
 from flashnews.model import Normalized
 from flashnews.sources import ARCHIVE_DIR, DROP_SUFFIXES, display_path, read_source_bytes, scan_source_files
 from flashnews.state import content_digest
@@ -323,7 +323,7 @@ def _convert_portable(job: _Job) -> tuple[object, ...]:
     assert _pool_config is not None
     converted = _convert_job(job, _pool_config)
     if isinstance(converted, SourceError):
-        return ("error", type(converted), converted.args, dict(vars(converted)))
+        return ("error", portable_error(converted))
     data, result, files = converted
     return ("ok", data, replace(result, decisions=()), files)
 
@@ -336,13 +336,11 @@ def _convert_forked(jobs: list[_Job], config: SiteConfig) -> Iterator[_Converted
     with multiprocessing.get_context("fork").Pool(2) as pool:
         for outcome in pool.imap(_convert_portable, jobs, chunksize=16):
             if outcome[0] == "error":
-                cls, args, attributes = outcome[1:]
-                error = cls.__new__(cls)
-                error.args = args
-                vars(error).update(attributes)
+                error = restore_error(outcome[1])  # type: ignore[arg-type]
+                assert isinstance(error, SourceError)
                 yield error
             else:
-                yield outcome[1], outcome[2], outcome[3]
+                yield outcome[1], outcome[2], outcome[3]  # type: ignore[misc]
 
 
 def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry_run: bool = False) -> DropReport:

@@ -16,6 +16,7 @@ The exception tree::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +116,18 @@ class SourceWarning:
 
     def __str__(self) -> str:
         return f"{self.location}: warning: {_with_hint(self.message, self.hint)}"
+
+
+def portable_error(exc: FlashnewsError) -> tuple[Any, ...]:
+    """An error as plain parts that cross a process boundary (its class, args and attributes:
+    the errors here take keyword arguments that pickling an exception would lose)."""
+    return (type(exc), exc.args, dict(vars(exc)))
+
+
+def restore_error(portable: tuple[Any, ...]) -> FlashnewsError:
+    """The error a worker process caught, as an instance of its own class again."""
+    cls, args, attributes = portable
+    error = cls.__new__(cls)
+    error.args = args
+    vars(error).update(attributes)
+    return error  # type: ignore[no-any-return]

@@ -16,12 +16,12 @@ from pathlib import Path, PurePosixPath
 
 from flashnews import images, records
 from flashnews.config import SiteConfig
-from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning
+from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning, restore_error
 from flashnews.model import PictureReference, RenderedArticle, Site
 from flashnews.indexing import TERMS_SUFFIX
 from flashnews.sources import display_path, read_source_bytes, scan_source_files
 from flashnews.state import PIPELINE_VERSION, BuildState, FileStamp, OutputRecord, content_digest, stamp_of
-from flashnews.workers import StagePool, parse_file, restore_error
+from flashnews.workers import StagePool, parse_file
 
 
 def _read_source(path: Path, shown: str, config: SiteConfig) -> bytes:

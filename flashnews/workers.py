@@ -26,7 +26,7 @@ import jinja2
 
 from flashnews import content, markup, records, search
 from flashnews.decode import decode_markdown_bytes
-from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning
+from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning, portable_error, restore_error
 from flashnews.output import StageTarget, stage_file
 from flashnews.render import PagePlan, create_environment, render_page
 from flashnews.sources import read_source_bytes
@@ -48,19 +48,6 @@ _templates_dir: Path | None = None
 ParseResult = tuple[tuple[bytes, bytes, bytes] | None, tuple[SourceWarning, ...], tuple[Any, ...] | None]
 # The digest of the bytes parsed (None when the file could not be read), and the parse
 FileParse = tuple[str | None, ParseResult]
-
-
-def _portable(exc: FlashnewsError) -> tuple[Any, ...]:
-    return (type(exc), exc.args, dict(vars(exc)))
-
-
-def restore_error(portable: tuple[Any, ...]) -> FlashnewsError:
-    """The error a worker caught, as an instance of its own class again."""
-    cls, args, attributes = portable
-    error = cls.__new__(cls)
-    error.args = args
-    vars(error).update(attributes)
-    return error  # type: ignore[no-any-return]
 
 
 def _map_chunk(function: Callable[[Any], Any], chunk: Sequence[Any]) -> list[Any]:
@@ -105,7 +92,7 @@ def parse_source(shown: str, text: str, zone_name: str, with_terms: bool = False
         article, warnings = content.parse_article(text, path=shown, zone=ZoneInfo(zone_name))
         item = markup.render_article(article, _converter)
     except SourceError as exc:
-        return None, (), _portable(exc)
+        return None, (), portable_error(exc)
     terms = search.article_terms(item) if with_terms else b""
     return (records.encode_rendered(item), records.encode_partial(item), terms), tuple(warnings), None
 
@@ -127,7 +114,7 @@ def parse_file(shown: str, path: str, digest: str | None, zone_name: str, max_by
             line = raw.count(b"\n", 0, exc.start) + 1
             raise SourceError(SourceLocation(shown, line), "not valid UTF-8", hint="save the .md file as UTF-8") from exc
     except SourceError as exc:
-        return found, (None, (), _portable(exc))
+        return found, (None, (), portable_error(exc))
     return found, parse_source(shown, text, zone_name, with_terms)
 
 
@@ -143,7 +130,7 @@ def _render_one(plan: PagePlan) -> bytes | tuple[Any, ...]:
     try:
         return render_page(_environment, plan).data
     except FlashnewsError as exc:
-        return _portable(exc)
+        return portable_error(exc)
 
 
 # The planner of the build being rendered and where its pages are staged, inherited by workers
@@ -160,7 +147,7 @@ def _render_and_stage(spec: Any) -> bool | tuple[Any, ...]:
     try:
         return stage_file(_target, spec.path, data)
     except FlashnewsError as exc:
-        return _portable(exc)
+        return portable_error(exc)
 
 
 def _start_worker(templates_dir: Path) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from flashnews.errors import FrontMatterError, SourceError, TemplateError
+from flashnews.errors import FrontMatterError, SourceError, TemplateError, restore_error
 from flashnews.render import PagePlan, create_environment
-from flashnews.workers import POOL_THRESHOLD, StagePool, restore_error
+from flashnews.workers import POOL_THRESHOLD, StagePool
 
 COUNT = POOL_THRESHOLD + 50
 
@@ -75,11 +75,10 @@ def test_sources_parsed_by_the_pool_equal_sources_parsed_in_process(tmp_path: Pa
 
 
 def test_restored_error_keeps_its_class_location_and_hint() -> None:
-    from flashnews.errors import SourceLocation
-    from flashnews.workers import _portable
+    from flashnews.errors import SourceLocation, portable_error
 
     original = FrontMatterError(SourceLocation("content/a.md", 3), "date is not a date", hint="write 2025-03-01")
-    restored = restore_error(_portable(original))
+    restored = restore_error(portable_error(original))
     assert type(restored) is FrontMatterError and str(restored) == str(original) and restored.location.line == 3
 
 
