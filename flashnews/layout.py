@@ -154,22 +154,13 @@ def _list_over_story(lines: tuple[Line, ...], title: int, start: int, furniture:
     """A story that opens with a list (results, a timetable) before its first sentence: the line
     taken for the headline is the list's last item when the lines over it have its shape, with
     numbers in it. The headline is then the line over the list, and the list opens the story."""
-    shape = _shape(lines[title].text)
-    if not any(c.isdigit() for c in shape):
+    upward = [line for line in reversed(lines[: title + 1]) if not furniture[line.index]]
+    items = _shaped_run(upward)
+    above = upward[len(items)] if len(items) < len(upward) else None
+    if len(items) < 3 or above is None or not is_title_like(above.text):
         return title, start
-    top = title
-    for i in range(title - 1, -1, -1):
-        if furniture[i]:
-            continue
-        if lines[i].words > 20 or is_sentence(lines[i].text) or _shape(lines[i].text)[:2] != shape[:2]:
-            break
-        top = i
-    items = [i for i in range(top, title + 1) if not furniture[i]]
-    above = next((i for i in range(top - 1, -1, -1) if not furniture[i]), None)
-    if len(items) < 3 or above is None or not is_title_like(lines[above].text):
-        return title, start
-    listed.update(items)
-    return above, top
+    listed.update(item.index for item in items)
+    return above.index, items[-1].index
 
 
 def _introduced_list_items(lines: tuple[Line, ...], furniture: list[str]) -> list[int]:
@@ -200,18 +191,25 @@ def _list_after_story(lines: tuple[Line, ...], title: int, end: int, furniture: 
     following = [line for line in lines[end + 1 : end + 60] if not furniture[line.index]]
     if len(following) < 4:
         return end
-    heading, items = following[0], following[1:]
+    heading = following[0]
     if heading.words > 8 or is_sentence(heading.text) or not content_words(heading.text) & content_words(lines[title].text):
         return end
-    shape = _shape(items[0].text)
+    items = _shaped_run(following[1:])
+    return items[-1].index if len(items) >= 3 else end
+
+
+def _shaped_run(candidates: list[Line]) -> list[Line]:
+    """The items of a list at the head of candidates: lines with the first one's shape, numbers
+    in it ("June 9 – Tampa, FL @ Arena", "Partizani - Tirana 2:1"), and no sentence among them."""
+    shape = _shape(candidates[0].text) if candidates else ""
     if not any(c.isdigit() for c in shape):
-        return end
-    run = 0
-    for item in items:
-        if item.words > 20 or is_sentence(item.text) or _shape(item.text)[:2] != shape[:2]:
+        return []
+    run: list[Line] = []
+    for line in candidates:
+        if line.words > 20 or is_sentence(line.text) or _shape(line.text)[:2] != shape[:2]:
             break
-        run += 1
-    return items[run - 1].index if run >= 3 else end
+        run.append(line)
+    return run
 
 
 def _is_comment_header(line: Line) -> bool:
