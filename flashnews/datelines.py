@@ -137,6 +137,8 @@ class DateReader:
         if found is None:
             return self._read_first_part(text)
         day, span = found
+        if re.fullmatch(r"\W*\d{4}\W*", rest[span[0] : span[1]]):
+            return None  # "Paris 2024 opens": a year alone dates nothing
         if not _YEAR.search(rest[span[0] : span[1]]) and not re.search(r"[^\W\d_]{3}", rest[span[0] : span[1]]):
             return None  # "3-1" is a score, not a date: a date without a year names its month
         leftover = (rest[: span[0]] + " " + rest[span[1] :]).split()

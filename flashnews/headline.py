@@ -17,6 +17,7 @@ from flashnews.furniture import REPEATED, Line, is_capitalized, is_repeat_of, is
 from flashnews.hints import Hints
 
 STANDALONE_NUMBER = re.compile(r"(?:^|\s)[(\[]?\d+(?:[.,:/-]\d+)*[)\]%]?(?=\s|$)")
+_NUMBER = re.compile(r"[(\[]?\d+(?:[.,:/-]\d+)*[)\]%]?")
 _TAB_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s+::\s+")
 
 
@@ -188,8 +189,18 @@ def is_metadata(line: Line, hints: Hints) -> bool:
 
 
 def _is_counter(line: Line) -> bool:
-    """A short line that is mostly numbers: a reading time, a gallery counter, a page number."""
-    return line.words <= 5 and 2 * len(STANDALONE_NUMBER.findall(line.text)) >= line.words - 1
+    """A short line that is mostly numbers: a reading time ("5 min read"), a gallery counter
+    ("Image 2 of 5"), a page number ("Page 3"). A headline may hold a number too ("Inflation hits
+    9%", "Drop 2959 lands"): a counter opens with its number, or has only numbers and short
+    joining words ("of") after its label."""
+    if line.words > 5 or 2 * len(STANDALONE_NUMBER.findall(line.text)) < line.words - 1:
+        return False
+    tokens = line.text.split()
+    numeric = [_NUMBER.fullmatch(token) is not None for token in tokens]
+    if numeric[0]:
+        return True
+    after = zip(tokens[2:], numeric[2:])
+    return len(tokens) > 1 and numeric[1] and all(is_number or len(token) <= 3 and token.islower() for token, is_number in after)
 
 
 def first_headline(lines: tuple[Line, ...], furniture: list[str], hints: Hints) -> int | None:

@@ -475,6 +475,14 @@ def test_a_dateline_without_a_year_is_dated_in_the_past_and_noted():
     assert any("no year" in note for note in result.notes)
 
 
+@pytest.mark.parametrize("headline", ["Paris 2024 opens in style", "Drop 2959 lands", "Class of 1999 meets again", "Inflation hits 9%"])
+def test_a_headline_holding_a_year_or_a_number_is_the_headline(headline):
+    meta, body, _ = _normalize("\n\n".join(["Flash News", "Sport", headline, "May 20, 2025", *STORY]))
+    assert (meta["title"], meta["category"]) == (headline, "Sport")
+    assert meta["date"].startswith("2025-05-20")
+    assert body == list(STORY)
+
+
 def test_reading_time_is_no_dateline():
     meta, body, result = _normalize("\n\n".join(["Bota", HEADLINE, "Reading time: 9 minutes", *STORY]))
     assert meta["date"] == NOW.isoformat()
