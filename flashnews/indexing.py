@@ -23,11 +23,8 @@ from flashnews import records, search
 from flashnews.config import SiteConfig
 from flashnews.errors import OutputError
 from flashnews.model import OutputFile, RenderedArticle
-from flashnews.state import BuildState, OutputRecord, content_digest
+from flashnews.state import SEARCH_DOCS, BuildState, OutputRecord, content_digest
 
-# Build-state values: the articles of the live index, and those a deferred build left to index.
-SEARCH_DOCS = "search_docs"
-SEARCH_PENDING = "search_pending"
 # The cache entry beside an article record holding its words (search.article_terms).
 TERMS_SUFFIX = "\0terms"
 # Above this many changed articles (or a fiftieth of the site), writing the index anew is cheaper.
@@ -35,6 +32,7 @@ _MOST_PATCHED = 64
 _READ_CHUNK = 2_000
 
 Doc = tuple[str, str]  # source path, cache key of its record
+RememberedDocs = tuple[list[Doc], dict[str, str]]  # the docs of an index and the digests of its files
 ArticleLookup = Callable[[Sequence[str]], Mapping[str, RenderedArticle]]
 
 
@@ -60,7 +58,7 @@ def encode_docs_state(docs: Sequence[Doc], files: Mapping[str, str] | None = Non
     return orjson.dumps({"docs": docs, "files": files or {}}).decode()
 
 
-def read_docs_state(state: BuildState, key: str = SEARCH_DOCS) -> tuple[list[Doc], dict[str, str]] | None:
+def read_docs_state(state: BuildState, key: str = SEARCH_DOCS) -> RememberedDocs | None:
     value = state.read_value(key)
     if not value:
         return None
@@ -90,15 +88,16 @@ def update_index(
     state: BuildState,
     output_dir: Path,
     docs: Sequence[Doc],
+    remembered: RememberedDocs | None,
     previous: Mapping[str, OutputRecord],
     articles: ArticleLookup,
     terms: Mapping[str, bytes] | None = None,
 ) -> IndexUpdate:
-    """Bring the index to docs (oldest first); articles(keys) gives the records of those keys
-    (their bodies are not needed), terms the words of records not cached yet. Raises OutputError
-    when a record is missing from the cache."""
+    """Bring the index from `remembered` (read_docs_state: what the live index holds) to docs
+    (oldest first); articles(keys) gives the records of those keys (their bodies are not
+    needed), terms the words of records not cached yet. Raises OutputError when a record is
+    missing from the cache."""
     old_files = {path: record.digest for path, record in previous.items() if search.is_search_output(path)}
-    remembered = read_docs_state(state)
     docs = list(docs)
     if remembered is not None and remembered[1] == old_files and _all_present(output_dir, old_files):
         if remembered[0] == docs:

@@ -87,25 +87,29 @@ Tree = Sequence[Sequence[object]]  # fingerprint.stamp_tree: (relative path, siz
 
 
 @dataclass(frozen=True, slots=True)
+class SearchIndex:
+    """What an Indexer staged: the index files' records, the old index files to delete, how
+    many articles it indexed, the build-state values to save once the transaction commits, and
+    whether it left the index behind for a later pass (deferred)."""
+
+    records: dict[str, OutputRecord]
+    stale: tuple[str, ...]
+    indexed: int
+    state: dict[str, str | None]
+    pending: bool = False
+
+
+NO_INDEX = SearchIndex({}, (), 0, {})
+
+
+@dataclass(frozen=True, slots=True)
 class InPlaceBuild:
     """What an in-place build wrote."""
 
     written: tuple[str, ...]
     deleted: tuple[str, ...]
     rendered: int
-    indexed: int
-    search_state: dict[str, str | None]
-
-
-@dataclass(frozen=True, slots=True)
-class SearchIndex:
-    """What an Indexer staged: the index files' records, the old index files to delete, how
-    many articles it indexed, and the build-state values to save once the transaction commits."""
-
-    records: dict[str, OutputRecord]
-    stale: tuple[str, ...]
-    pages: int
-    state: dict[str, str | None]
+    search: SearchIndex
 
 
 # index(transaction, sources of the published articles newest first, the articles parsed now by source)
@@ -252,12 +256,15 @@ def build_in_place(
     now: datetime,
     environment: jinja2.Environment,
     index: Indexer | None = None,
+    first: Callable[[tuple[str, ...]], None] | None = None,
 ) -> InPlaceBuild | None:
     """Render and write the pages of the articles edited in place, or added, since the last clean
     full build (see above), and bring the build state up to date; None when the site needs a full build.
     tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data is tree_json(tree).
     index(transaction, published sources newest first, parsed articles), when given, stages the search index in
-    the same transaction (so a failure leaves the output as it was) and says what it staged."""
+    the same transaction (so a failure leaves the output as it was) and says what it staged.
+    With first(paths), the changed articles' own pages are published first, in a transaction of
+    their own, and first is called with their paths before the pages that list them are rendered."""
     window = ClockWindow.decode(state.read_value("clock") or "")
     if state.read_value("fingerprint") is None or window is None or not window.contains(now):
         return None
@@ -295,11 +302,19 @@ def build_in_place(
     new_pages = sum(1 for plan, _ in planned if plan.path not in recorded)
     # A page whose key is the manifest's is on disk as it would be rendered (BuildState.has_every_output).
     planned = [(plan, key) for plan, key in planned if plan.path not in recorded or recorded[plan.path].digest != key]
+    written: tuple[str, ...] = ()
+    if first is not None:
+        ahead = [(plan, key) for plan, key in planned if plan.source in new_items]
+        written = _publish(ahead, environment, output_dir, state)
+        if written is None:
+            return None
+        first(written)
+        planned = [(plan, key) for plan, key in planned if plan.source not in new_items]
     try:
         pages = [render_page(environment, plan) for plan, _ in planned]
     except FlashnewsError:
         return None  # the full build reports it
-    indexed = SearchIndex({}, (), 0, {})
+    indexed = NO_INDEX
     with OutputTransaction(output_dir) as transaction:
         for page in pages:
             transaction.stage(page)
@@ -320,7 +335,22 @@ def build_in_place(
         state.put_many({SITE_KEY: addition.facts})
         state.write_values({"summary": json.dumps(summary), "clock": addition.window.encode()})
     state.put_many({TREE_KEY: tree_data})
-    return InPlaceBuild(written=report.written, deleted=report.deleted, rendered=len(pages), indexed=indexed.pages, search_state=indexed.state)
+    return InPlaceBuild(written=written + report.written, deleted=report.deleted, rendered=len(written) + len(pages), search=indexed)
+
+
+def _publish(pages: list[tuple[PagePlan, str]], environment: jinja2.Environment, output_dir: Path, state: BuildState) -> tuple[str, ...] | None:
+    """Render and write these pages in a transaction of their own and record them in the
+    manifest; None when one cannot be rendered (the full build reports it)."""
+    try:
+        rendered = [render_page(environment, plan) for plan, _ in pages]
+    except FlashnewsError:
+        return None
+    with OutputTransaction(output_dir) as transaction:
+        for page in rendered:
+            transaction.stage(page)
+        report = transaction.commit()
+    state.write_outputs({plan.path: OutputRecord(key, plan.source) for plan, key in pages}, ())
+    return report.written
 
 
 class _RememberedSite:

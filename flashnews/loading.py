@@ -72,6 +72,13 @@ def cached_partial(state: BuildState, keys: Sequence[str]) -> dict[str, Rendered
     return {key: records.decode_rendered(found[key + _PARTIAL], key) for key in keys if key + _PARTIAL in found}
 
 
+def cached_articles(config: SiteConfig, state: BuildState) -> list[RenderedArticle]:
+    """Every source the last build parsed, as cached (without bodies), in the order of their paths."""
+    keys = {shown: source_cache_key(config, shown, digest) for shown, (_, digest) in sorted(state.read_file_digests().items())}
+    found = cached_partial(state, list(keys.values()))
+    return [found[key] for key in keys.values() if key in found]
+
+
 def load_articles(
     content_dir: Path,
     config: SiteConfig,

@@ -221,6 +221,7 @@ class BuildResult:
         deleted: int = 0,
         rendered: int = 0,
         indexed: int = 0,
+        search_pending: bool = False,
     ) -> BuildResult:
         """The result of a clean build that loaded no site: the figures of the last full build's summary()."""
         scheduled = summary["next_scheduled_at"]
@@ -237,4 +238,5 @@ class BuildResult:
             rendered=rendered,
             written_paths=written_paths,
             indexed=indexed,
+            search_pending=search_pending,
         )

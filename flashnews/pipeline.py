@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flashnews import fingerprint
 from flashnews.config import SiteConfig
@@ -22,7 +23,10 @@ from flashnews.errors import TemplateError
 from flashnews.model import BuildPaths, BuildResult
 from flashnews.output import recover_output
 from flashnews.sources import ARCHIVE_DIR, is_litter
-from flashnews.state import PIPELINE_VERSION, BuildState, FileStamp, content_digest, state_path, tree_json
+from flashnews.state import PIPELINE_VERSION, SEARCH_PENDING, BuildState, FileStamp, content_digest, state_path, tree_json
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["PIPELINE_VERSION", "BuildInputs", "BuildPaths", "BuildResult", "build_site", "templates_digest"]
 
@@ -45,17 +49,22 @@ def build_site(
     progress: Callable[[str, int, int], None] | None = None,
     defer_search: bool = False,
     cancel_search: Callable[[], bool] | None = None,
-    plan_always: bool = False,
+    environment: jinja2.Environment | None = None,
+    on_first_pages: Callable[[tuple[str, ...]], None] | None = None,
 ) -> BuildResult:
     """Build the site into paths.output_dir; raises TemplateError, OutputError or ConfigError
     (fatal: the previous output is left untouched) and reports source errors in the result.
 
     progress(stage, done, total) is called as sources are parsed and pages rendered. With
     defer_search the pages are published without waiting for the search index, which keeps its
-    last version until a later build (result.search_pending says one is due). cancel_search()
-    is asked after loading and while the search index is made; when it turns true the build stops
-    with search.SearchCancelled and the output is left as it was. plan_always skips the shortcut
-    for a build with nothing to do, so state.last_planner describes the site (watch mode's start)."""
+    last version until a later build or update_search_index (result.search_pending says one is
+    due). cancel_search() is asked after loading and while the search index is made; when it
+    turns true the build stops with search.SearchCancelled and the output is left as it was.
+
+    A session that builds again and again (watch mode) passes the template `environment` it keeps
+    for the builds that render a few pages, and on_first_pages(paths): a build of edited or new
+    articles then publishes their own pages first and calls it before it renders the pages that
+    list them."""
     started = time.perf_counter()
     recover_output(paths.output_dir)
     own_state = state is None
@@ -65,7 +74,7 @@ def build_site(
             raise TemplateError("", None, f"templates folder {paths.templates_dir} not found")
         template_hash = templates_digest(paths.templates_dir)
         inputs = BuildInputs.of(config, paths, include_drafts=include_drafts, template_hash=template_hash)
-        unchanged = None if plan_always else _unchanged_result(state, inputs.fingerprint, now=now, output_dir=paths.output_dir, started=started)
+        unchanged = _unchanged_result(state, inputs.fingerprint, now=now, output_dir=paths.output_dir, started=started, defer_search=defer_search)
         if unchanged is not None:
             return unchanged
         # The stages are imported only by a build with work to do: Jinja, Markdown, the image
@@ -74,7 +83,8 @@ def build_site(
 
         return stages.build(
             config, paths, now=now, include_drafts=include_drafts, state=state, progress=progress, template_hash=template_hash,
-            inputs=inputs, started=started, defer_search=defer_search, cancel_search=cancel_search, plan_always=plan_always,
+            inputs=inputs, started=started, defer_search=defer_search, cancel_search=cancel_search, environment=environment,
+            on_first_pages=on_first_pages,
         )
     finally:
         if own_state:
@@ -116,10 +126,16 @@ class BuildInputs:
         }
 
 
-def _unchanged_result(state: BuildState, fingerprint_now: str, *, now: datetime, output_dir: Path, started: float) -> BuildResult | None:
+def _unchanged_result(
+    state: BuildState, fingerprint_now: str, *, now: datetime, output_dir: Path, started: float, defer_search: bool
+) -> BuildResult | None:
     """The result of the last build when nothing it read has changed, the clock is still inside its
-    window and every output it recorded is still there; None when the site must be built."""
+    window, every output it recorded is still there and the search index is not behind (unless
+    the caller defers it); None when the site must be built."""
     if state.read_value("fingerprint") != fingerprint_now:
+        return None
+    pending = state.read_value(SEARCH_PENDING) is not None
+    if pending and not defer_search:
         return None
     window = fingerprint.ClockWindow.decode(state.read_value("clock") or "")
     summary = json.loads(state.read_value("summary") or "null")
@@ -127,6 +143,4 @@ def _unchanged_result(state: BuildState, fingerprint_now: str, *, now: datetime,
         return None
     if not state.has_every_output(output_dir):
         return None
-    return BuildResult.from_summary(summary, seconds=time.perf_counter() - started)
-
-
+    return BuildResult.from_summary(summary, seconds=time.perf_counter() - started, search_pending=pending)

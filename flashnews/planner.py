@@ -13,7 +13,6 @@ feeds, sitemaps) are planned whole and keyed by their context.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -37,7 +36,7 @@ from flashnews.render import (
     section_url,
 )
 from flashnews.i18n import format_edition_date
-from flashnews.site import RESERVED_SLUGS, article_url, is_published, section_key, section_of, sort_key
+from flashnews.site import article_url
 from flashnews.sitemap import plan_sitemap_pages
 
 ARTICLE = "article"
@@ -231,62 +230,6 @@ class SitePlanner:
             )
             found.append(PageSpec(path, "article.html", key, ARTICLE, index, item.article.source_path))
         return found
-
-    def knows(self, item: RenderedArticle) -> bool:
-        """Whether the site has a published article from the same source."""
-        return item.article.source_path in self._positions
-
-    def replan_article(self, item: RenderedArticle) -> PagePlan | None:
-        """The page of a new version of one of this site's articles, when the edit leaves it in
-        its place (same date, section, slug, publication and front-matter extras): then it is
-        exactly the page a build of the edited site makes. None when the edit may move it."""
-        path = item.article.source_path
-        index = self._positions.get(path)
-        if index is None:
-            return None
-        if item.pictures or self.site.articles[index].pictures:
-            return None  # the pictures are made, and the old ones deleted, by the build
-        old, new = self.site.articles[index].article, item.article
-        if (old.date, old.category, old.slug, old.draft, old.lang, dict(old.extra)) != (
-            new.date, new.category, new.slug, new.draft, new.lang, dict(new.extra)
-        ):
-            return None
-        context = article_context(
-            self.site, self.config, self._complete(item), rail=self._rail(index), related=self._related.related_to(item),
-            cards=lambda shown: article_card(shown, self.config) if shown is item else self.card(shown), images=self.images,
-        )
-        return PagePlan(article_url(item) + "index.html", "article.html", context, source=path)
-
-    def plan_new_article(self, item: RenderedArticle) -> PagePlan | None:
-        """The page of an article this site does not have yet, when adding it changes nothing
-        but its neighbours' lists: published now, not a draft, in an existing section, on a free
-        URL, without a lead picture or pictures in its body. It is then exactly the page a build
-        with it makes."""
-        new = item.article
-        if new.source_path in self._positions or not is_published(item, now=self.site.built_at, include_drafts=False):
-            return None
-        if "image" in new.extra or item.pictures:
-            return None
-        key = section_key(section_of(new.category, self.config).name)
-        section = next((s for s in self.site.sections if s.key == key), None)
-        taken = RESERVED_SLUGS | {s.key for s in self.site.sections} | {a.article.slug for a in self.site.articles}
-        if section is None or new.slug in taken:
-            return None
-        wanted = sort_key(item)
-        at = bisect.bisect_left([sort_key(a) for a in self.site.articles], wanted)
-        articles = (*self.site.articles[:at], item, *self.site.articles[at:])
-        count = self.config.latest_count
-        rail = articles[at + 1 : at + 1 + count]
-        if len(rail) < count:
-            rail = tuple(a for a in articles[: count + 1] if a is not item)[:count]
-        place = bisect.bisect_left([sort_key(a) for a in section.articles], wanted)
-        in_section = (*section.articles[:place], item, *section.articles[place:])
-        related = self._related.related_in(in_section, place, item)
-        context = article_context(
-            self.site, self.config, item, rail=rail, related=related,
-            cards=lambda shown: article_card(shown, self.config) if shown is item else self.card(shown), images=self.images,
-        )
-        return PagePlan(article_url(item) + "index.html", "article.html", context, source=new.source_path)
 
     def plan(self, spec: PageSpec) -> PagePlan:
         """The template and context of one spec."""

@@ -13,6 +13,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,9 +22,9 @@ import jinja2
 
 from flashnews import fingerprint, images, records, search
 from flashnews.config import SiteConfig
-from flashnews.errors import OutputError
+from flashnews.errors import OutputError, SourceError
 from flashnews.fingerprint import clock_window
-from flashnews.indexing import SEARCH_DOCS, SEARCH_PENDING, docs_of, encode_docs_state, read_docs_state, update_index
+from flashnews.indexing import docs_of, encode_docs_state, read_docs_state, update_index
 from flashnews.inplace import Indexer, SearchIndex, build_in_place, remember_site
 from flashnews.loading import (
     cached_partial, load_articles, load_body_pictures, load_lead_images, locate_body_pictures, locate_lead_images, source_cache_key,
@@ -34,7 +35,7 @@ from flashnews.planner import PageSpec, SitePlanner
 from flashnews.render import create_environment, render_page
 from flashnews.site import collect_site
 from flashnews.sources import is_ignored_dir, is_litter
-from flashnews.state import PIPELINE_VERSION, BuildState, OutputRecord, article_url_owners, content_digest
+from flashnews.state import PIPELINE_VERSION, SEARCH_DOCS, SEARCH_PENDING, BuildState, OutputRecord, article_url_owners, content_digest
 from flashnews.workers import StagePool
 
 if TYPE_CHECKING:
@@ -55,18 +56,17 @@ def build(
     started: float,
     defer_search: bool = False,
     cancel_search: Callable[[], bool] | None = None,
-    plan_always: bool = False,
+    environment: jinja2.Environment | None = None,
+    on_first_pages: Callable[[tuple[str, ...]], None] | None = None,
 ) -> BuildResult:
     """The build of changed inputs (see pipeline.build_site): in place when it can be, else full."""
-    environment = create_environment(paths.templates_dir)
-    # A session that keeps its planner (watch mode) needs every build to renew it.
-    if not plan_always and not defer_search and state.last_planner is None:
-        edited = _build_in_place(
-            config, paths, now=now, state=state, inputs=inputs, environment=environment, started=started, cancel_search=cancel_search
-        )
-        if edited is not None:
-            return edited
-    with StagePool(environment, paths.templates_dir) as pool:
+    edited = _build_in_place(
+        config, paths, now=now, state=state, inputs=inputs, environment=environment or create_environment(paths.templates_dir),
+        started=started, defer_search=defer_search, cancel_search=cancel_search, on_first_pages=on_first_pages,
+    )
+    if edited is not None:
+        return edited
+    with StagePool(create_environment(paths.templates_dir), paths.templates_dir) as pool:
         return _build_changed(
             config, paths, now=now, include_drafts=include_drafts, state=state, pool=pool, progress=progress,
             template_hash=template_hash, inputs=inputs, started=started, defer_search=defer_search,
@@ -127,7 +127,7 @@ def update_search_index(
     previous = state.read_outputs_of(remembered[1]) if remembered else {}
     with OutputTransaction(paths.output_dir) as transaction:
         update = update_index(
-            config=config, state=state, output_dir=paths.output_dir, docs=pending[0], previous=previous,
+            config=config, state=state, output_dir=paths.output_dir, docs=pending[0], remembered=remembered, previous=previous,
             articles=lambda keys: cached_partial(state, keys),
         )
         for item in update.files:
@@ -140,37 +140,43 @@ def update_search_index(
 
 def _build_in_place(
     config: SiteConfig, paths: BuildPaths, *, now: datetime, state: BuildState, inputs: BuildInputs,
-    environment: jinja2.Environment, started: float, cancel_search: Callable[[], bool] | None = None,
+    environment: jinja2.Environment, started: float, defer_search: bool = False, cancel_search: Callable[[], bool] | None = None,
+    on_first_pages: Callable[[tuple[str, ...]], None] | None = None,
 ) -> BuildResult | None:
     """The build of sources edited in place or added (see inplace), or None when the site needs a full build."""
-    if not isinstance(json.loads(state.read_value("summary") or "null"), dict):
+    summary = json.loads(state.read_value("summary") or "null")
+    if not isinstance(summary, dict):
         return None
+    index = None
+    if config.search:
+        index = _search_indexer(config, state, paths.output_dir, defer=defer_search, cancel=cancel_search)
     edited = build_in_place(
         config, content_dir=paths.content_dir, output_dir=paths.output_dir, state=state, base=inputs.base, tree=inputs.tree,
-        tree_data=inputs.tree_data, now=now, environment=environment,
-        index=_search_indexer(config, state, paths.output_dir, cancel=cancel_search) if config.search else None,
+        tree_data=inputs.tree_data, now=now, environment=environment, index=index, first=on_first_pages,
     )
     if edited is None:
         return None
-    state.write_values({"fingerprint": inputs.fingerprint, **edited.search_state})
+    state.write_values({"fingerprint": inputs.fingerprint, **edited.search.state})
     return BuildResult.from_summary(
         json.loads(state.read_value("summary") or "null"),
         seconds=time.perf_counter() - started,
         written_paths=edited.written,
         deleted=len(edited.deleted),
         rendered=edited.rendered,
-        indexed=edited.indexed,
+        indexed=edited.search.indexed,
+        search_pending=edited.search.pending,
     )
 
 
-def _search_indexer(config: SiteConfig, state: BuildState, output_dir: Path, *, cancel: Callable[[], bool] | None = None) -> Indexer:
+def _search_indexer(
+    config: SiteConfig, state: BuildState, output_dir: Path, *, defer: bool = False, cancel: Callable[[], bool] | None = None
+) -> Indexer:
     """Stages the search index of the site an in-place build changed: the articles in its new
-    order (newest first) with the records of those it parsed. Raises search.SearchCancelled when
-    cancel() is true as it starts."""
+    order (newest first) with the records of those it parsed. With defer the index is left as it
+    is and the articles are remembered as pending (watch mode indexes them when idle). Raises
+    search.SearchCancelled when cancel() is true as it starts."""
 
     def index(transaction: OutputTransaction, order: list[str], new_items: Mapping[str, RenderedArticle]) -> SearchIndex:
-        if cancel is not None and cancel():
-            raise search.SearchCancelled("search indexing was stopped for a newer change")
         remembered = read_docs_state(state)
         base = read_docs_state(state, SEARCH_PENDING) or remembered
         if base is not None:
@@ -178,6 +184,11 @@ def _search_indexer(config: SiteConfig, state: BuildState, output_dir: Path, *, 
         else:
             keys = {shown: source_cache_key(config, shown, digest) for shown, (_, digest) in state.read_file_digests().items()}
         keys.update({source: item.digest for source, item in new_items.items()})
+        docs = [(source, keys[source]) for source in reversed(order)]
+        if defer:
+            return SearchIndex({}, (), 0, {SEARCH_PENDING: encode_docs_state(docs)}, pending=True)
+        if cancel is not None and cancel():
+            raise search.SearchCancelled("search indexing was stopped for a newer change")
         parsed = {item.digest: item for item in new_items.values()}
 
         def articles(wanted: Sequence[str]) -> dict[str, RenderedArticle]:
@@ -185,7 +196,7 @@ def _search_indexer(config: SiteConfig, state: BuildState, output_dir: Path, *, 
             return {**found, **{key: parsed[key] for key in wanted if key in parsed}}
 
         update = update_index(
-            config=config, state=state, output_dir=output_dir, docs=[(source, keys[source]) for source in reversed(order)],
+            config=config, state=state, output_dir=output_dir, docs=docs, remembered=remembered,
             previous=state.read_outputs_of(remembered[1]) if remembered else {}, articles=articles,
             terms={item.digest: search.article_terms(item) for item in new_items.values()},
         )
@@ -208,6 +219,109 @@ def _remember_build(
     state.write_values({"fingerprint": inputs.fingerprint, "clock": window.encode(), "summary": json.dumps(result.summary())})
 
 
+@dataclass(slots=True)
+class _LoadedSite:
+    """The site of a full build with its pictures, and what loading it reported."""
+
+    site: Site
+    errors: list[SourceError]
+    warnings: list[SourceError]
+    failed: set[str]  # sources whose last good pages are kept
+    lead_images: dict[str, images.LeadImage]
+    body_pictures: dict[str, dict[str, images.BodyImage]]
+    image_records: dict[str, OutputRecord]
+
+
+@dataclass(slots=True)
+class _Changes:
+    """What a full build writes: the pages whose keys changed, the other files that changed, and
+    the record of every output of the new site."""
+
+    pages: list[PageSpec]
+    files: list[OutputFile]
+    records: dict[str, OutputRecord]
+
+
+@dataclass(frozen=True, slots=True)
+class _SearchOutcome:
+    """What the search index stage did in a full build: the index files it staged (their paths
+    among `made`), how many articles it indexed, whether it left the index to a later pass, and
+    the build-state values to save."""
+
+    indexed: int
+    pending: bool
+    state: dict[str, str | None]
+
+
+def _load_site(config: SiteConfig, paths: BuildPaths, *, now: datetime, include_drafts: bool, state: BuildState, pool: StagePool,
+               progress: Callable[[str, int, int], None] | None, inputs: BuildInputs, previous: Mapping[str, OutputRecord]) -> _LoadedSite:
+    """Sources -> articles (parsed ones from the cache) -> the site, its lead and body pictures."""
+    articles, errors, warnings, failed = load_articles(
+        paths.content_dir, config, state, pool=pool, progress=progress,
+        # Windows' directory walk reports no inode, which a source's stamp needs.
+        stats=inputs.source_stats(paths.content_dir) if os.name == "posix" else None,
+    )
+    site, collisions = collect_site(
+        articles, now=now, config=config, include_drafts=include_drafts, url_owners=article_url_owners(previous)
+    )
+    errors.extend(collisions)
+    failed.update(c.location.path for c in collisions)
+    lead_images, image_records, image_errors = load_lead_images(paths.content_dir, site, state)
+    errors.extend(image_errors)
+    body_pictures, picture_records, picture_errors, picture_warnings = load_body_pictures(paths.content_dir, site, state)
+    errors.extend(picture_errors)
+    warnings.extend(picture_warnings)
+    return _LoadedSite(site, errors, warnings, failed, lead_images, body_pictures, {**picture_records, **image_records})
+
+
+def _find_changes(
+    specs: Sequence[PageSpec], loaded: _LoadedSite, paths: BuildPaths, state: BuildState, previous: Mapping[str, OutputRecord]
+) -> _Changes:
+    """The pages whose key is not the manifest's (or whose file is gone), and the static files and
+    pictures whose digest changed."""
+    changes = _Changes([], [], {})
+    folder = f"{paths.output_dir}{os.sep}"
+
+    def changed(path: str, record: OutputRecord) -> bool:
+        changes.records[path] = record
+        old = previous.get(path)
+        return old is None or old.digest != record.digest or not os.path.isfile(folder + path)
+
+    changes.pages = [spec for spec in specs if changed(spec.path, OutputRecord(spec.key, spec.source))]
+    changes.files = [static for static in read_static_files(paths.static_dir) if changed(static.path, OutputRecord(content_digest(static.data)))]
+    for path, record in loaded.image_records.items():
+        if changed(path, record):
+            changes.files.append(OutputFile(path, state.get_many([record.digest])[record.digest]))
+    return changes
+
+
+def _stage_search(
+    config: SiteConfig, paths: BuildPaths, state: BuildState, site: Site, *, transaction: OutputTransaction, made: list[str],
+    changes: _Changes, previous: Mapping[str, OutputRecord], defer: bool, cancel: Callable[[], bool] | None,
+) -> _SearchOutcome:
+    """Stage the search index of the site in the build's transaction, or, with defer and the
+    index behind, keep the live index and remember what it must catch up with."""
+    if not config.search:
+        return _SearchOutcome(0, False, {SEARCH_DOCS: None, SEARCH_PENDING: None})
+    docs = docs_of(site.articles)
+    remembered = read_docs_state(state)
+    if defer and (remembered is None or remembered[0] != docs):
+        changes.records.update({path: record for path, record in previous.items() if search.is_search_output(path)})
+        return _SearchOutcome(0, True, {SEARCH_PENDING: encode_docs_state(docs)})
+    if cancel is not None and cancel():
+        raise search.SearchCancelled("search indexing was stopped for a newer change")
+    by_key = {item.digest: item for item in site.articles}
+    update = update_index(
+        config=config, state=state, output_dir=paths.output_dir, docs=docs, remembered=remembered, previous=previous,
+        articles=lambda keys: by_key,
+    )
+    changes.records.update(update.records)
+    for item in update.files:
+        transaction.stage(item)
+        made.append(item.path)
+    return _SearchOutcome(update.indexed, False, {SEARCH_DOCS: update.remembered, SEARCH_PENDING: None})
+
+
 def _build_changed(
     config: SiteConfig,
     paths: BuildPaths,
@@ -223,64 +337,32 @@ def _build_changed(
     defer_search: bool = False,
     cancel_search: Callable[[], bool] | None = None,
 ) -> BuildResult:
-    """Build everything whose inputs changed since the last build."""
+    """Build everything whose inputs changed since the last build: load, plan, find the pages
+    whose keys changed, render and stage them with the search index in one transaction, save."""
     state.write_values({"fingerprint": None})
-    articles, errors, warnings, failed = load_articles(
-        paths.content_dir, config, state, pool=pool, progress=progress,
-        # Windows' directory walk reports no inode, which a source's stamp needs.
-        stats=inputs.source_stats(paths.content_dir) if os.name == "posix" else None,
-    )
     previous = state.read_outputs()
-    site, collisions = collect_site(
-        articles, now=now, config=config, include_drafts=include_drafts, url_owners=article_url_owners(previous)
-    )
-    errors.extend(collisions)
-    failed.update(c.location.path for c in collisions)
-    lead_images, image_records, image_errors = load_lead_images(paths.content_dir, site, state)
-    errors.extend(image_errors)
-    body_pictures, picture_records, picture_errors, picture_warnings = load_body_pictures(paths.content_dir, site, state)
-    errors.extend(picture_errors)
-    warnings.extend(picture_warnings)
-    image_records = {**picture_records, **image_records}
+    loaded = _load_site(config, paths, now=now, include_drafts=include_drafts, state=state, pool=pool, progress=progress, inputs=inputs, previous=previous)
     if cancel_search is not None and cancel_search():
         raise search.SearchCancelled("the build was stopped for a newer change")
-    planner = make_planner(site, config, state, template_hash=template_hash, lead_images=lead_images, body_pictures=body_pictures)
+    site = loaded.site
+    planner = make_planner(
+        site, config, state, template_hash=template_hash, lead_images=loaded.lead_images, body_pictures=loaded.body_pictures
+    )
     specs = planner.specs()
     if previous and not paths.output_dir.is_dir():
         state.clear_outputs()
         previous = {}
-    records_now: dict[str, OutputRecord] = {}
-    to_render: list[PageSpec] = []
-    folder = f"{paths.output_dir}{os.sep}"
-    for spec in specs:
-        record = OutputRecord(spec.key, spec.source)
-        records_now[spec.path] = record
-        old = previous.get(spec.path)
-        if old is None or old.digest != record.digest or not os.path.isfile(folder + spec.path):
-            to_render.append(spec)
+    changes = _find_changes(specs, loaded, paths, state, previous)
     done = 0
 
     def rendered(count: int) -> None:
         nonlocal done
         done += count
         if progress is not None:
-            progress("render", done, len(to_render))
+            progress("render", done, len(changes.pages))
 
-    extra: list[OutputFile] = []
-    for static in read_static_files(paths.static_dir):
-        record = OutputRecord(content_digest(static.data))
-        records_now[static.path] = record
-        old = previous.get(static.path)
-        if old is None or old.digest != record.digest or not (paths.output_dir / static.path).is_file():
-            extra.append(static)
-    for path, record in image_records.items():
-        records_now[path] = record
-        old = previous.get(path)
-        if old is None or old.digest != record.digest or not (paths.output_dir / path).is_file():
-            extra.append(OutputFile(path, state.get_many([record.digest])[record.digest]))
     transaction = OutputTransaction(paths.output_dir)
-    staged = pool.stage_specs(planner, to_render, transaction.target, progress=rendered)
-    indexed = 0
+    staged = pool.stage_specs(planner, changes.pages, transaction.target, progress=rendered)
     made: list[str] = []  # every file made in this build, written or found unchanged
     # The workers stage each page as they render it, so writing overlaps rendering. They are
     # stopped before the transaction ends, and also when it cannot start.
@@ -288,56 +370,34 @@ def _build_changed(
         stack.callback(staged.close)
         stack.enter_context(transaction)
         stack.callback(staged.close)
-        for spec, was_staged in zip(to_render, staged):
+        for spec, was_staged in zip(changes.pages, staged):
             transaction.adopt(spec.path, was_staged)
             made.append(spec.path)
-        for item in extra:
+        for item in changes.files:
             transaction.stage(item)
             made.append(item.path)
-        search_state: dict[str, str | None] = {SEARCH_DOCS: None, SEARCH_PENDING: None}
-        if config.search:
-            docs = docs_of(site.articles)
-            remembered = read_docs_state(state)
-            if defer_search and (remembered is None or remembered[0] != docs):
-                records_now.update({path: record for path, record in previous.items() if search.is_search_output(path)})
-                indexed = -1
-                search_state = {SEARCH_PENDING: encode_docs_state(docs)}
-            else:
-                if cancel_search is not None and cancel_search():
-                    raise search.SearchCancelled("search indexing was stopped for a newer change")
-                by_key = {item.digest: item for item in site.articles}
-                update = update_index(
-                    config=config, state=state, output_dir=paths.output_dir, docs=docs, previous=previous,
-                    articles=lambda keys: by_key,
-                )
-                records_now.update(update.records)
-                for item in update.files:
-                    transaction.stage(item)
-                    made.append(item.path)
-                indexed = update.indexed
-                search_state = {SEARCH_DOCS: update.remembered, SEARCH_PENDING: None}
-        kept = {path: record for path, record in previous.items() if record.source in failed and path not in records_now}
+        searched = _stage_search(
+            config, paths, state, site, transaction=transaction, made=made, changes=changes, previous=previous,
+            defer=defer_search, cancel=cancel_search,
+        )
+        records_now = changes.records
+        kept = {path for path, record in previous.items() if record.source in loaded.failed and path not in records_now}
         report = transaction.commit([path for path in previous if path not in records_now and path not in kept])
-    changed = {path: records_now[path] for path in made}
-    state.write_outputs(changed, report.deleted)
-    state.last_planner = planner
-    state.write_values(search_state)
+    state.write_outputs({path: records_now[path] for path in made}, report.deleted)
+    state.write_values(searched.state)
     result = BuildResult.of_site(
         site,
         pages=len(specs),
         seconds=time.perf_counter() - started,
-        errors=errors,
-        warnings=warnings,
+        errors=loaded.errors,
+        warnings=loaded.warnings,
         written_paths=report.written,
         deleted=len(report.deleted),
-        rendered=len(to_render),
-        indexed=max(indexed, 0),
-        search_pending=indexed < 0,
+        rendered=len(changes.pages),
+        indexed=searched.indexed,
+        search_pending=searched.pending,
     )
-    if indexed < 0:
-        state.write_values({"fingerprint": None})  # the next build must bring the index up to date
-    else:
-        _remember_build(state, inputs, result, clock_window(site, config, now=now), site=site, salt=planner.salt)
+    _remember_build(state, inputs, result, clock_window(site, config, now=now), site=site, salt=planner.salt)
     return result
 
 

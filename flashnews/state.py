@@ -31,6 +31,9 @@ SCHEMA_VERSION = "2"
 # parsing or planning changes what they hold.
 PIPELINE_VERSION = "5"
 _CHUNK = 500
+# Build-state values: the articles of the live search index, and those a deferred build left to index.
+SEARCH_DOCS = "search_docs"
+SEARCH_PENDING = "search_pending"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +97,6 @@ class BuildState:
         self._path = path
         # Decoded values kept for the life of this object (a watch session), by cache key.
         self.memo: dict[str, object] = {}
-        # The planner of the last build that wrote its output (a watch session publishes an
-        # edited article's page with it before rebuilding the rest).
-        self.last_planner: object | None = None
         self._pid = os.getpid()
         self._child: tuple[int, sqlite3.Connection] | None = None
         self._db = sqlite3.connect(path)

@@ -32,9 +32,9 @@ from watchdog.observers.polling import PollingObserver
 
 from flashnews.config import SiteConfig, load_config
 from flashnews.drops import DropReport, normalize_drops
-from flashnews.edits import publish_edited_pages
 from flashnews.errors import ConfigError, FlashnewsError
 from flashnews.images import find_picture_users, list_pictures
+from flashnews.loading import cached_articles
 from flashnews.pipeline import BuildPaths, build_site
 from flashnews.stages import update_search_index
 from flashnews.render import create_environment
@@ -325,28 +325,20 @@ class Watcher:
             except Exception:  # noqa: BLE001 - a listener's failure must not end the watch
                 traceback.print_exc()
 
-    def _publish_edited_pages(self, state: BuildState, paths: list[str]) -> None:
-        """Write the pages of edited and new articles ahead of the rebuild when they can be (see edits)."""
-        if state.last_planner is None:
-            return
-        started = time.perf_counter()
-        if self._environment is None:
-            self._environment = create_environment(self.paths.templates_dir, reload=True)
-        written = publish_edited_pages(
-            paths,
-            planner=state.last_planner,  # type: ignore[arg-type]
-            config=self.config,
-            content_dir=self.paths.content_dir,
-            output_dir=self.paths.output_dir,
-            environment=self._environment,
-        )
-        if written and self._verbosity >= 0:
-            print(f"published {', '.join(written)} in {time.perf_counter() - started:.2f} s; updating the pages that list it", flush=True)
-        if written and self._on_pages is not None:
-            try:
-                self._on_pages(written)
-            except Exception:  # noqa: BLE001 - a listener's failure must not end the watch
-                traceback.print_exc()
+    def _first_pages_published(self, started: float) -> Callable[[tuple[str, ...]], None]:
+        """What a build calls once it has published the own pages of edited or new articles,
+        before it renders the pages that list them."""
+
+        def published(written: tuple[str, ...]) -> None:
+            if written and self._verbosity >= 0:
+                print(f"published {', '.join(written)} in {time.perf_counter() - started:.2f} s; updating the pages that list it", flush=True)
+            if written and self._on_pages is not None:
+                try:
+                    self._on_pages(written)
+                except Exception:  # noqa: BLE001 - a listener's failure must not end the watch
+                    traceback.print_exc()
+
+        return published
 
     def _change_is_waiting(self) -> bool:
         """Whether a change that needs a rebuild (or a stop) has come in; litter does not count."""
@@ -412,15 +404,16 @@ class Watcher:
 
     def _picture_lines(self, state: BuildState, pictures: dict[str, str]) -> list[str]:
         """What happened to each changed picture and which articles show it, as the build just found them."""
-        site = getattr(state.last_planner, "site", None)
+        articles = cached_articles(self.config, state) if pictures else []
         lines = []
         for path, happened in pictures.items():
-            users = find_picture_users(Path(path), self.paths.content_dir, site.articles if site is not None else ())
+            users = find_picture_users(Path(path), self.paths.content_dir, articles)
             shown = display_path(Path(path), self.roots.content_dir)
             lines.append(f"picture {shown} {happened}, used by {', '.join(users) if users else 'no article'}")
         return lines
 
     def _rebuild(self, state: BuildState, batch: ChangeBatch, number: int) -> BuildOutcome:
+        started = time.perf_counter()
         if "config" in batch.kinds:
             self._reload_config()
             if self._config_problem is not None and batch.kinds == {"config"}:
@@ -441,14 +434,11 @@ class Watcher:
             for path in drops.written:
                 print(f"normalized {path}")
         report_problems(drops.errors, drops.warnings, self._verbosity)
-        if number > 0 and batch.kinds == {"content"} and not drops.errors:
-            normalized = [str(self.paths.content_dir.joinpath(*shown.split("/")[1:])) for shown in drops.written]
-            edited = [path for path in batch.paths if path.lower().endswith(".md")]
-            if len(normalized) + len(edited) == 1:  # with several, each would be placed without the others
-                self._publish_edited_pages(state, [*edited, *normalized])
+        if self._environment is None:
+            self._environment = create_environment(self.paths.templates_dir, reload=True)
         result = build_site(
             self.config, self.paths, now=now, include_drafts=self._include_drafts, state=state, defer_search=True,
-            plan_always=state.last_planner is None,  # so the first edit can be published ahead (see edits)
+            environment=self._environment, on_first_pages=self._first_pages_published(started),
         )
         with self._built:
             self._search_due = self._search_due or result.search_pending

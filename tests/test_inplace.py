@@ -16,7 +16,6 @@ import pytest
 
 from flashnews import pipeline, sitemap, stages
 from flashnews.config import load_config
-from flashnews.edits import publish_edited_pages
 from flashnews.errors import OutputError
 from flashnews.pipeline import BuildPaths, build_site
 from flashnews.render import create_environment
@@ -480,17 +479,66 @@ def test_a_page_published_ahead_by_a_stopped_watch_is_indexed_by_the_next_build(
     config = load_config(project / "site.toml")
     paths = BuildPaths(project / "content", project / "public", project / "templates", project / "static")
     state = BuildState(state_path(paths.output_dir))
+    first: list[tuple[str, ...]] = []
     try:
-        build_site(config, paths, now=datetime.fromisoformat(NOW), state=state, defer_search=True, plan_always=True)
+        build_site(config, paths, now=datetime.fromisoformat(NOW), state=state, defer_search=True)
         append_to_body(article_path(project, 20), "Words only the new index knows: zanzibar.")
-        written = publish_edited_pages(
-            [str(article_path(project, 20))], planner=state.last_planner, config=config, content_dir=paths.content_dir,
-            output_dir=paths.output_dir, environment=create_environment(paths.templates_dir),
+        result = build_site(
+            config, paths, now=datetime.fromisoformat(NOW), state=state, defer_search=True,
+            environment=create_environment(paths.templates_dir, reload=True), on_first_pages=first.append,
         )
-        assert written == (story_page(project, 20).relative_to(paths.output_dir).as_posix(),)
+        assert first == [(story_page(project, 20).relative_to(paths.output_dir).as_posix(),)]
+        assert result.search_pending and result.indexed == 0
     finally:
-        state.close()  # the watch stops before its rebuild
+        state.close()  # the watch stops before its idle search pass
+    assert "zanzibar" in story_page(project, 20).read_text(encoding="utf-8")
     assert build(project) == 0
+    assert_same_as_cold(project)
+
+
+@pytest.mark.parametrize("change", ["text", "headline", "new"])
+def test_the_own_page_of_an_edited_or_new_article_is_published_first_and_the_rest_agrees(site_dir: Path, change: str) -> None:
+    project = make_newsroom(site_dir, search=True)
+    config = load_config(project / "site.toml")
+    paths = BuildPaths(project / "content", project / "public", project / "templates", project / "static")
+    state = BuildState(state_path(paths.output_dir))
+    seen: list[tuple[tuple[str, ...], bytes]] = []
+    try:
+        build_site(config, paths, now=datetime.fromisoformat(NOW), state=state)
+        if change == "text":
+            append_to_body(article_path(project, 20), "A late equaliser.")
+        elif change == "headline":
+            _retitle(project)
+        else:
+            add_story("filed-just-now", "2025-12-02T09:30:00+01:00")(project)
+
+        def first(written: tuple[str, ...]) -> None:
+            index = paths.output_dir / "index.html"
+            seen.append((written, index.read_bytes()))
+
+        before = (paths.output_dir / "index.html").read_bytes()
+        result = build_site(config, paths, now=datetime.fromisoformat(NOW), state=state, on_first_pages=first)
+    finally:
+        state.close()
+    assert len(seen) == 1 and len(seen[0][0]) == 1, "one page went out first"
+    assert seen[0][1] == before, "before the pages that list it"
+    assert seen[0][0][0] in result.written_paths
+    assert_same_as_cold(project)
+
+
+def test_a_change_the_engine_cannot_place_publishes_nothing_first(site_dir: Path) -> None:
+    project = make_newsroom(site_dir, search=False)
+    config = load_config(project / "site.toml")
+    paths = BuildPaths(project / "content", project / "public", project / "templates", project / "static")
+    state = BuildState(state_path(paths.output_dir))
+    seen: list[tuple[str, ...]] = []
+    try:
+        build_site(config, paths, now=datetime.fromisoformat(NOW), state=state)
+        (article_path(project, 5)).unlink()
+        build_site(config, paths, now=datetime.fromisoformat(NOW), state=state, on_first_pages=seen.append)
+    finally:
+        state.close()
+    assert seen == []
     assert_same_as_cold(project)
 
 
