@@ -82,6 +82,15 @@ def record_digest(item: RenderedArticle) -> str:
     return item.digest or _digest(records.encode_rendered(item).decode())
 
 
+def rail_positions(index: int, total: int, count: int) -> list[int]:
+    """The positions (in the site's order, newest first) of the rail on the page of the article
+    at `index`: the `count` articles published just before it, or the newest when it is among
+    the oldest."""
+    if index + 1 + count <= total:
+        return list(range(index + 1, index + 1 + count))
+    return [other for other in range(min(total, count + 1)) if other != index][:count]
+
+
 def article_page_key(
     salt: str, path: str, record: str, image: str, rail: Iterable[str], offset: int, window: Iterable[str]
 ) -> str:
@@ -175,13 +184,8 @@ class SitePlanner:
         return self._image_digest(item) + (f"\0{shown}" if shown else "")
 
     def _rail(self, index: int) -> tuple[RenderedArticle, ...]:
-        """The news published just before an article (the newest when it is among the newest)."""
-        articles, count = self.site.articles, self.config.latest_count
-        rail = articles[index + 1 : index + 1 + count]
-        if len(rail) < count:
-            item = articles[index]
-            rail = tuple(a for a in articles[: count + 1] if a is not item)[:count]
-        return rail
+        articles = self.site.articles
+        return tuple(articles[i] for i in rail_positions(index, len(articles), self.config.latest_count))
 
     def specs(self) -> list[PageSpec]:
         """Every page, in a fixed order: front, sections, articles, then the others."""

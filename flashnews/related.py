@@ -53,6 +53,12 @@ def key_terms(title: str, lead: str) -> frozenset[str]:
     return frozenset(terms)
 
 
+def window_span(index: int, window: int = CANDIDATE_WINDOW) -> tuple[int, int]:
+    """The positions [start, stop) of the related-article candidates of the article at `index`
+    of its section's articles (newest first): its neighbours on either side, itself included."""
+    return max(0, index - window), index + window + 1
+
+
 class RelatedFinder:
     """Related articles of one site, computed per article on demand (a build that re-renders
     a few pages pays for a few lists); key terms are worked out once per article.
@@ -96,8 +102,7 @@ class RelatedFinder:
         return self._place[source_path]
 
     def span(self, index: int) -> tuple[int, int]:
-        """The positions [start, stop) of the candidates of the article at `index` of its section."""
-        return max(0, index - self._window), index + self._window + 1
+        return window_span(index, self._window)
 
     def window(self, source_path: str) -> tuple[tuple[RenderedArticle, ...], int]:
         """The candidates of an article (its section's neighbours, itself included) and its
@@ -124,20 +129,6 @@ class RelatedFinder:
         start, stop = self.span(index)
         own = self._mask(item)
         return self._rank(items[start:stop], self._terms_in(items, start, stop), index - start, own)
-
-    def related_in(self, items: tuple[RenderedArticle, ...], index: int, item: RenderedArticle) -> tuple[RenderedArticle, ...]:
-        """The related articles of `item` at `index` of a section's articles `items` (the section
-        with an article added)."""
-        start, stop = self.span(index)
-        candidates = items[start:stop]
-        terms = [self._known_terms(other) for other in candidates]
-        return self._rank(candidates, terms, index - start, self._mask(item))
-
-    def _known_terms(self, item: RenderedArticle) -> int:
-        place = self._place.get(item.article.source_path)
-        if place is None or place[0][place[1]] is not item:
-            return self._mask(item)
-        return self._terms_in(place[0], place[1], place[1] + 1)[0]
 
     def _rank(
         self, candidates: tuple[RenderedArticle, ...], terms: list[int], index: int, own: int

@@ -25,7 +25,8 @@ from flashnews.config import SiteConfig
 from flashnews.errors import OutputError, SourceError
 from flashnews.fingerprint import clock_window
 from flashnews.indexing import docs_of, encode_docs_state, read_docs_state, update_index
-from flashnews.inplace import Indexer, SearchIndex, build_in_place, remember_site
+from flashnews.inplace import Indexer, SearchIndex, build_in_place, remember_tree
+from flashnews.order import remember_site
 from flashnews.loading import (
     cached_partial, load_articles, load_body_pictures, load_lead_images, locate_body_pictures, locate_lead_images, source_cache_key,
 )
@@ -215,7 +216,8 @@ def _remember_build(
         # Only a clean build may be skipped next time: errors and warnings must be shown again.
         state.write_values({"fingerprint": None, "clock": None, "summary": None})
         return
-    remember_site(state, base=inputs.base, salt=salt, tree_data=inputs.tree_data, site=site)
+    remember_site(state, base=inputs.base, salt=salt, site=site)
+    remember_tree(state, inputs.tree_data)
     state.write_values({"fingerprint": inputs.fingerprint, "clock": window.encode(), "summary": json.dumps(result.summary())})
 
 
