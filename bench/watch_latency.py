@@ -90,6 +90,10 @@ def prepare_generated(work: Path, n: int) -> Path:
     return content
 
 
+def _slug(text: str) -> str:
+    return re.search(r'(?m)^slug: "?([^"\n]+)"?$', text).group(1)  # type: ignore[union-attr]
+
+
 def _wait_for(path: Path, marker: bytes) -> float:
     deadline = time.perf_counter() + TIMEOUT
     while time.perf_counter() < deadline:
@@ -111,7 +115,8 @@ def measure_site(name: str, content: Path, runs: int, config_path: Path, *, drop
     watcher.start()
     watcher.wait_for_builds(1, timeout=TIMEOUT * 6)
     print(f"{name}: first build {time.perf_counter() - started:.2f} s ({watcher.outcomes[0].problems[:1] or 'clean'})", flush=True)
-    articles = sorted(p for p in content.glob("*.md"))
+    # Articles with a page (a scheduled one has none until its time).
+    articles = [p for p in sorted(content.glob("*.md")) if (output / _slug(p.read_text(encoding="utf-8")) / "index.html").is_file()]
     results: dict[str, list[tuple[float, float, float]]] = {"edit .md": [], "drop .txt": []}
     # Titles and slugs unique to this invocation, so pages from an earlier one never count.
     token = f"{int(time.time())}-{os.getpid()}"
@@ -119,7 +124,7 @@ def measure_site(name: str, content: Path, runs: int, config_path: Path, *, drop
         for run in range(runs):
             article = articles[run % len(articles)]
             original = article.read_text(encoding="utf-8")
-            slug = re.search(r'(?m)^slug: "?([^"\n]+)"?$', original).group(1)  # type: ignore[union-attr]
+            slug = _slug(original)
             marker = f"Bench edit {token} {run}"
             done = len(watcher.outcomes)
             _land(article, re.sub(r'(?m)^title: "?', f'title: "{marker} ', original, count=1))

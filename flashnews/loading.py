@@ -220,16 +220,18 @@ def _made_variants(data: bytes, state: BuildState) -> tuple[str, tuple[images.Im
     return key, tuple(images.ImageVariant(images.variant_path(digest, w), w, h) for w, h in sizes)
 
 
-def locate_lead_images(content_dir: Path, site: Site) -> tuple[list[tuple[RenderedArticle, Path]], list[FlashnewsError]]:
+def locate_lead_images(
+    content_dir: Path, site: Site, *, listed: bool = True
+) -> tuple[list[tuple[RenderedArticle, Path]], list[FlashnewsError]]:
     """Each published article's lead picture file, without reading it; a located error (at the
     `image:` line) for a front matter `image` that names a missing file or one outside the content folder."""
     located: list[tuple[RenderedArticle, Path]] = []
     errors: list[FlashnewsError] = []
-    pictures = images.list_pictures(content_dir)
+    pictures = images.list_pictures(content_dir) if listed else None
     for item in site.articles:
         article = item.article
         named = article.extra.get("image", "").strip()
-        if not pictures and not named:
+        if listed and not pictures and not named:
             continue  # a site without pictures costs nothing here
         try:
             picture = images.find_image_file(content_dir, article, pictures=pictures)
@@ -250,14 +252,15 @@ def locate_lead_images(content_dir: Path, site: Site) -> tuple[list[tuple[Render
 
 
 def load_lead_images(
-    content_dir: Path, site: Site, state: BuildState
+    content_dir: Path, site: Site, state: BuildState, *, listed: bool = True
 ) -> tuple[dict[str, images.LeadImage], dict[str, OutputRecord], list[FlashnewsError]]:
     """Find and resize every published article's lead picture, reusing cached variants; returns
     the pictures by source path, an output record per variant (its digest is the cache key of
-    its bytes) and the pictures that are missing or could not be read."""
+    its bytes) and the pictures that are missing or could not be read. With listed=False the
+    pictures of content/ are not listed first (for a few articles: each looks for its own)."""
     found: dict[str, images.LeadImage] = {}
     outputs: dict[str, OutputRecord] = {}
-    located, errors = locate_lead_images(content_dir, site)
+    located, errors = locate_lead_images(content_dir, site, listed=listed)
     for item, picture in located:
         article = item.article
         try:

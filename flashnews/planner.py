@@ -82,6 +82,17 @@ def record_digest(item: RenderedArticle) -> str:
     return item.digest or _digest(records.encode_rendered(item).decode())
 
 
+def lead_digest(image: LeadImage | None) -> str:
+    """What a page's key holds of a lead picture it shows ("" for none)."""
+    return repr(image) if image else ""
+
+
+def pictures_digest(image: LeadImage | None, body: Mapping[str, BodyImage] | None) -> str:
+    """What an article page's key holds of its lead picture and the pictures in its body."""
+    shown = repr(sorted(body.items())) if body else ""
+    return lead_digest(image) + (f"\0{shown}" if shown else "")
+
+
 def rail_positions(index: int, total: int, count: int) -> list[int]:
     """The positions (in the site's order, newest first) of the rail on the page of the article
     at `index`: the `count` articles published just before it, or the newest when it is among
@@ -173,15 +184,10 @@ class SitePlanner:
         return found
 
     def _image_digest(self, item: RenderedArticle) -> str:
-        image = self.images.get(item.article.source_path)
-        return repr(image) if image else ""
+        return lead_digest(self.images.get(item.article.source_path))
 
     def _pictures_digest(self, item: RenderedArticle) -> str:
-        """The lead picture and the body's pictures of an article's page ("" when it has none, as
-        an in-place build keys it)."""
-        found = self.pictures.get(item.article.source_path)
-        shown = repr(sorted(found.items())) if found else ""
-        return self._image_digest(item) + (f"\0{shown}" if shown else "")
+        return pictures_digest(self.images.get(item.article.source_path), self.pictures.get(item.article.source_path))
 
     def _rail(self, index: int) -> tuple[RenderedArticle, ...]:
         articles = self.site.articles

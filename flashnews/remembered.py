@@ -8,52 +8,39 @@ module) and keys (planner.*_key), so the pages and keys are exactly those a full
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from flashnews import records, sitemap
-from flashnews.config import SiteConfig
 from flashnews.feeds import plan_feed_pages
 from flashnews.fingerprint import ClockWindow
 from flashnews.i18n import format_edition_date
-from flashnews.images import find_image_file
-from flashnews.loading import cached_partial, source_cache_key
-from flashnews.model import RenderedArticle, Section, Site
-from flashnews.order import OrderRow, SiteFacts
-from flashnews.paging import FRONT, archive_count, listing_page, listing_pages, page_path, pages_showing
+from flashnews.images import LeadImage, find_image_file
+from flashnews.loading import load_lead_images
+from flashnews.model import RenderedArticle
+from flashnews.order import ListingAt, OrderRow, RememberedOrder, SiteFacts
+from flashnews.paging import FRONT, archive_count, listing_page, listing_pages, page_path
 from flashnews.planner import (
     article_page_key,
     card_digest,
     front_listing,
     listing_head,
+    lead_digest,
     listing_page_key,
-    rail_positions,
+    pictures_digest,
     record_digest,
     section_listing,
     whole_page_key,
 )
-from flashnews.related import RelatedFinder, window_span
-from flashnews.render import Context, PagePlan, article_card, article_context, listing_context, plan_not_found_page
+from flashnews.related import RelatedFinder
+from flashnews.render import PagePlan, article_card, article_context, listing_context, plan_not_found_page
 from flashnews.site import RESERVED_SLUGS, article_url, is_published, section_key, section_of, section_url, sort_key
 from flashnews.sitemap import article_entries, listing_entries, plan_news_sitemap_pages
-from flashnews.state import BuildState
 
 # Record fields only an article's own page shows.
 _OWN_PAGE_FIELDS = ("body", "body_html", "reading_minutes", "word_count", "body_line", "field_lines")
-
-@dataclass(frozen=True, slots=True)
-class ListingAt:
-    """A page of a listing: its URL prefix, template and extra context, the positions of the
-    listing's articles in the site's order, and the page's number (paging)."""
-
-    prefix: str
-    template: str
-    extra: Context
-    members: list[int]
-    number: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,117 +92,8 @@ def same_elsewhere(old: RenderedArticle, new: RenderedArticle) -> bool:
 
 
 
-class RememberedSite:
-    """The last full build's site as remember_site recorded it; articles are read from the build
-    cache as they are needed."""
-
-    def __init__(
-        self, facts: SiteFacts, *, config: SiteConfig, state: BuildState, now: datetime, fresh: dict[str, RenderedArticle] | None = None
-    ) -> None:
-        """fresh: articles of the site that are not in the build cache yet (new ones), by source."""
-        self._fresh = fresh or {}
-        self._config = config
-        self._state = state
-        self._now = now
-        self._salt = facts.salt
-        self._nav = facts.nav
-        self._facts = facts
-        self._rows = facts.order
-        self._order: list[str] = [row.source for row in self._rows]
-        self._section_of: list[str] = [row.section for row in self._rows]
-        self._position = {shown: index for index, shown in enumerate(self._order)}
-        # Each section's articles, as positions in the site's order.
-        self._members: dict[str, list[int]] = {entry.key: [] for entry in self._nav}
-        for index, key in enumerate(self._section_of):
-            self._members[key].append(index)
-
-    def _keys(self, shown: Sequence[str]) -> dict[str, str] | None:
-        digests = self._state.read_file_digests_of(set(shown))
-        if len(digests) != len(set(shown)):
-            return None
-        return {path: source_cache_key(self._config, path, digests[path][1]) for path in shown}
-
-    def _partials(self, shown: Sequence[str]) -> dict[str, RenderedArticle] | None:
-        keys = self._keys([path for path in shown if path not in self._fresh])
-        if keys is None:
-            return None
-        found = cached_partial(self._state, list(set(keys.values())))
-        if len(found) != len(set(keys.values())):
-            return None
-        return {**{path: found[key] for path, key in keys.items()}, **{path: self._fresh[path] for path in shown if path in self._fresh}}
-
-    def _wholes(self, shown: Sequence[str]) -> dict[str, RenderedArticle] | None:
-        keys = self._keys([path for path in shown if path not in self._fresh])
-        if keys is None:
-            return None
-        found = self._state.get_many(set(keys.values()))
-        if len(found) != len(set(keys.values())):
-            return None
-        return {
-            **{path: records.decode_rendered(found[key], key) for path, key in keys.items()},
-            **{path: self._fresh[path] for path in shown if path in self._fresh},
-        }
-
-    def _site(self, articles: tuple[RenderedArticle, ...], sections: dict[str, tuple[RenderedArticle, ...]]) -> Site:
-        return Site(
-            articles=articles,
-            sections=tuple(Section(entry.key, entry.name, entry.label, sections.get(entry.key, ())) for entry in self._nav),
-            built_at=self._now,
-        )
-
-    def _rail(self, index: int) -> list[int]:
-        return rail_positions(index, len(self._order), self._config.latest_count)
-
-    def _window(self, index: int) -> tuple[list[int], int]:
-        """The positions of an article's related-article window in its section (RelatedFinder.span)
-        and the article's offset in it."""
-        members = self._members[self._section_of[index]]
-        place = bisect.bisect_left(members, index)
-        start, stop = window_span(place)
-        return members[start:stop], place - start
-
-    def _showing_card(self, index: int) -> set[int]:
-        """The articles whose pages show the card of the article at `index`: its rail is on the
-        pages of the articles published just after it, and its related terms count on the pages
-        of its section's neighbours."""
-        count, total = self._config.latest_count, len(self._order)
-        showing = {other for other in range(max(0, index - count), index)}
-        if index <= count:  # the rails of the oldest articles show the newest
-            showing.update(other for other in range(max(0, total - count), total) if index in self._rail(other))
-        window, _ = self._window(index)
-        return showing | set(window)
-
-    def _listing_pages(self, index: int) -> list[ListingAt]:
-        """The front and section pages an article is listed on: prefix, template, extra context,
-        the positions the listing holds, and the page number."""
-        per_page = self._config.per_page
-        key = self._section_of[index]
-        label = next(entry.label for entry in self._nav if entry.key == key)
-        members = self._members[key]
-        everything = list(range(len(self._order)))
-        place = bisect.bisect_left(members, index)
-        return [
-            *(ListingAt(*front_listing(), everything, number) for number in pages_showing(index, len(everything), per_page)),
-            *(ListingAt(*section_listing(key, label), members, number) for number in pages_showing(place, len(members), per_page)),
-        ]
-
-    def _news_positions(self) -> list[int] | None:
-        """The positions of the articles in the news sitemap (the newest, published within its
-        window), or None when they cannot all be read."""
-        since = self._now - timedelta(hours=self._config.news_sitemap_hours)
-        found: list[int] = []
-        batch = 64
-        while len(found) < len(self._order):
-            paths = self._order[len(found) : len(found) + batch]
-            items = self._partials(paths)
-            if items is None:
-                return None
-            for path in paths:
-                if items[path].article.date < since:
-                    return found
-                found.append(len(found))
-            batch *= 2
-        return found
+class RememberedSite(RememberedOrder):
+    """The pages an edit or an addition changes, planned from the remembered order."""
 
     def plan_edits(self, new_items: dict[str, RenderedArticle], content_dir: Path) -> list[tuple[PagePlan, str]] | None:
         """The pages (with their keys) that new versions of published articles change, planned
@@ -308,24 +186,6 @@ class RememberedSite:
         published = window.with_published([item.article.date for item in new_items.values()], config, now=self._now)
         return Addition(planned, facts, published)
 
-    def _insertion_point(self, order: list[OrderRow], wanted: tuple[float, str], known: dict[str, RenderedArticle]) -> int | None:
-        """Where an article with sort key `wanted` goes among the rows of `order` (site.sort_key),
-        found by reading the cache records of a few articles."""
-        low, high = 0, len(order)
-        while low < high:
-            middle = (low + high) // 2
-            shown = order[middle].source
-            if shown not in known:
-                found = self._partials([shown])
-                if found is None:
-                    return None
-                known.update(found)
-            if sort_key(known[shown]) < wanted:
-                low = middle + 1
-            else:
-                high = middle
-        return low
-
     def _plan_pages(
         self,
         new_items: dict[str, RenderedArticle],
@@ -358,17 +218,19 @@ class RememberedSite:
         if found is None:
             return None
         found.update(new_items)
-        # Pages with a lead picture are keyed and laid out with it: left to the full build.
-        if any(has_picture(found[self._order[index]], content_dir) for index in pages):
+        # The pictures in a body are made by the full build; lead pictures are found and their variants reused.
+        if any(found[self._order[index]].pictures for index in pages):
             return None
-        if any(at.number == FRONT and at.members and has_picture(found[self._order[at.members[0]]], content_dir) for at in listings.values()):
+        fronts = [found[self._order[at.members[0]]] for at in listings.values() if at.number == FRONT and at.members]
+        lead = self._lead_images([*(found[self._order[index]] for index in pages), *fronts], content_dir)
+        if lead is None:
             return None
         wholes = self._wholes([self._order[index] for index in pages if self._order[index] not in new_items])
         if wholes is None:
             return None
         wholes.update(new_items)
-        planned = [self._article_page(index, found, wholes[self._order[index]]) for index in sorted(pages)]
-        planned += [self._listing_page(listing, found) for _, listing in sorted(listings.items())]
+        planned = [self._article_page(index, found, wholes[self._order[index]], lead) for index in sorted(pages)]
+        planned += [self._listing_page(listing, found, lead) for _, listing in sorted(listings.items())]
         whole: list[PagePlan] = []
         if not_found:
             whole.append(plan_not_found_page(self._site(tuple(found[self._order[i]] for i in range(min(count, len(self._order)))), {}), self._config))
@@ -393,7 +255,18 @@ class RememberedSite:
         articles = article_entries([(rows[i].url, moments[i]) for i in range(len(rows) - 1 - offset, -1, -1)], config)
         return sitemap.plan_sitemap(articles + listed, config, offset=offset, total=total)
 
-    def _article_page(self, index: int, found: dict[str, RenderedArticle], item: RenderedArticle) -> tuple[PagePlan, str]:
+    def _lead_images(self, items: Sequence[RenderedArticle], content_dir: Path) -> dict[str, LeadImage] | None:
+        """The lead pictures of these articles, from the variants the last full build made; None
+        when one cannot be read or its variants are not the ones on disk."""
+        found, outputs, errors = load_lead_images(content_dir, self._site(tuple(items), {}), self._state, listed=False)
+        recorded = self._state.read_outputs_of(list(outputs))
+        if errors or any(path not in recorded or recorded[path].digest != record.digest for path, record in outputs.items()):
+            return None
+        return found
+
+    def _article_page(
+        self, index: int, found: dict[str, RenderedArticle], item: RenderedArticle, lead: Mapping[str, LeadImage]
+    ) -> tuple[PagePlan, str]:
         """An article's page and key, its neighbours taken from found and itself from item."""
         shown = self._order[index]
         window_positions, offset = self._window(index)
@@ -402,14 +275,15 @@ class RememberedSite:
         site = self._site((item, *rail), {self._section_of[index]: window})
         related = RelatedFinder(site).related(shown)
         config = self._config
-        context = article_context(site, config, item, rail=rail, related=related, cards=lambda other: article_card(other, config), images={})
+        context = article_context(site, config, item, rail=rail, related=related, cards=lambda other: article_card(other, config), images=lead)
         path = article_url(item) + "index.html"
         key = article_page_key(
-            self._salt, path, record_digest(item), "", (card_digest(other) for other in rail), offset, (card_digest(other) for other in window)
+            self._salt, path, record_digest(item), pictures_digest(lead.get(shown), None), (card_digest(other) for other in rail), offset,
+            (card_digest(other) for other in window),
         )
         return PagePlan(path, "article.html", context, source=shown), key
 
-    def _listing_page(self, listing: ListingAt, found: dict[str, RenderedArticle]) -> tuple[PagePlan, str]:
+    def _listing_page(self, listing: ListingAt, found: dict[str, RenderedArticle], lead: Mapping[str, LeadImage]) -> tuple[PagePlan, str]:
         """A page of the front page or of a section, and its key (SitePlanner._listing_specs)."""
         prefix, template, extra, members, number = listing.prefix, listing.template, listing.extra, listing.members, listing.number
         page = listing_page(len(members), self._config.per_page, number)
@@ -417,12 +291,13 @@ class RememberedSite:
         site = self._site(chunk, {})
         edition_date = format_edition_date(self._now.astimezone(self._config.tz), self._config.language)
         head = listing_head(self._salt, template, prefix, extra, edition_date)
-        key = listing_page_key(head, page, "", (card_digest(item) for item in chunk))
+        image = lead_digest(lead.get(chunk[0].article.source_path)) if chunk and number == FRONT else ""
+        key = listing_page_key(head, page, image, (card_digest(item) for item in chunk))
         path = page_path(prefix, number)
         config = self._config
         context = listing_context(
             site, config, path=path, prefix=prefix, items=chunk, page=page, extra=extra,
-            cards=lambda item: article_card(item, config), images={},
+            cards=lambda item: article_card(item, config), images=lead,
         )
         return PagePlan(path, template, context), key
 

@@ -363,13 +363,33 @@ def test_a_new_story_leaves_the_archive_pages_before_the_newest_untouched(newsro
     assert_same_as_cold(newsroom)
 
 
-def test_a_card_change_next_to_a_page_with_a_lead_picture_takes_the_full_build(newsroom: Path, full_builds: list[int]) -> None:
+def test_a_card_change_among_pages_with_lead_pictures_is_built_in_place(newsroom: Path, full_builds: list[int]) -> None:
+    from PIL import Image
+
+    # Story 19 has story 20 on its rail, story 20 is the edited one, story 0 leads the front page.
+    for number, colour in ((19, (200, 30, 30)), (20, (30, 200, 30)), (0, (30, 30, 200))):
+        Image.new("RGB", (64, 48), colour).save(newsroom / "content" / f"story-{number:02d}.jpg")
+    assert build(newsroom) == 0
+    full_builds.clear()
+    _retitle(newsroom, 20)
+    assert build(newsroom) == 0
+    assert full_builds == []
+    assert_same_as_cold(newsroom)
+    shutil.rmtree(newsroom.with_name(newsroom.name + "-cold"))
+    _retitle(newsroom, 0)
+    assert build(newsroom) == 0
+    assert full_builds == []
+    assert_same_as_cold(newsroom)
+
+
+def test_an_edit_and_a_replaced_lead_picture_at_once_take_the_full_build(newsroom: Path, full_builds: list[int]) -> None:
     from PIL import Image
 
     Image.new("RGB", (64, 48), (200, 30, 30)).save(newsroom / "content" / "story-19.jpg")
     assert build(newsroom) == 0
     full_builds.clear()
-    _retitle(newsroom, 20)  # on story 19's rail
+    Image.new("RGB", (64, 48), (10, 10, 10)).save(newsroom / "content" / "story-19.jpg")
+    _retitle(newsroom, 20)
     assert build(newsroom) == 0
     assert full_builds == [1]
     assert_same_as_cold(newsroom)
