@@ -50,8 +50,8 @@ from flashnews.loading import cache_parsed, source_cache_key
 from flashnews.model import RenderedArticle
 from flashnews.order import SITE_KEY, from_json, read_site_facts
 from flashnews.output import OutputTransaction
-from flashnews.remembered import RememberedSite
-from flashnews.render import PagePlan, render_page
+from flashnews.remembered import PlannedPage, RememberedSite
+from flashnews.render import render_page
 from flashnews.sources import read_source_bytes
 from flashnews.state import BuildState, FileStamp, OutputRecord, content_digest, stamp_of
 from flashnews.workers import parse_source
@@ -200,20 +200,19 @@ def build_in_place(
         planned = remembered_site.plan_edits(new_items, content_dir)
     if planned is None:
         return None
-    recorded = state.read_outputs_of([plan.path for plan, _ in planned])
-    new_pages = sum(1 for plan, _ in planned if plan.path not in recorded)
+    recorded = state.read_outputs_of([page.path for page in planned])
+    new_pages = sum(1 for page in planned if page.path not in recorded)
     # A page whose key is the manifest's is on disk as it would be rendered (BuildState.has_every_output).
-    planned = [(plan, key) for plan, key in planned if plan.path not in recorded or recorded[plan.path].digest != key]
+    planned = [page for page in planned if page.path not in recorded or recorded[page.path].digest != page.key]
     written: tuple[str, ...] = ()
     if first is not None:
-        ahead = [(plan, key) for plan, key in planned if plan.source in new_items]
-        written = _publish(ahead, environment, output_dir, state)
+        written = _publish([page for page in planned if page.source in new_items], environment, output_dir, state)
         if written is None:
             return None
         first(written)
-        planned = [(plan, key) for plan, key in planned if plan.source not in new_items]
+        planned = [page for page in planned if page.source not in new_items]
     try:
-        pages = [render_page(environment, plan) for plan, _ in planned]
+        pages = [render_page(environment, page.plan()) for page in planned]
     except FlashnewsError:
         return None  # the full build reports it
     indexed = NO_INDEX
@@ -229,7 +228,7 @@ def build_in_place(
     for edit in sources:
         cache_parsed(state, edit.key, edit.whole, edit.partial, edit.terms)
     state.write_file_digests({edit.shown: (edit.stamp, edit.digest) for edit in sources}, known=known)
-    state.write_outputs({**{plan.path: OutputRecord(key, plan.source) for plan, key in planned}, **indexed.records}, report.deleted)
+    state.write_outputs({**{page.path: OutputRecord(page.key, page.source) for page in planned}, **indexed.records}, report.deleted)
     if addition is not None:
         summary = json.loads(state.read_value("summary") or "null")
         summary["articles"] += len(new_items)
@@ -240,16 +239,16 @@ def build_in_place(
     return InPlaceBuild(written=written + report.written, deleted=report.deleted, rendered=len(written) + len(pages), search=indexed)
 
 
-def _publish(pages: list[tuple[PagePlan, str]], environment: jinja2.Environment, output_dir: Path, state: BuildState) -> tuple[str, ...] | None:
+def _publish(pages: list[PlannedPage], environment: jinja2.Environment, output_dir: Path, state: BuildState) -> tuple[str, ...] | None:
     """Render and write these pages in a transaction of their own and record them in the
     manifest; None when one cannot be rendered (the full build reports it)."""
     try:
-        rendered = [render_page(environment, plan) for plan, _ in pages]
+        rendered = [render_page(environment, page.plan()) for page in pages]
     except FlashnewsError:
         return None
     with OutputTransaction(output_dir) as transaction:
         for page in rendered:
             transaction.stage(page)
         report = transaction.commit()
-    state.write_outputs({plan.path: OutputRecord(key, plan.source) for plan, key in pages}, ())
+    state.write_outputs({page.path: OutputRecord(page.key, page.source) for page in pages}, ())
     return report.written

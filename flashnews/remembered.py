@@ -8,7 +8,8 @@ module) and keys (planner.*_key), so the pages and keys are exactly those a full
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import bisect
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -34,7 +35,7 @@ from flashnews.planner import (
     section_listing,
     whole_page_key,
 )
-from flashnews.related import RelatedFinder
+from flashnews.related import RelatedFinder, window_span
 from flashnews.render import PagePlan, article_card, article_context, listing_context, plan_not_found_page
 from flashnews.site import RESERVED_SLUGS, article_url, is_published, section_key, section_of, section_url, sort_key
 from flashnews.sitemap import article_entries, listing_entries, plan_news_sitemap_pages
@@ -44,11 +45,27 @@ _OWN_PAGE_FIELDS = ("body", "body_html", "reading_minutes", "word_count", "body_
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedPage:
+    """A page an in-place build may render: its path, key and source ("" for none), and its plan,
+    made only when it is rendered (a page whose key is the manifest's is not)."""
+
+    path: str
+    key: str
+    source: str
+    plan: Callable[[], PagePlan]
+
+    @staticmethod
+    def whole(plan: PagePlan, salt: str) -> PlannedPage:
+        """A page planned whole (feeds, sitemaps, 404), keyed by its context."""
+        return PlannedPage(plan.path, whole_page_key(salt, plan), plan.source, lambda: plan)
+
+
+@dataclass(frozen=True, slots=True)
 class Addition:
     """What adding articles changes: the pages with their keys, the remembered site after it and
     the clock window of the new output."""
 
-    pages: list[tuple[PagePlan, str]]
+    pages: list[PlannedPage]
     facts: SiteFacts
     window: ClockWindow
 
@@ -95,7 +112,7 @@ def same_elsewhere(old: RenderedArticle, new: RenderedArticle) -> bool:
 class RememberedSite(RememberedOrder):
     """The pages an edit or an addition changes, planned from the remembered order."""
 
-    def plan_edits(self, new_items: dict[str, RenderedArticle], content_dir: Path) -> list[tuple[PagePlan, str]] | None:
+    def plan_edits(self, new_items: dict[str, RenderedArticle], content_dir: Path) -> list[PlannedPage] | None:
         """The pages (with their keys) that new versions of published articles change, planned
         from the remembered site; None when an edit moves an article or any page involved has a
         lead picture. An edit to the text changes only the article's own page (and the feeds
@@ -197,7 +214,7 @@ class RememberedSite(RememberedOrder):
         not_found: bool,
         news_sitemap: bool,
         sitemap_from: int | None,
-    ) -> list[tuple[PagePlan, str]] | None:
+    ) -> list[PlannedPage] | None:
         """The article pages at `pages`, the listing pages, the feeds that carry a new item and,
         as asked, the 404 page, the news sitemap (of the articles at `news`) and the sitemap parts
         from the one holding article entry `sitemap_from` (counted from the oldest) on,
@@ -229,8 +246,10 @@ class RememberedSite(RememberedOrder):
         if wholes is None:
             return None
         wholes.update(new_items)
-        planned = [self._article_page(index, found, wholes[self._order[index]], lead) for index in sorted(pages)]
-        planned += [self._listing_page(listing, found, lead) for _, listing in sorted(listings.items())]
+        finders = self._related_finders(pages, found)
+        cards = {path: card_digest(item) for path, item in found.items()}
+        planned = [self._article_page(index, found, wholes[self._order[index]], lead, finders, cards) for index in sorted(pages)]
+        planned += [self._listing_page(listing, found, lead, cards) for _, listing in sorted(listings.items())]
         whole: list[PagePlan] = []
         if not_found:
             whole.append(plan_not_found_page(self._site(tuple(found[self._order[i]] for i in range(min(count, len(self._order)))), {}), self._config))
@@ -241,7 +260,7 @@ class RememberedSite(RememberedOrder):
         feeds = self.plan_feeds(new_items)
         if feeds is None:
             return None
-        return planned + self._changed([(plan, whole_page_key(self._salt, plan)) for plan in whole]) + feeds
+        return planned + self._changed(whole) + feeds
 
     def _plan_sitemap(self, first: int) -> list[PagePlan]:
         """sitemap.xml of the remembered site (sitemap.sitemap_entries): the index and the parts
@@ -264,49 +283,74 @@ class RememberedSite(RememberedOrder):
             return None
         return found
 
+    def _related_finders(self, pages: set[int], found: dict[str, RenderedArticle]) -> dict[str, RelatedFinder]:
+        """One related-article finder per section of the article pages at `pages`, over the run of
+        the section that holds every one of their windows (so each article's key terms are worked
+        out once, and each window is the one it has in the whole section)."""
+        spans: dict[str, tuple[int, int]] = {}
+        for index in pages:
+            key = self._section_of[index]
+            start, stop = window_span(bisect.bisect_left(self._members[key], index))
+            low, high = spans.get(key, (start, stop))
+            spans[key] = (min(low, start), max(high, stop))
+        return {
+            key: RelatedFinder(self._site((), {key: tuple(found[self._order[i]] for i in self._members[key][start:stop])}))
+            for key, (start, stop) in spans.items()
+        }
+
     def _article_page(
-        self, index: int, found: dict[str, RenderedArticle], item: RenderedArticle, lead: Mapping[str, LeadImage]
-    ) -> tuple[PagePlan, str]:
+        self, index: int, found: dict[str, RenderedArticle], item: RenderedArticle, lead: Mapping[str, LeadImage],
+        finders: Mapping[str, RelatedFinder], cards: Mapping[str, str],
+    ) -> PlannedPage:
         """An article's page and key, its neighbours taken from found and itself from item."""
         shown = self._order[index]
         window_positions, offset = self._window(index)
         window = tuple(found[self._order[i]] for i in window_positions)
-        rail = tuple(found[self._order[i]] for i in self._rail(index))
-        site = self._site((item, *rail), {self._section_of[index]: window})
-        related = RelatedFinder(site).related(shown)
-        config = self._config
-        context = article_context(site, config, item, rail=rail, related=related, cards=lambda other: article_card(other, config), images=lead)
+        rail_positions = self._rail(index)
+        rail = tuple(found[self._order[i]] for i in rail_positions)
         path = article_url(item) + "index.html"
         key = article_page_key(
-            self._salt, path, record_digest(item), pictures_digest(lead.get(shown), None), (card_digest(other) for other in rail), offset,
-            (card_digest(other) for other in window),
+            self._salt, path, record_digest(item), pictures_digest(lead.get(shown), None), (cards[self._order[i]] for i in rail_positions),
+            offset, (cards[self._order[i]] for i in window_positions),
         )
-        return PagePlan(path, "article.html", context, source=shown), key
+        config = self._config
 
-    def _listing_page(self, listing: ListingAt, found: dict[str, RenderedArticle], lead: Mapping[str, LeadImage]) -> tuple[PagePlan, str]:
+        def plan() -> PagePlan:
+            site = self._site((item, *rail), {self._section_of[index]: window})
+            related = finders[self._section_of[index]].related(shown)
+            context = article_context(site, config, item, rail=rail, related=related, cards=lambda other: article_card(other, config), images=lead)
+            return PagePlan(path, "article.html", context, source=shown)
+
+        return PlannedPage(path, key, shown, plan)
+
+    def _listing_page(self, listing: ListingAt, found: dict[str, RenderedArticle], lead: Mapping[str, LeadImage], cards: Mapping[str, str]) -> PlannedPage:
         """A page of the front page or of a section, and its key (SitePlanner._listing_specs)."""
         prefix, template, extra, members, number = listing.prefix, listing.template, listing.extra, listing.members, listing.number
         page = listing_page(len(members), self._config.per_page, number)
         chunk = tuple(found[self._order[i]] for i in members[page.start : page.stop])
-        site = self._site(chunk, {})
         edition_date = format_edition_date(self._now.astimezone(self._config.tz), self._config.language)
         head = listing_head(self._salt, template, prefix, extra, edition_date)
         image = lead_digest(lead.get(chunk[0].article.source_path)) if chunk and number == FRONT else ""
-        key = listing_page_key(head, page, image, (card_digest(item) for item in chunk))
+        key = listing_page_key(head, page, image, (cards[self._order[i]] for i in members[page.start : page.stop]))
         path = page_path(prefix, number)
         config = self._config
-        context = listing_context(
-            site, config, path=path, prefix=prefix, items=chunk, page=page, extra=extra,
-            cards=lambda item: article_card(item, config), images=lead,
-        )
-        return PagePlan(path, template, context), key
 
-    def _changed(self, plans: list[tuple[PagePlan, str]]) -> list[tuple[PagePlan, str]]:
+        def plan() -> PagePlan:
+            context = listing_context(
+                self._site(chunk, {}), config, path=path, prefix=prefix, items=chunk, page=page, extra=extra,
+                cards=lambda item: article_card(item, config), images=lead,
+            )
+            return PagePlan(path, template, context)
+
+        return PlannedPage(path, key, "", plan)
+
+    def _changed(self, plans: list[PagePlan]) -> list[PlannedPage]:
         """The pages planned whole whose keys differ from the manifest's."""
-        recorded = self._state.read_outputs_of([plan.path for plan, _ in plans])
-        return [(plan, key) for plan, key in plans if plan.path not in recorded or recorded[plan.path].digest != key]
+        pages = [PlannedPage.whole(plan, self._salt) for plan in plans]
+        recorded = self._state.read_outputs_of([page.path for page in pages])
+        return [page for page in pages if page.path not in recorded or recorded[page.path].digest != page.key]
 
-    def plan_feeds(self, new_items: dict[str, RenderedArticle]) -> list[tuple[PagePlan, str]] | None:
+    def plan_feeds(self, new_items: dict[str, RenderedArticle]) -> list[PlannedPage] | None:
         """The feeds that carry any of the new versions, with their keys (feeds show full text)."""
         count = self._config.feed_items
         site_paths = self._order[:count]
@@ -321,4 +365,4 @@ class RememberedSite(RememberedOrder):
         site = self._site(
             tuple(found[path] for path in site_paths), {key: tuple(found[path] for path in paths) for key, paths in section_paths.items()}
         )
-        return self._changed([(plan, whole_page_key(self._salt, plan)) for plan in plan_feed_pages(site, self._config)])
+        return self._changed(plan_feed_pages(site, self._config))
