@@ -52,7 +52,7 @@ from flashnews.order import SITE_KEY, from_json, read_site_facts
 from flashnews.output import OutputTransaction
 from flashnews.remembered import PlannedPage, RememberedSite
 from flashnews.render import render_page
-from flashnews.sources import read_source_bytes
+from flashnews.sources import ARCHIVE_DIR, read_source_bytes
 from flashnews.state import BuildState, FileStamp, OutputRecord, content_digest, stamp_of
 from flashnews.workers import parse_source
 
@@ -160,15 +160,12 @@ def build_in_place(
     now: datetime,
     environment: jinja2.Environment,
     index: Indexer | None = None,
-    first: Callable[[tuple[str, ...]], None] | None = None,
 ) -> InPlaceBuild | None:
     """Render and write the pages of the articles edited in place, or added, since the last clean
     full build (see above), and bring the build state up to date; None when the site needs a full build.
     tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data is tree_json(tree).
     index(transaction, published sources newest first, parsed articles), when given, stages the search index in
-    the same transaction (so a failure leaves the output as it was) and says what it staged.
-    With first(paths), the changed articles' own pages are published first, in a transaction of
-    their own, and first is called with their paths before the pages that list them are rendered."""
+    the same transaction (so a failure leaves the output as it was) and says what it staged."""
     window = ClockWindow.decode(state.read_value("clock") or "")
     if state.read_value("fingerprint") is None or window is None or not window.contains(now):
         return None
@@ -201,16 +198,10 @@ def build_in_place(
     if planned is None:
         return None
     recorded = state.read_outputs_of([page.path for page in planned])
-    new_pages = sum(1 for page in planned if page.path not in recorded)
+    # A new article's own page is new even when it was published first (publish_first).
+    new_pages = sum(1 for page in planned if page.path not in recorded or addition is not None and page.source in new_items)
     # A page whose key is the manifest's is on disk as it would be rendered (BuildState.has_every_output).
     planned = [page for page in planned if page.path not in recorded or recorded[page.path].digest != page.key]
-    written: tuple[str, ...] = ()
-    if first is not None:
-        written = _publish([page for page in planned if page.source in new_items], environment, output_dir, state)
-        if written is None:
-            return None
-        first(written)
-        planned = [page for page in planned if page.source not in new_items]
     try:
         pages = [render_page(environment, page.plan()) for page in planned]
     except FlashnewsError:
@@ -236,7 +227,44 @@ def build_in_place(
         state.put_many({SITE_KEY: addition.facts.encode()})
         state.write_values({"summary": json.dumps(summary), "clock": addition.window.encode()})
     state.put_many({TREE_KEY: tree_data})
-    return InPlaceBuild(written=written + report.written, deleted=report.deleted, rendered=len(written) + len(pages), search=indexed)
+    return InPlaceBuild(written=report.written, deleted=report.deleted, rendered=len(pages), search=indexed)
+
+
+def publish_first(
+    config: SiteConfig,
+    *,
+    content_dir: Path,
+    output_dir: Path,
+    state: BuildState,
+    base: str,
+    now: datetime,
+    environment: jinja2.Environment,
+    changed: Sequence[Path],
+) -> tuple[str, ...]:
+    """Publish the own pages of the articles at `changed` (files the caller saw change: watch
+    mode) before a build finds every change: each is parsed, placed in the order the last clean
+    full build remembered and rendered exactly as the in-place build renders it, so the build
+    that follows finds those pages done. Returns the paths written; () when any of the files is
+    not an edit or a new story the in-place build could place (that build, or the full one,
+    publishes it then)."""
+    window = ClockWindow.decode(state.read_value("clock") or "")
+    facts = read_site_facts(state)
+    if facts is None or facts.base != base or window is None or not window.contains(now) or not 0 < len(changed) <= MAX_EDITS:
+        return ()
+    root = Path(os.path.abspath(content_dir))
+    edits = []
+    for path in changed:
+        relative = Path(os.path.abspath(path)).relative_to(root) if Path(os.path.abspath(path)).is_relative_to(root) else None
+        if relative is None or relative.suffix.casefold() != ".md" or relative.parts[0] == ARCHIVE_DIR:
+            return ()
+        edits.append(_read_edit(content_dir, relative.as_posix(), config))
+    if any(edit is None for edit in edits):
+        return ()
+    new_items = {edit.shown: records.decode_rendered(edit.whole, edit.key) for edit in edits if edit is not None}
+    pages = RememberedSite(facts, config=config, state=state, now=now).own_pages(new_items, content_dir)
+    recorded = state.read_outputs_of([page.path for page in pages or ()])
+    pages = [page for page in pages or () if page.path not in recorded or recorded[page.path].digest != page.key]
+    return _publish(pages, environment, output_dir, state) or ()
 
 
 def _publish(pages: list[PlannedPage], environment: jinja2.Environment, output_dir: Path, state: BuildState) -> tuple[str, ...] | None:
@@ -246,6 +274,8 @@ def _publish(pages: list[PlannedPage], environment: jinja2.Environment, output_d
         rendered = [render_page(environment, page.plan()) for page in pages]
     except FlashnewsError:
         return None
+    if not rendered:
+        return ()
     with OutputTransaction(output_dir) as transaction:
         for page in rendered:
             transaction.stage(page)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +51,7 @@ def build_site(
     cancel_search: Callable[[], bool] | None = None,
     environment: jinja2.Environment | None = None,
     on_first_pages: Callable[[tuple[str, ...]], None] | None = None,
+    changed: Sequence[Path] = (),
 ) -> BuildResult:
     """Build the site into paths.output_dir; raises TemplateError, OutputError or ConfigError
     (fatal: the previous output is left untouched) and reports source errors in the result.
@@ -62,9 +63,9 @@ def build_site(
     turns true the build stops with search.SearchCancelled and the output is left as it was.
 
     A session that builds again and again (watch mode) passes the template `environment` it keeps
-    for the builds that render a few pages, and on_first_pages(paths): a build of edited or new
-    articles then publishes their own pages first and calls it before it renders the pages that
-    list them."""
+    for the builds that render a few pages, the files it saw change, and on_first_pages(paths):
+    the own pages of those that are edited or new articles are then published first (see
+    inplace.publish_first) and on_first_pages is called with them before the build goes on."""
     started = time.perf_counter()
     recover_output(paths.output_dir)
     own_state = state is None
@@ -73,7 +74,10 @@ def build_site(
         if not paths.templates_dir.is_dir():
             raise TemplateError("", None, f"templates folder {paths.templates_dir} not found")
         template_hash = templates_digest(paths.templates_dir)
-        inputs = BuildInputs.of(config, paths, include_drafts=include_drafts, template_hash=template_hash)
+        base = BuildInputs.base_of(config, paths, include_drafts=include_drafts, template_hash=template_hash)
+        if changed and on_first_pages is not None:
+            _publish_first(config, paths, state, base=base, now=now, environment=environment, changed=changed, on_first_pages=on_first_pages)
+        inputs = BuildInputs.of(paths, base=base)
         unchanged = _unchanged_result(state, inputs.fingerprint, now=now, output_dir=paths.output_dir, started=started, defer_search=defer_search)
         if unchanged is not None:
             return unchanged
@@ -84,7 +88,6 @@ def build_site(
         return stages.build(
             config, paths, now=now, include_drafts=include_drafts, state=state, progress=progress, template_hash=template_hash,
             inputs=inputs, started=started, defer_search=defer_search, cancel_search=cancel_search, environment=environment,
-            on_first_pages=on_first_pages,
         )
     finally:
         if own_state:
@@ -101,8 +104,9 @@ class BuildInputs:
     fingerprint: str
 
     @staticmethod
-    def of(config: SiteConfig, paths: BuildPaths, *, include_drafts: bool, template_hash: str) -> BuildInputs:
-        base = fingerprint.input_fingerprint(
+    def base_of(config: SiteConfig, paths: BuildPaths, *, include_drafts: bool, template_hash: str) -> str:
+        """The fingerprint of what a build reads outside content/."""
+        return fingerprint.input_fingerprint(
             PIPELINE_VERSION,
             fingerprint.code_stamp(),
             config.digest(),
@@ -111,6 +115,9 @@ class BuildInputs:
             [str(p.resolve()) for p in (paths.content_dir, paths.templates_dir, paths.static_dir)],
             fingerprint.stamp_tree(paths.static_dir),
         )
+
+    @staticmethod
+    def of(paths: BuildPaths, *, base: str) -> BuildInputs:
         tree = fingerprint.stamp_tree(paths.content_dir, skip=[ARCHIVE_DIR])
         tree_data = tree_json(tree)
         return BuildInputs(base, tree, tree_data, fingerprint.input_fingerprint(base, content_digest(tree_data)))
@@ -124,6 +131,21 @@ class BuildInputs:
             for relative, size, mtime, ctime, inode in self.tree
             if size >= 0 and relative[-3:].casefold() == ".md"
         }
+
+
+def _publish_first(
+    config: SiteConfig, paths: BuildPaths, state: BuildState, *, base: str, now: datetime, environment: jinja2.Environment | None,
+    changed: Sequence[Path], on_first_pages: Callable[[tuple[str, ...]], None],
+) -> None:
+    from flashnews import render
+    from flashnews.inplace import publish_first
+
+    written = publish_first(
+        config, content_dir=paths.content_dir, output_dir=paths.output_dir, state=state, base=base, now=now,
+        environment=environment or render.create_environment(paths.templates_dir), changed=changed,
+    )
+    if written:
+        on_first_pages(written)
 
 
 def _unchanged_result(

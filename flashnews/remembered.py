@@ -9,7 +9,7 @@ module) and keys (planner.*_key), so the pages and keys are exactly those a full
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -58,6 +58,19 @@ class PlannedPage:
     def whole(plan: PagePlan, salt: str) -> PlannedPage:
         """A page planned whole (feeds, sitemaps, 404), keyed by its context."""
         return PlannedPage(plan.path, whole_page_key(salt, plan), plan.source, lambda: plan)
+
+
+@dataclass(frozen=True, slots=True)
+class _Gathered:
+    """What the pages being planned show, by source: the articles (without bodies), the whole
+    records of those whose own page is planned, the lead pictures, the card digests, and the
+    related-article finders by section."""
+
+    found: dict[str, RenderedArticle]
+    wholes: dict[str, RenderedArticle]
+    lead: dict[str, LeadImage]
+    cards: dict[str, str]
+    finders: dict[str, RelatedFinder]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,26 +132,16 @@ class RememberedSite(RememberedOrder):
         that carry it); an edit to what its card shows (headline, summary, lead, author,
         language) also changes the rails, related lists, listing pages, 404 page and news
         sitemap that show it."""
-        positions = {shown: self._position.get(shown) for shown in new_items}
-        if any(index is None for index in positions.values()):
+        placed = self._place_edits(new_items)
+        if placed is None:
             return None
-        old = self._partials(list(new_items))
-        if old is None:
-            return None
-        pages: set[int] = set()
+        pages = set(placed)
         listings: dict[tuple[str, int], ListingAt] = {}
-        card_edits: list[int] = []
-        for shown, item in new_items.items():
-            index = positions[shown]
-            assert index is not None
-            if not same_place(old[shown], item) or old[shown].pictures:
-                return None  # moved, or the pictures its body showed may be left behind
-            pages.add(index)
-            if not same_elsewhere(old[shown], item):
-                card_edits.append(index)
-                pages |= self._showing_card(index)
-                for listing in self._listing_pages(index):
-                    listings[(listing.prefix, listing.number)] = listing
+        card_edits = [index for index, card_changed in placed.items() if card_changed]
+        for index in card_edits:
+            pages |= self._showing_card(index)
+            for listing in self._listing_pages(index):
+                listings[(listing.prefix, listing.number)] = listing
         news = self._news_positions() if card_edits else []
         if news is None:
             return None
@@ -148,13 +151,46 @@ class RememberedSite(RememberedOrder):
             news_sitemap=any(index in news for index in card_edits), sitemap_from=None,
         )
 
-    def plan_additions(self, new_items: dict[str, RenderedArticle], content_dir: Path, window: ClockWindow) -> Addition | None:
-        """The pages (with their keys) that adding new articles changes, and the remembered site
-        and clock window after it; None when an article is not published now (a draft, or
-        scheduled), would start a section, claims a URL in use or has a lead picture. The new
-        articles' pages, the rails and related lists that show them, the listing pages whose
-        stories or links change (paging keeps the older archive pages as they were), the feeds,
-        the 404 page and the news sitemap when they show them, and the sitemap."""
+    def own_pages(self, new_items: dict[str, RenderedArticle], content_dir: Path) -> list[PlannedPage] | None:
+        """The pages of the changed articles alone, exactly as plan_edits or plan_additions plans
+        them (for publishing them first); None when those would give None for the articles'
+        own reasons, or when some of the articles are new and some are not."""
+        if all(shown in self._position for shown in new_items):
+            placed = self._place_edits(new_items)
+            site: RememberedSite | None = self
+        elif not any(shown in self._position for shown in new_items):
+            added = self._with_additions(new_items, content_dir)
+            site = added[0] if added is not None else None
+            placed = {site._position[shown]: True for shown in new_items} if site is not None else None
+        else:
+            return None
+        if site is None or placed is None:
+            return None
+        gathered = site._gather(new_items, content_dir, pages=set(placed), listings={}, wanted=set())
+        return site._article_pages(set(placed), gathered) if gathered is not None else None
+
+    def _place_edits(self, new_items: dict[str, RenderedArticle]) -> dict[int, bool] | None:
+        """The positions of the edited articles, each with whether its card changed; None when
+        one is not in the site, an edit moves it, or its body showed pictures before."""
+        positions = {shown: self._position.get(shown) for shown in new_items}
+        old = self._partials(list(new_items)) if None not in positions.values() else None
+        if old is None:
+            return None
+        placed: dict[int, bool] = {}
+        for shown, item in new_items.items():
+            index = positions[shown]
+            assert index is not None
+            if not same_place(old[shown], item) or old[shown].pictures:
+                return None  # moved, or the pictures its body showed may be left behind
+            placed[index] = not same_elsewhere(old[shown], item)
+        return placed
+
+    def _with_additions(
+        self, new_items: dict[str, RenderedArticle], content_dir: Path
+    ) -> tuple[RememberedSite, dict[str, OrderRow]] | None:
+        """The remembered site with the new articles in their places, and their rows; None when
+        one is not published now (a draft, or scheduled), would start a section, claims a URL in
+        use or has a lead picture."""
         config = self._config
         nav = {entry.key for entry in self._nav}
         reserved = RESERVED_SLUGS | nav | {section_key(section.name) for section in config.sections}
@@ -166,7 +202,8 @@ class RememberedSite(RememberedOrder):
                 return None
             reserved |= {article.slug}
             rows[shown] = OrderRow.of(item, key)
-        if self._state.read_outputs_of([row.url + "index.html" for row in rows.values()]):
+        used = self._state.read_outputs_of([row.url + "index.html" for row in rows.values()])
+        if any(shown != used[row.url + "index.html"].source for shown, row in rows.items() if row.url + "index.html" in used):
             return None  # a URL in use, by a published article or the last good page of a failed one
         known: dict[str, RenderedArticle] = dict(new_items)
         order = list(self._rows)
@@ -175,8 +212,21 @@ class RememberedSite(RememberedOrder):
             if at is None:
                 return None
             order.insert(at, row)
-        facts = replace(self._facts, order=order)
-        site = RememberedSite(facts, config=config, state=self._state, now=self._now, fresh=new_items)
+        site = RememberedSite(replace(self._facts, order=order), config=config, state=self._state, now=self._now, fresh=new_items)
+        return site, rows
+
+    def plan_additions(self, new_items: dict[str, RenderedArticle], content_dir: Path, window: ClockWindow) -> Addition | None:
+        """The pages (with their keys) that adding new articles changes, and the remembered site
+        and clock window after it; None when an article is not published now (a draft, or
+        scheduled), would start a section, claims a URL in use or has a lead picture. The new
+        articles' pages, the rails and related lists that show them, the listing pages whose
+        stories or links change (paging keeps the older archive pages as they were), the feeds,
+        the 404 page and the news sitemap when they show them, and the sitemap."""
+        config = self._config
+        added = self._with_additions(new_items, content_dir)
+        if added is None:
+            return None
+        site, rows = added
         pages: set[int] = set()
         listings: dict[tuple[str, int], ListingAt] = {}
         for shown in rows:
@@ -201,7 +251,7 @@ class RememberedSite(RememberedOrder):
         if planned is None:
             return None
         published = window.with_published([item.article.date for item in new_items.values()], config, now=self._now)
-        return Addition(planned, facts, published)
+        return Addition(planned, site._facts, published)
 
     def _plan_pages(
         self,
@@ -220,36 +270,16 @@ class RememberedSite(RememberedOrder):
         from the one holding article entry `sitemap_from` (counted from the oldest) on,
         each with its key; pages planned whole only when their keys changed. None when a record
         is missing from the cache or a page involved has a lead picture."""
-        count, per_page = self._config.latest_count, self._config.per_page
+        count = self._config.latest_count
         wanted: set[int] = set(news)
-        for index in pages:
-            window, _ = self._window(index)
-            wanted.update(self._rail(index), window, (index,))
-        for listing in listings.values():
-            page = listing_page(len(listing.members), per_page, listing.number)
-            wanted.update(listing.members[page.start : page.stop])
         if not_found:
             wanted.update(range(min(count, len(self._order))))
-        paths = [self._order[index] for index in sorted(wanted)]
-        found = self._partials([path for path in paths if path not in new_items])
-        if found is None:
+        gathered = self._gather(new_items, content_dir, pages=pages, listings=listings, wanted=wanted)
+        if gathered is None:
             return None
-        found.update(new_items)
-        # The pictures in a body are made by the full build; lead pictures are found and their variants reused.
-        if any(found[self._order[index]].pictures for index in pages):
-            return None
-        fronts = [found[self._order[at.members[0]]] for at in listings.values() if at.number == FRONT and at.members]
-        lead = self._lead_images([*(found[self._order[index]] for index in pages), *fronts], content_dir)
-        if lead is None:
-            return None
-        wholes = self._wholes([self._order[index] for index in pages if self._order[index] not in new_items])
-        if wholes is None:
-            return None
-        wholes.update(new_items)
-        finders = self._related_finders(pages, found)
-        cards = {path: card_digest(item) for path, item in found.items()}
-        planned = [self._article_page(index, found, wholes[self._order[index]], lead, finders, cards) for index in sorted(pages)]
-        planned += [self._listing_page(listing, found, lead, cards) for _, listing in sorted(listings.items())]
+        found = gathered.found
+        planned = self._article_pages(pages, gathered)
+        planned += [self._listing_page(listing, gathered) for _, listing in sorted(listings.items())]
         whole: list[PagePlan] = []
         if not_found:
             whole.append(plan_not_found_page(self._site(tuple(found[self._order[i]] for i in range(min(count, len(self._order)))), {}), self._config))
@@ -261,6 +291,39 @@ class RememberedSite(RememberedOrder):
         if feeds is None:
             return None
         return planned + self._changed(whole) + feeds
+
+    def _gather(
+        self, new_items: dict[str, RenderedArticle], content_dir: Path, *, pages: set[int], listings: dict[tuple[str, int], ListingAt], wanted: set[int]
+    ) -> _Gathered | None:
+        """What the article pages at `pages` and the listing pages show, read from the build
+        cache with the articles at `wanted`; None when a record is missing, a page's body shows
+        pictures or a lead picture is not the one the last full build made."""
+        wanted = set(wanted)
+        for index in pages:
+            window, _ = self._window(index)
+            wanted.update(self._rail(index), window, (index,))
+        for listing in listings.values():
+            page = listing_page(len(listing.members), self._config.per_page, listing.number)
+            wanted.update(listing.members[page.start : page.stop])
+        paths = [self._order[index] for index in sorted(wanted)]
+        found = self._partials([path for path in paths if path not in new_items])
+        if found is None:
+            return None
+        found.update(new_items)
+        # The pictures in a body are made by the full build; lead pictures are found and their variants reused.
+        if any(found[self._order[index]].pictures for index in pages):
+            return None
+        fronts = [found[self._order[at.members[0]]] for at in listings.values() if at.number == FRONT and at.members]
+        lead = self._lead_images([*(found[self._order[index]] for index in pages), *fronts], content_dir)
+        wholes = self._wholes([self._order[index] for index in pages if self._order[index] not in new_items])
+        if lead is None or wholes is None:
+            return None
+        wholes.update(new_items)
+        cards = {path: card_digest(item) for path, item in found.items()}
+        return _Gathered(found, wholes, lead, cards, self._related_finders(pages, found))
+
+    def _article_pages(self, pages: set[int], gathered: _Gathered) -> list[PlannedPage]:
+        return [self._article_page(index, gathered) for index in sorted(pages)]
 
     def _plan_sitemap(self, first: int) -> list[PagePlan]:
         """sitemap.xml of the remembered site (sitemap.sitemap_entries): the index and the parts
@@ -298,12 +361,10 @@ class RememberedSite(RememberedOrder):
             for key, (start, stop) in spans.items()
         }
 
-    def _article_page(
-        self, index: int, found: dict[str, RenderedArticle], item: RenderedArticle, lead: Mapping[str, LeadImage],
-        finders: Mapping[str, RelatedFinder], cards: Mapping[str, str],
-    ) -> PlannedPage:
-        """An article's page and key, its neighbours taken from found and itself from item."""
+    def _article_page(self, index: int, gathered: _Gathered) -> PlannedPage:
+        """An article's page and key, from what was gathered for it."""
         shown = self._order[index]
+        found, item, lead, cards = gathered.found, gathered.wholes[shown], gathered.lead, gathered.cards
         window_positions, offset = self._window(index)
         window = tuple(found[self._order[i]] for i in window_positions)
         rail_positions = self._rail(index)
@@ -317,14 +378,15 @@ class RememberedSite(RememberedOrder):
 
         def plan() -> PagePlan:
             site = self._site((item, *rail), {self._section_of[index]: window})
-            related = finders[self._section_of[index]].related(shown)
+            related = gathered.finders[self._section_of[index]].related(shown)
             context = article_context(site, config, item, rail=rail, related=related, cards=lambda other: article_card(other, config), images=lead)
             return PagePlan(path, "article.html", context, source=shown)
 
         return PlannedPage(path, key, shown, plan)
 
-    def _listing_page(self, listing: ListingAt, found: dict[str, RenderedArticle], lead: Mapping[str, LeadImage], cards: Mapping[str, str]) -> PlannedPage:
+    def _listing_page(self, listing: ListingAt, gathered: _Gathered) -> PlannedPage:
         """A page of the front page or of a section, and its key (SitePlanner._listing_specs)."""
+        found, lead, cards = gathered.found, gathered.lead, gathered.cards
         prefix, template, extra, members, number = listing.prefix, listing.template, listing.extra, listing.members, listing.number
         page = listing_page(len(members), self._config.per_page, number)
         chunk = tuple(found[self._order[i]] for i in members[page.start : page.stop])

@@ -58,12 +58,11 @@ def build(
     defer_search: bool = False,
     cancel_search: Callable[[], bool] | None = None,
     environment: jinja2.Environment | None = None,
-    on_first_pages: Callable[[tuple[str, ...]], None] | None = None,
 ) -> BuildResult:
     """The build of changed inputs (see pipeline.build_site): in place when it can be, else full."""
     edited = _build_in_place(
         config, paths, now=now, state=state, inputs=inputs, environment=environment or create_environment(paths.templates_dir),
-        started=started, defer_search=defer_search, cancel_search=cancel_search, on_first_pages=on_first_pages,
+        started=started, defer_search=defer_search, cancel_search=cancel_search,
     )
     if edited is not None:
         return edited
@@ -142,7 +141,6 @@ def update_search_index(
 def _build_in_place(
     config: SiteConfig, paths: BuildPaths, *, now: datetime, state: BuildState, inputs: BuildInputs,
     environment: jinja2.Environment, started: float, defer_search: bool = False, cancel_search: Callable[[], bool] | None = None,
-    on_first_pages: Callable[[tuple[str, ...]], None] | None = None,
 ) -> BuildResult | None:
     """The build of sources edited in place or added (see inplace), or None when the site needs a full build."""
     summary = json.loads(state.read_value("summary") or "null")
@@ -153,7 +151,7 @@ def _build_in_place(
         index = _search_indexer(config, state, paths.output_dir, defer=defer_search, cancel=cancel_search)
     edited = build_in_place(
         config, content_dir=paths.content_dir, output_dir=paths.output_dir, state=state, base=inputs.base, tree=inputs.tree,
-        tree_data=inputs.tree_data, now=now, environment=environment, index=index, first=on_first_pages,
+        tree_data=inputs.tree_data, now=now, environment=environment, index=index,
     )
     if edited is None:
         return None

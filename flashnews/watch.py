@@ -436,9 +436,14 @@ class Watcher:
         report_problems(drops.errors, drops.warnings, self._verbosity)
         if self._environment is None:
             self._environment = create_environment(self.paths.templates_dir, reload=True)
+        # The edited and new articles' own pages go out first (see inplace.publish_first).
+        changed: list[str] = []
+        if number > 0 and batch.kinds == {"content"} and not drops.errors:
+            normalized = [str(self.paths.content_dir.joinpath(*shown.split("/")[1:])) for shown in drops.written]
+            changed = [*(path for path in batch.paths if path.lower().endswith(".md")), *normalized]
         result = build_site(
             self.config, self.paths, now=now, include_drafts=self._include_drafts, state=state, defer_search=True,
-            environment=self._environment, on_first_pages=self._first_pages_published(started),
+            environment=self._environment, changed=[Path(path) for path in changed], on_first_pages=self._first_pages_published(started),
         )
         with self._built:
             self._search_due = self._search_due or result.search_pending

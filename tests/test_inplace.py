@@ -505,7 +505,7 @@ def test_a_page_published_ahead_by_a_stopped_watch_is_indexed_by_the_next_build(
         append_to_body(article_path(project, 20), "Words only the new index knows: zanzibar.")
         result = build_site(
             config, paths, now=datetime.fromisoformat(NOW), state=state, defer_search=True,
-            environment=create_environment(paths.templates_dir, reload=True), on_first_pages=first.append,
+            environment=create_environment(paths.templates_dir, reload=True), changed=[article_path(project, 20)], on_first_pages=first.append,
         )
         assert first == [(story_page(project, 20).relative_to(paths.output_dir).as_posix(),)]
         assert result.search_pending and result.indexed == 0
@@ -525,24 +525,27 @@ def test_the_own_page_of_an_edited_or_new_article_is_published_first_and_the_res
     seen: list[tuple[tuple[str, ...], bytes]] = []
     try:
         build_site(config, paths, now=datetime.fromisoformat(NOW), state=state)
+        changed = article_path(project, 20)
         if change == "text":
             append_to_body(article_path(project, 20), "A late equaliser.")
         elif change == "headline":
             _retitle(project)
         else:
             add_story("filed-just-now", "2025-12-02T09:30:00+01:00")(project)
+            changed = project / "content" / "filed-just-now.md"
 
         def first(written: tuple[str, ...]) -> None:
             index = paths.output_dir / "index.html"
             seen.append((written, index.read_bytes()))
 
         before = (paths.output_dir / "index.html").read_bytes()
-        result = build_site(config, paths, now=datetime.fromisoformat(NOW), state=state, on_first_pages=first)
+        result = build_site(config, paths, now=datetime.fromisoformat(NOW), state=state, changed=[changed], on_first_pages=first)
     finally:
         state.close()
     assert len(seen) == 1 and len(seen[0][0]) == 1, "one page went out first"
     assert seen[0][1] == before, "before the pages that list it"
-    assert seen[0][0][0] in result.written_paths
+    assert seen[0][0][0] not in result.written_paths, "the build found it done"
+    assert result.written_paths, "and brought the rest up to date"
     assert_same_as_cold(project)
 
 
@@ -554,8 +557,11 @@ def test_a_change_the_engine_cannot_place_publishes_nothing_first(site_dir: Path
     seen: list[tuple[str, ...]] = []
     try:
         build_site(config, paths, now=datetime.fromisoformat(NOW), state=state)
-        (article_path(project, 5)).unlink()
-        build_site(config, paths, now=datetime.fromisoformat(NOW), state=state, on_first_pages=seen.append)
+        article_path(project, 5).unlink()
+        edit_story(project, 'date: "2025-12-0', 'date: "2025-11-2', 9)  # moves it down the order
+        build_site(config, paths, now=datetime.fromisoformat(NOW), state=state, changed=[article_path(project, 5), article_path(project, 9)], on_first_pages=seen.append)
+        edit_story(project, 'date: "2025-11-2', 'date: "2025-11-1', 9)
+        build_site(config, paths, now=datetime.fromisoformat(NOW), state=state, changed=[article_path(project, 9)], on_first_pages=seen.append)
     finally:
         state.close()
     assert seen == []
