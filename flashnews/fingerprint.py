@@ -118,12 +118,20 @@ def code_stamp() -> str:
     for path in sorted(_PACKAGE_DIR.glob("*.py")):
         result = path.stat()
         parts.append(f"{path.name}:{result.st_size}:{result.st_mtime_ns}")
+    return "\n".join([*parts, *_library_versions()])
+
+
+@lru_cache(maxsize=1)
+def _library_versions() -> tuple[str, ...]:
+    """The versions of the libraries pages are made with (those this process imported: a library
+    upgraded under a running watch session is not the one it runs)."""
+    found = []
     for name in _LIBRARIES:
         try:
-            parts.append(f"{name}={metadata.version(name)}")
+            found.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:
-            parts.append(f"{name}=-")
-    return "\n".join(parts)
+            found.append(f"{name}=-")
+    return tuple(found)
 
 
 @lru_cache(maxsize=1)
@@ -133,11 +141,8 @@ def code_digest() -> str:
     digest = hashlib.sha256(sys.version.encode())
     for path in sorted(_PACKAGE_DIR.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for name in _LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=-".encode())
+    for version in _library_versions():
+        digest.update(version.encode())
     return digest.hexdigest()
 
 

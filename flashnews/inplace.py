@@ -48,7 +48,7 @@ from flashnews.errors import FlashnewsError
 from flashnews.fingerprint import ClockWindow
 from flashnews.loading import cache_parsed, source_cache_key
 from flashnews.model import RenderedArticle
-from flashnews.order import SITE_KEY, from_json, read_site_facts
+from flashnews.order import from_json, read_site_facts, store_site_facts
 from flashnews.output import OutputTransaction
 from flashnews.remembered import PlannedPage, RememberedSite
 from flashnews.render import render_page
@@ -224,7 +224,7 @@ def build_in_place(
         summary = json.loads(state.read_value("summary") or "null")
         summary["articles"] += len(new_items)
         summary["pages"] += new_pages
-        state.put_many({SITE_KEY: addition.facts.encode()})
+        store_site_facts(state, addition.facts)
         state.write_values({"summary": json.dumps(summary), "clock": addition.window.encode()})
     state.put_many({TREE_KEY: tree_data})
     return InPlaceBuild(written=report.written, deleted=report.deleted, rendered=len(pages), search=indexed)

@@ -12,6 +12,7 @@ import bisect
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -57,14 +58,31 @@ class NavEntry:
     label: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SiteFacts:
-    """What remember_site records of a clean full build."""
+    """What remember_site records of a clean full build, and the indexes over its order (worked
+    out once per decoded value: a watch session keeps it between builds)."""
 
     base: str  # the fingerprint of its inputs other than content/
     salt: str  # its page-key salt
     nav: tuple[NavEntry, ...]
     order: list[OrderRow]  # newest first
+
+    @cached_property
+    def sources(self) -> list[str]:
+        return [row.source for row in self.order]
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        return {shown: index for index, shown in enumerate(self.sources)}
+
+    @cached_property
+    def members(self) -> dict[str, list[int]]:
+        """Each section's articles, as positions in the site's order."""
+        found: dict[str, list[int]] = {entry.key: [] for entry in self.nav}
+        for index, row in enumerate(self.order):
+            found[row.section].append(index)
+        return found
 
     def encode(self) -> bytes:
         payload = {
@@ -97,13 +115,28 @@ def remember_site(state: BuildState, *, base: str, salt: str, site: Site) -> Sit
         base, salt, tuple(NavEntry(s.key, s.name, s.label) for s in site.sections),
         [OrderRow.of(item, sections[item.article.source_path]) for item in site.articles],
     )
-    state.put_many({SITE_KEY: facts.encode()})
+    store_site_facts(state, facts)
     return facts
 
 
+def store_site_facts(state: BuildState, facts: SiteFacts) -> None:
+    data = facts.encode()
+    state.put_many({SITE_KEY: data})
+    state.memo[SITE_KEY] = (data, facts)
+
+
 def read_site_facts(state: BuildState) -> SiteFacts | None:
+    """The facts the last clean full build remembered (decoded once per session: the value the
+    state holds is compared with the one decoded before)."""
     found = state.get_many([SITE_KEY]).get(SITE_KEY)
-    return SiteFacts.decode(found) if found is not None else None
+    if found is None:
+        return None
+    known = state.memo.get(SITE_KEY)
+    if isinstance(known, tuple) and known[0] == found:
+        return known[1]  # type: ignore[no-any-return]
+    facts = SiteFacts.decode(found)
+    state.memo[SITE_KEY] = (found, facts)
+    return facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,13 +168,9 @@ class RememberedOrder:
         self._nav = facts.nav
         self._facts = facts
         self._rows = facts.order
-        self._order: list[str] = [row.source for row in self._rows]
-        self._section_of: list[str] = [row.section for row in self._rows]
-        self._position = {shown: index for index, shown in enumerate(self._order)}
-        # Each section's articles, as positions in the site's order.
-        self._members: dict[str, list[int]] = {entry.key: [] for entry in self._nav}
-        for index, key in enumerate(self._section_of):
-            self._members[key].append(index)
+        self._order = facts.sources
+        self._position = facts.positions
+        self._members = facts.members
 
     def _keys(self, shown: Sequence[str]) -> dict[str, str] | None:
         digests = self._state.read_file_digests_of(set(shown))
@@ -183,7 +212,7 @@ class RememberedOrder:
     def _window(self, index: int) -> tuple[list[int], int]:
         """The positions of an article's related-article window in its section (RelatedFinder.span)
         and the article's offset in it."""
-        members = self._members[self._section_of[index]]
+        members = self._members[self._rows[index].section]
         place = bisect.bisect_left(members, index)
         start, stop = window_span(place)
         return members[start:stop], place - start
@@ -203,7 +232,7 @@ class RememberedOrder:
         """The front and section pages an article is listed on: prefix, template, extra context,
         the positions the listing holds, and the page number."""
         per_page = self._config.per_page
-        key = self._section_of[index]
+        key = self._rows[index].section
         label = next(entry.label for entry in self._nav if entry.key == key)
         members = self._members[key]
         everything = list(range(len(self._order)))

@@ -39,6 +39,7 @@ def _fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=1 << 14)  # a watch session re-plans the same neighbours build after build
 def key_terms(title: str, lead: str) -> frozenset[str]:
     """The words that identify a story: long, not stop words, accents folded and cut to a
     short stem so 'Tirana', 'Tiranës' and 'Tiranes' meet."""

@@ -352,7 +352,7 @@ class RememberedSite(RememberedOrder):
         out once, and each window is the one it has in the whole section)."""
         spans: dict[str, tuple[int, int]] = {}
         for index in pages:
-            key = self._section_of[index]
+            key = self._rows[index].section
             start, stop = window_span(bisect.bisect_left(self._members[key], index))
             low, high = spans.get(key, (start, stop))
             spans[key] = (min(low, start), max(high, stop))
@@ -377,8 +377,8 @@ class RememberedSite(RememberedOrder):
         config = self._config
 
         def plan() -> PagePlan:
-            site = self._site((item, *rail), {self._section_of[index]: window})
-            related = gathered.finders[self._section_of[index]].related(shown)
+            site = self._site((item, *rail), {self._rows[index].section: window})
+            related = gathered.finders[self._rows[index].section].related(shown)
             context = article_context(site, config, item, rail=rail, related=related, cards=lambda other: article_card(other, config), images=lead)
             return PagePlan(path, "article.html", context, source=shown)
 
