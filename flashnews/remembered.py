@@ -64,13 +64,13 @@ class PlannedPage:
 class _Gathered:
     """What the pages being planned show, by source: the articles (without bodies), the whole
     records of those whose own page is planned, the lead pictures, the card digests, and the
-    related-article finders by section."""
+    related-article finders."""
 
     found: dict[str, RenderedArticle]
     wholes: dict[str, RenderedArticle]
     lead: dict[str, LeadImage]
     cards: dict[str, str]
-    finders: dict[str, RelatedFinder]
+    finders: dict[int, RelatedFinder]  # by the position of the article whose page is planned
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,20 +346,28 @@ class RememberedSite(RememberedOrder):
             return None
         return found
 
-    def _related_finders(self, pages: set[int], found: dict[str, RenderedArticle]) -> dict[str, RelatedFinder]:
-        """One related-article finder per section of the article pages at `pages`, over the run of
-        the section that holds every one of their windows (so each article's key terms are worked
-        out once, and each window is the one it has in the whole section)."""
-        spans: dict[str, tuple[int, int]] = {}
+    def _related_finders(self, pages: set[int], found: dict[str, RenderedArticle]) -> dict[int, RelatedFinder]:
+        """A related-article finder for each article page at `pages`: one per run of its section
+        where their windows overlap (so each article's key terms are worked out once, and each
+        window is the one it has in the whole section)."""
+        windows: dict[str, list[tuple[int, int, int]]] = {}
         for index in pages:
             key = self._rows[index].section
             start, stop = window_span(bisect.bisect_left(self._members[key], index))
-            low, high = spans.get(key, (start, stop))
-            spans[key] = (min(low, start), max(high, stop))
-        return {
-            key: RelatedFinder(self._site((), {key: tuple(found[self._order[i]] for i in self._members[key][start:stop])}))
-            for key, (start, stop) in spans.items()
-        }
+            windows.setdefault(key, []).append((start, min(stop, len(self._members[key])), index))
+        finders: dict[int, RelatedFinder] = {}
+        for key, spans in windows.items():
+            spans.sort()
+            run: list[tuple[int, int, int]] = []
+            for span in [*spans, (len(self._members[key]) + 1, 0, -1)]:
+                if run and span[0] > max(stop for _, stop, _ in run):
+                    start, stop = run[0][0], max(stop for _, stop, _ in run)
+                    articles = tuple(found[self._order[i]] for i in self._members[key][start:stop])
+                    finder = RelatedFinder(self._site((), {key: articles}))
+                    finders.update((index, finder) for _, _, index in run)
+                    run = []
+                run.append(span)
+        return finders
 
     def _article_page(self, index: int, gathered: _Gathered) -> PlannedPage:
         """An article's page and key, from what was gathered for it."""
@@ -378,7 +386,7 @@ class RememberedSite(RememberedOrder):
 
         def plan() -> PagePlan:
             site = self._site((item, *rail), {self._rows[index].section: window})
-            related = gathered.finders[self._rows[index].section].related(shown)
+            related = gathered.finders[index].related(shown)
             context = article_context(site, config, item, rail=rail, related=related, cards=lambda other: article_card(other, config), images=lead)
             return PagePlan(path, "article.html", context, source=shown)
 

@@ -363,6 +363,28 @@ def test_a_new_story_leaves_the_archive_pages_before_the_newest_untouched(newsro
     assert_same_as_cold(newsroom)
 
 
+def test_a_card_change_seen_by_pages_far_apart_in_a_long_section_is_built_in_place(site_dir: Path, full_builds: list[int]) -> None:
+    # 170 stories in one section: the newest is on the rails of the oldest, so the pages it
+    # changes are at both ends of the section, with related-article windows that do not meet.
+    config = site_dir / "site.toml"
+    config.write_text(re.sub(r"(?m)^latest_count = .*$", "latest_count = 3", config.read_text(encoding="utf-8")), encoding="utf-8")
+    for number in range(170):
+        minutes = 170 - number
+        (site_dir / "content" / f"long-{number:03d}.md").write_text(
+            f'---\ntitle: "The {WORDS[number % len(WORDS)]} report number {number}"\n'
+            f'date: "2025-12-01T{minutes // 60:02d}:{minutes % 60:02d}:00+01:00"\ncategory: "Sport"\nslug: "long-{number}"\n---\n\n'
+            f"The {WORDS[(number + 3) % len(WORDS)]} was reviewed.\n",
+            encoding="utf-8",
+        )
+    assert build(site_dir) == 0
+    full_builds.clear()
+    newest = site_dir / "content" / "long-000.md"
+    newest.write_text(newest.read_text(encoding="utf-8").replace("report number 0", "report number zero"), encoding="utf-8")
+    assert build(site_dir) == 0
+    assert full_builds == []
+    assert_same_as_cold(site_dir)
+
+
 def test_a_card_change_among_pages_with_lead_pictures_is_built_in_place(newsroom: Path, full_builds: list[int]) -> None:
     from PIL import Image
 
