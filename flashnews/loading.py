@@ -67,9 +67,12 @@ def cache_parsed(state: BuildState, key: str, whole: bytes, partial: bytes, term
 
 
 def cached_partial(state: BuildState, keys: Sequence[str]) -> dict[str, RenderedArticle]:
-    """The articles of these cache keys, without their bodies; keys not in the cache are left out."""
-    found = state.get_many([key + _PARTIAL for key in keys])
-    return {key: records.decode_rendered(found[key + _PARTIAL], key) for key in keys if key + _PARTIAL in found}
+    """The articles of these cache keys, without their bodies; keys not in the cache are left out.
+    Those a watch session already decoded (load_articles keeps them in state.memo) are not read again."""
+    remembered = {key: state.memo[key][0] for key in keys if isinstance(state.memo.get(key), tuple)}  # type: ignore[index]
+    found = state.get_many([key + _PARTIAL for key in keys if key not in remembered])
+    decoded = {key: records.decode_rendered(found[key + _PARTIAL], key) for key in keys if key + _PARTIAL in found}
+    return {**remembered, **decoded}
 
 
 def cached_articles(config: SiteConfig, state: BuildState) -> list[RenderedArticle]:
