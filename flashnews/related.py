@@ -43,15 +43,18 @@ def _fold(word: str) -> str:
 def key_terms(title: str, lead: str) -> frozenset[str]:
     """The words that identify a story: long, not stop words, accents folded and cut to a
     short stem so 'Tirana', 'Tiranës' and 'Tiranes' meet."""
-    terms = set()
-    for word in _WORD.findall(f"{title} {lead}"):
-        if len(word) < _MIN_WORD or word.isdigit() or word.casefold() in STOPWORDS:
-            continue
-        folded = _fold(word)
-        if folded in STOPWORDS:
-            continue
-        terms.add(folded[:_STEM_LENGTH])
-    return frozenset(terms)
+    terms = {_term(word) for word in _WORD.findall(f"{title} {lead}")}
+    terms.discard(None)
+    return frozenset(terms)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1 << 16)
+def _term(word: str) -> str | None:
+    """The stem a word counts as, or None when it says nothing about a story's subject."""
+    if len(word) < _MIN_WORD or word.isdigit() or word.casefold() in STOPWORDS:
+        return None
+    folded = _fold(word)
+    return None if folded in STOPWORDS else folded[:_STEM_LENGTH]
 
 
 def window_span(index: int, window: int = CANDIDATE_WINDOW) -> tuple[int, int]:
