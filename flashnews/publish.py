@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from flashnews.cli import EXIT_FATAL, Invocation, build_and_report
+from flashnews.commands import EXIT_FATAL, Invocation, build_and_report
 from flashnews.commitback import (
     Checkout,
     NoCheckoutError,

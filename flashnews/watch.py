@@ -57,7 +57,7 @@ from flashnews.changes import (
 )
 
 if TYPE_CHECKING:
-    from flashnews.cli import Invocation
+    from flashnews.commands import Invocation
 
 # Re-exported: the watch loop's public names include the change bookkeeping it runs on.
 __all__ = [
