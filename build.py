@@ -1,6 +1,6 @@
 """Build the Flash News site: python build.py [build|normalize|check|watch|serve] [options]."""
 
-from flashnews.cli import run
+from flashnews.app.cli import run
 
 if __name__ == "__main__":
     run()

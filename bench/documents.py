@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from flashnews.config import load_config  # noqa: E402
-from flashnews.documents import normalize_document  # noqa: E402
+from flashnews.ingest.documents import normalize_document  # noqa: E402
 from tests.word_documents import rich_docx, story_docx  # noqa: E402
 
 NOW = datetime(2025, 12, 5, 12, 0, tzinfo=ZoneInfo("Europe/Tirane"))

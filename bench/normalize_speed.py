@@ -29,9 +29,9 @@ sys.path.insert(0, str(REPO / "bench"))
 from generate import write_articles  # noqa: E402
 
 from flashnews.config import load_config  # noqa: E402
-from flashnews.decode import decode_bytes  # noqa: E402
+from flashnews.ingest.decode import decode_bytes  # noqa: E402
 from flashnews.errors import NormalizeError  # noqa: E402
-from flashnews.normalize import normalize_text  # noqa: E402
+from flashnews.ingest.normalize import normalize_text  # noqa: E402
 
 NOW = "2025-06-01T12:00:00+02:00"
 

@@ -155,7 +155,7 @@ def time_other_changes(command: list[str], *, site: Path, content: Path, article
 
 def check_findable(output: Path, article: Path, word: str) -> None:
     """Fail unless the search index finds the article for the word (as static/search.js reads it)."""
-    from flashnews import search
+    from flashnews.compose import search
 
     slug = re.search(r'^slug: "(.*)"$', article.read_text(encoding="utf-8"), re.MULTILINE)
     (term,) = search.words_of(word)

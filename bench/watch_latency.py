@@ -3,7 +3,7 @@
 Usage: python bench/watch_latency.py [--n 10000] [--runs 7] [--work /tmp/fn-watch] [--skip-sample] [--profile]
                                    [--config site.toml]
 
-Runs the real watch loop (flashnews.watch.Watcher with a watchdog observer, the same engine as
+Runs the real watch loop (flashnews.app.watch.Watcher with a watchdog observer, the same engine as
 `python build.py watch`) on the sample site and on a generated N-article site, then for each run
   edit: atomically replaces one existing .md with a changed title (same slug, date and section,
         like fixing a typo) and waits for its page to show it;
@@ -38,10 +38,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from flashnews.config import load_config  # noqa: E402
-from flashnews.drops import normalize_drops  # noqa: E402
-from flashnews.pipeline import BuildPaths, build_site  # noqa: E402
-from flashnews.state import BuildState, state_path  # noqa: E402
-from flashnews.watch import QUIET_SECONDS, Watcher  # noqa: E402
+from flashnews.ingest.drops import normalize_drops  # noqa: E402
+from flashnews.build.pipeline import BuildPaths, build_site  # noqa: E402
+from flashnews.build.state import BuildState, state_path  # noqa: E402
+from flashnews.app.watch import QUIET_SECONDS, Watcher  # noqa: E402
 
 NOW = datetime.fromisoformat("2025-06-01T12:00:00+00:00")
 CONFIG = REPO / "site.toml"

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from flashnews.cli import main
+from flashnews.app.cli import main
 from flashnews.config import SiteConfig, parse_config
 from flashnews.model import Article, RenderedArticle
 

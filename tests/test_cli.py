@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flashnews.cli import main
+from flashnews.app.cli import main
 from tests.conftest import FIXTURES, REPO
 
 NOW = "2025-12-05T12:00:00+01:00"
@@ -102,7 +102,7 @@ def test_normalize_explain_of_a_file_without_an_article_gives_the_located_error(
 
 
 def test_a_sentence_that_other_drops_of_the_portal_end_with_too_is_furniture(tmp_path):
-    from flashnews import drops
+    from flashnews.ingest import drops
     from flashnews.config import load_config
 
     content = tmp_path / "content"
@@ -340,15 +340,15 @@ def test_warnings_are_reported_again_on_every_build(site_dir):
 
 # What a build with nothing to do must not import: every stage and the libraries they need.
 HEAVY_MODULES = (
-    "flashnews.stages", "flashnews.workers", "flashnews.render", "jinja2", "markdown", "yaml", "PIL", "charset_normalizer", "nh3",
-    "flashnews.documents", "flashnews.word", "flashnews.webpage", "mammoth", "trafilatura", "lxml",
+    "flashnews.build.stages", "flashnews.build.workers", "flashnews.compose.render", "jinja2", "markdown", "yaml", "PIL", "charset_normalizer", "nh3",
+    "flashnews.ingest.documents", "flashnews.ingest.word", "flashnews.ingest.webpage", "mammoth", "trafilatura", "lxml",
 )
 
 
 def test_a_build_with_nothing_to_do_imports_no_stage(sample_site):
     assert run(sample_site, "build", "--now", NOW).returncode == 0
     probe = (
-        "import sys; from flashnews.cli import main; status = main(['build', '--now', sys.argv[1]]); "
+        "import sys; from flashnews.app.cli import main; status = main(['build', '--now', sys.argv[1]]); "
         "print(status, sorted(m for m in sys.modules if m.split('.')[0] in sys.argv[2:] or m in sys.argv[2:]))"
     )
     environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
@@ -363,7 +363,7 @@ def test_a_build_with_nothing_to_do_imports_no_stage(sample_site):
 def test_a_large_batch_normalized_in_two_processes_equals_one_normalized_here(tmp_path, monkeypatch, capsys):
     """A batch over the pool's threshold is converted in forked workers: the .md files, the archive
     and the located errors of bad drops are the same as when every drop is converted in this process."""
-    from flashnews import drops
+    from flashnews.ingest import drops
     from flashnews.config import load_config
 
     config = load_config(REPO / "site.toml")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flashnews.commitback import commit_message
+from flashnews.app.commitback import commit_message
 
 
 def test_the_subject_names_the_drop_and_the_body_what_it_became():

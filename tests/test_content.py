@@ -9,8 +9,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flashnews import content
-from flashnews.content import parse_article
+from flashnews.ingest import content
+from flashnews.ingest.content import parse_article
 from flashnews.errors import FrontMatterError
 
 ZONE = ZoneInfo("Europe/Tirane")

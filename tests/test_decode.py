@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from flashnews.decode import decode_bytes
+from flashnews.ingest.decode import decode_bytes
 from flashnews.errors import NormalizeError
 
 STORY = "Bota\nQeveria miraton ligjin e ri për çështjet e sigurisë\nKryeministri tha se është një ditë e madhe për të gjithë.\n"

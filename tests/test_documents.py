@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from flashnews.config import SectionConfig, load_config
-from flashnews.documents import category_from_folder, choose_category
-from flashnews.drops import normalize_drops
+from flashnews.ingest.documents import category_from_folder, choose_category
+from flashnews.ingest.drops import normalize_drops
 
 from tests.conftest import FIXTURES, NOW, REPO
 from tests.word_documents import png, story_docx

@@ -11,9 +11,9 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from flashnews.feeds import plan_feed_pages, xml_text
-from flashnews.render import create_environment, render_page
-from flashnews.site import collect_site
+from flashnews.compose.feeds import plan_feed_pages, xml_text
+from flashnews.compose.render import create_environment, render_page
+from flashnews.compose.site import collect_site
 from tests.conftest import REPO
 from tests.publishing import BASE_URL, build, rendered, sample_config, set_config, write_article
 

@@ -12,10 +12,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from flashnews.config import SiteConfig
-from flashnews.fingerprint import ClockWindow, clock_window, input_fingerprint, stamp_tree
+from flashnews.build.fingerprint import ClockWindow, clock_window, input_fingerprint, stamp_tree
 from flashnews.model import Article, RenderedArticle
-from flashnews.site import collect_site
-from flashnews.sitemap import news_entries
+from flashnews.compose.site import collect_site
+from flashnews.compose.sitemap import news_entries
 
 TIRANE = ZoneInfo("Europe/Tirane")
 NOW = datetime(2025, 12, 5, 12, 0, tzinfo=TIRANE)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.dates import format_datetime
 
-from flashnews.i18n import format_date_time, format_edition_date, format_short_date, format_time
+from flashnews.compose.i18n import format_date_time, format_edition_date, format_short_date, format_time
 
 PATTERNS = ("d MMMM y, HH:mm", "d MMMM y", "EEEE, d MMMM y", "HH:mm", "d MMM y")
 TIRANE = ZoneInfo("Europe/Tirane")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from flashnews.images import ImageError, find_image_file, resize_image, variant_widths
+from flashnews.compose.images import ImageError, find_image_file, resize_image, variant_widths
 from flashnews.model import Article
 from tests.publishing import build, write_article
 
@@ -127,7 +127,7 @@ def test_an_unreadable_picture_is_a_located_error_and_the_article_still_appears(
 
 
 def test_pictures_are_listed_once_with_any_suffix_case_and_ignored_folders_left_out(tmp_path):
-    from flashnews.images import list_pictures
+    from flashnews.compose.images import list_pictures
 
     (tmp_path / "a.JPG").write_bytes(b"x")
     (tmp_path / "b.md").write_text("x")
@@ -224,7 +224,7 @@ def test_a_missing_picture_is_a_located_error_and_the_page_shows_no_broken_pictu
 def test_a_body_picture_that_is_not_a_picture_file_is_a_located_warning_and_left_out(site_dir: Path, capsys):
     body_picture_site(site_dir, "![Notes](notes.pdf)")
     (site_dir / "content" / "notes.pdf").write_bytes(b"%PDF-1.4")
-    from flashnews.cli import main
+    from flashnews.app.cli import main
 
     assert main(["build", "--content", str(site_dir / "content"), "--output", str(site_dir / "public"), "--config", str(site_dir / "site.toml"), "--now", NOW]) == 0
     assert "content/harbour.md:8: warning: picture content/notes.pdf is not a JPEG, PNG or WebP file; left out" in capsys.readouterr().err
@@ -234,7 +234,7 @@ def test_a_body_picture_that_is_not_a_picture_file_is_a_located_warning_and_left
 def test_the_articles_that_show_a_picture_are_found_by_the_rules_the_build_uses(tmp_path: Path):
     from dataclasses import replace
 
-    from flashnews.images import find_picture_users
+    from flashnews.compose.images import find_picture_users
     from flashnews.model import PictureReference, RenderedArticle
 
     content = tmp_path / "content"
@@ -290,7 +290,7 @@ def test_a_lead_picture_named_outside_content_is_an_error_and_never_read(site_di
 
 
 def test_check_reports_missing_lead_and_body_pictures_and_writes_nothing(site_dir: Path, capsys):
-    from flashnews.cli import main
+    from flashnews.app.cli import main
 
     body_picture_site(site_dir, "The quay.\n\n![Ferries](ferries.jpg)\n\n![Notes](notes.pdf)")
     write_article(site_dir, "storm", date="2025-12-05T09:00:00+01:00")

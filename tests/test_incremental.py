@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from flashnews import loading
-from flashnews.cli import main
+from flashnews.build import loading
+from flashnews.app.cli import main
 from flashnews.config import parse_config
-from flashnews.state import BuildState, FileStamp, content_digest, state_path
+from flashnews.build.state import BuildState, FileStamp, state_path
+from flashnews.ingest.sources import content_digest
 
 from tests.conftest import sample_drops
 

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from flashnews import pipeline, sitemap, stages
+from flashnews.build import pipeline, stages
+from flashnews.compose import sitemap
 from flashnews.config import load_config
 from flashnews.errors import OutputError
-from flashnews.pipeline import BuildPaths, build_site
-from flashnews.render import create_environment
-from flashnews.state import BuildState, state_path
+from flashnews.build.pipeline import BuildPaths, build_site
+from flashnews.compose.render import create_environment
+from flashnews.build.state import BuildState, state_path
 
 from tests.test_incremental import NOW, build, cold_tree, read_tree
 

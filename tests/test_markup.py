@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from flashnews.markup import (
+from flashnews.ingest.markup import (
     BodyConverter,
     MarkupError,
     _check_body,

@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from flashnews.config import NormalizeConfig, SectionConfig, load_config
-from flashnews.content import parse_article
-from flashnews.decode import decode_bytes
+from flashnews.ingest.content import parse_article
+from flashnews.ingest.decode import decode_bytes
 from flashnews.errors import NormalizeError
-from flashnews.markup import create_converter, html_to_text, render_article
+from flashnews.ingest.markup import create_converter, html_to_text, render_article
 from flashnews.model import Role
-from flashnews.normalize import DropContext, escape_markdown_line, explain_text, is_normalized, normalize_text, section_for_folder
+from flashnews.ingest.normalize import DropContext, escape_markdown_line, explain_text, is_normalized, normalize_text, section_for_folder
 
 from tests.conftest import FIXTURES, NOW, REPO
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-import flashnews.output
-from flashnews.output import JOURNAL, lock_path, recover_output, staging_path, write_outputs
+import flashnews.build.output
+from flashnews.build.output import JOURNAL, lock_path, recover_output, staging_path, write_outputs
 from flashnews.model import OutputFile
 from tests.conftest import REPO
 from tests.publishing import BASE_URL, build, set_config, tree, write_article
@@ -61,7 +61,7 @@ def built(site_dir: Path) -> Path:
 def test_a_fault_while_staging_leaves_the_output_unchanged(built, monkeypatch):
     before = tree(built / "public")
     change_templates(built, "fault while staging")
-    monkeypatch.setattr(flashnews.output, "_write_file", fail_on_call(7, flashnews.output._write_file, OSError(errno.ENOSPC, "No space left")))
+    monkeypatch.setattr(flashnews.build.output, "_write_file", fail_on_call(7, flashnews.build.output._write_file, OSError(errno.ENOSPC, "No space left")))
     assert build(built, NOW) == 2
     assert tree(built / "public") == before
     assert not staging_path(built / "public").exists()
@@ -299,7 +299,7 @@ def test_the_workers_of_a_killed_build_end_with_it(big_site):
 def test_a_page_staged_after_its_transaction_ended_is_refused_not_written(tmp_path: Path) -> None:
     """A late worker must not bring back a staging folder its transaction has removed."""
     from flashnews.errors import OutputError
-    from flashnews.output import StageTarget, stage_file
+    from flashnews.build.output import StageTarget, stage_file
 
     target = StageTarget(f"{tmp_path / 'gone.staging'}/", None)
     for path in ("story/index.html", "page/2/index.html", "index.html"):

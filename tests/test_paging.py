@@ -1,4 +1,4 @@
-"""A listing's front page and fixed archive pages (flashnews.paging)."""
+"""A listing's front page and fixed archive pages (flashnews.compose.paging)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flashnews.paging import FRONT, archive_count, listing_page, listing_pages, page_path, page_url, pages_showing
+from flashnews.compose.paging import FRONT, archive_count, listing_page, listing_pages, page_path, page_url, pages_showing
 
 totals = st.integers(min_value=0, max_value=400)
 sizes = st.integers(min_value=1, max_value=30)

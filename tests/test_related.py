@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 from flashnews.config import SiteConfig
 from flashnews.model import Article, RenderedArticle
-from flashnews.related import find_related, key_terms
-from flashnews.site import collect_site
+from flashnews.compose.related import find_related, key_terms
+from flashnews.compose.site import collect_site
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from flashnews.render import create_environment
+from flashnews.compose.render import create_environment
 
 CONTEXT = {
     "card": {"title": "Tram & bus <now>", "items": ["a", "b"], "keys": "a key", "nested": {"url": "x/"}},

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flashnews.config import load_config
-from flashnews.content import parse_article
-from flashnews.decode import decode_bytes
+from flashnews.ingest.content import parse_article
+from flashnews.ingest.decode import decode_bytes
 from flashnews.errors import FrontMatterError, NormalizeError, SourceError
-from flashnews.markup import MarkupError, create_converter, html_to_text, render_article
-from flashnews.normalize import normalize_text
+from flashnews.ingest.markup import MarkupError, create_converter, html_to_text, render_article
+from flashnews.ingest.normalize import normalize_text
 from tests.conftest import NOW, REPO
 from tests.strategies import RawDrop, front_matter_texts, markdown_bodies, saved_drops
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import flashnews.drops
-import flashnews.output
+import flashnews.ingest.drops
+import flashnews.build.output
 from flashnews.errors import OutputError
-from flashnews.state import BuildState, OutputRecord, state_path
+from flashnews.build.state import BuildState, OutputRecord, state_path
 from tests.conftest import FIXTURES
 from tests.publishing import build, tree, write_article
 
@@ -56,14 +56,14 @@ def assert_fatal_and_untouched(site: Path, before: dict[str, str], capsys: pytes
     assert "fatal: nothing was changed in the output folder" in err
     assert "Traceback" not in err
     assert tree(site / "public") == before
-    assert not flashnews.output.staging_path(site / "public").exists()
+    assert not flashnews.build.output.staging_path(site / "public").exists()
 
 
 @pytest.mark.parametrize("failing_call", [1, 4])
 def test_a_full_disk_while_staging_is_fatal_and_changes_nothing(built, monkeypatch, capsys, failing_call):
     before = tree(built / "public")
     change_everything(built)
-    monkeypatch.setattr(flashnews.output, "_write_file", failing_from_call(failing_call, flashnews.output._write_file))
+    monkeypatch.setattr(flashnews.build.output, "_write_file", failing_from_call(failing_call, flashnews.build.output._write_file))
     assert_fatal_and_untouched(built, before, capsys)
 
 
@@ -83,13 +83,13 @@ def test_a_rename_that_fails_midway_through_the_swap_is_rolled_back(built, monke
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real_replace(source, target, **kwargs)
 
-    monkeypatch.setattr(flashnews.output.os, "replace", replace)
+    monkeypatch.setattr(flashnews.build.output.os, "replace", replace)
     assert_fatal_and_untouched(built, before, capsys)
 
 
 def test_the_build_after_a_full_disk_equals_a_cold_build(built, monkeypatch, capsys, tmp_path):
     change_everything(built)
-    monkeypatch.setattr(flashnews.output, "_write_file", failing_from_call(3, flashnews.output._write_file))
+    monkeypatch.setattr(flashnews.build.output, "_write_file", failing_from_call(3, flashnews.build.output._write_file))
     assert build(built, LATER) == 2
     monkeypatch.undo()
     assert build(built, LATER) == 0
@@ -103,7 +103,7 @@ def test_a_drop_that_cannot_be_written_is_a_located_error_and_stays_a_drop(site_
     def append(path: Path, line: str) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # the drop's record cannot be written
 
-    monkeypatch.setattr(flashnews.drops, "_append_record", append)
+    monkeypatch.setattr(flashnews.ingest.drops, "_append_record", append)
     capsys.readouterr()
     assert build(site_dir, NOW) == 1
     err = capsys.readouterr().err
@@ -141,7 +141,7 @@ def test_a_state_database_that_cannot_be_written_raises_output_error(tmp_path):
 def test_drops_recorded_only_in_the_journal_still_protect_their_md(site_dir, monkeypatch):
     """A run killed after applying drops but before folding its journal into the manifest."""
     (site_dir / "content" / "seed.txt").write_bytes((FIXTURES / "seed.txt").read_bytes())
-    monkeypatch.setattr(flashnews.drops, "_compact_manifest", lambda archive, manifest: None)
+    monkeypatch.setattr(flashnews.ingest.drops, "_compact_manifest", lambda archive, manifest: None)
     assert build(site_dir, NOW) == 0
     monkeypatch.undo()
     archive = site_dir / "content" / "_archive"

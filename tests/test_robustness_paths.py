@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from flashnews.errors import OutputError
-from flashnews.output import check_output_path
-from flashnews.site import RESERVED_SLUGS
-from flashnews.slugs import MAX_SLUG_LENGTH, is_safe_slug, make_slug
+from flashnews.build.output import check_output_path
+from flashnews.compose.site import RESERVED_SLUGS
+from flashnews.ingest.slugs import MAX_SLUG_LENGTH, is_safe_slug, make_slug
 from tests.publishing import build, write_article
 
 NOW = "2025-12-05T12:00:00+01:00"

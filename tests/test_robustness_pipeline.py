@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flashnews.cli import main
+from flashnews.app.cli import main
 from tests.publishing import build, tree, write_article
 
 NOW = "2025-12-05T12:00:00+01:00"
@@ -242,7 +242,7 @@ def test_a_drop_pasted_as_one_enormous_line_keeps_every_word_or_is_refused_at_a_
 
 
 def test_chrome_the_normalizer_strips_is_listed_with_v_and_the_raw_drop_is_archived_byte_for_byte(site_dir, capsys):
-    from flashnews.markup import html_to_text
+    from flashnews.ingest.markup import html_to_text
     from tests.conftest import FIXTURES
 
     raw = (FIXTURES / "seed.txt").read_bytes()

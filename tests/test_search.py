@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from flashnews import search
+from flashnews.compose import search
 from flashnews.config import load_config
-from flashnews.pipeline import BuildPaths, BuildResult, build_site
-from flashnews.stages import update_search_index
-from flashnews.search import SearchCancelled
-from flashnews.state import BuildState, state_path
+from flashnews.build.pipeline import BuildPaths, BuildResult, build_site
+from flashnews.build.stages import update_search_index
+from flashnews.compose.search import SearchCancelled
+from flashnews.build.state import BuildState, state_path
 from tests.conftest import NOW
 from tests.publishing import set_config, tree, write_article
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flashnews.serve import PreviewServer, ReloadChannel
+from flashnews.app.serve import PreviewServer, ReloadChannel
 
 TIMEOUT = 60.0
 SECRET = b"top secret, outside the output folder"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from flashnews.planner import plan_all
-from flashnews.render import create_environment, render_page
-from flashnews.site import collect_site
+from flashnews.compose.planner import plan_all
+from flashnews.compose.render import create_environment, render_page
+from flashnews.compose.site import collect_site
 from tests.conftest import REPO
 from tests.publishing import BASE_URL, build, rendered, sample_config, write_article
 

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from flashnews.config import load_config
-from flashnews.pipeline import BuildPaths
-from flashnews.serve import EVENTS_PATH, RELOAD_SCRIPT, PreviewServer, ReloadChannel, inject_reload_script
-from flashnews.watch import BuildOutcome, Watcher
+from flashnews.build.pipeline import BuildPaths
+from flashnews.app.serve import EVENTS_PATH, RELOAD_SCRIPT, PreviewServer, ReloadChannel, inject_reload_script
+from flashnews.app.watch import BuildOutcome, Watcher
 
 from tests.conftest import REPO, sample_drops
 

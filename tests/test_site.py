@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flashnews.config import SectionConfig, SiteConfig
 from flashnews.model import Article, RenderedArticle
-from flashnews.site import collect_site
+from flashnews.compose.site import collect_site
 
 ZONE = ZoneInfo("Europe/Tirane")
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=ZONE)

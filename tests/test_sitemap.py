@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from flashnews import sitemap
+from flashnews.compose import sitemap
 from flashnews.config import SiteConfig
-from flashnews.render import create_environment, render_page
-from flashnews.site import collect_site
-from flashnews.sitemap import plan_sitemap_pages
+from flashnews.compose.render import create_environment, render_page
+from flashnews.compose.site import collect_site
+from flashnews.compose.sitemap import plan_sitemap_pages
 from tests.conftest import REPO
 from tests.publishing import BASE_URL, build, rendered, sample_config, set_config, write_article
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flashnews.errors import SourceError
-from flashnews.sources import DROP_SUFFIXES, is_litter, read_source_bytes, scan_source_files
+from flashnews.ingest.sources import DROP_SUFFIXES, is_litter, read_source_bytes, scan_source_files
 
 ARTICLE = b"---\ntitle: Tram line approved\ndate: 2025-12-01\ncategory: Bota\n---\nBody.\n"
 
@@ -197,7 +197,7 @@ def _stat_taken_before_a_write(monkeypatch: pytest.MonkeyPatch, size: int) -> No
         fields[6] = size  # st_size
         return os.stat_result(fields)
 
-    monkeypatch.setattr("flashnews.sources.os.fstat", earlier)
+    monkeypatch.setattr("flashnews.ingest.sources.os.fstat", earlier)
 
 
 def test_a_file_that_grew_after_its_stat_is_read_to_its_end(content, monkeypatch):

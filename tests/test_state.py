@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from flashnews.state import SCHEMA_VERSION, BuildState, FileStamp, OutputRecord, stamp_of, state_path
+from flashnews.build.state import SCHEMA_VERSION, BuildState, FileStamp, OutputRecord, stamp_of, state_path
 
 
 def open_state(tmp_path: Path) -> BuildState:

@@ -1,4 +1,4 @@
-"""flashnews.templating compiles templates to the same output as Jinja's own code generator."""
+"""flashnews.compose.templating compiles templates to the same output as Jinja's own code generator."""
 
 from __future__ import annotations
 
@@ -17,11 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from flashnews import content, markup, render, templating
+from flashnews.ingest import content, markup
+from flashnews.compose import render, templating
 from flashnews.config import load_config
-from flashnews.planner import plan_all
-from flashnews.render import PagePlan, create_environment, render_page
-from flashnews.site import collect_site
+from flashnews.compose.planner import plan_all
+from flashnews.compose.render import PagePlan, create_environment, render_page
+from flashnews.compose.site import collect_site
 from tests.golden.regenerate import BASE_URL, GOLDEN, NOW, REPO
 
 OPTIONS = {"autoescape": True, "keep_trailing_newline": True, "trim_blocks": True, "lstrip_blocks": True}
@@ -178,8 +179,8 @@ def test_the_installed_jinja_and_markupsafe_have_every_internal_the_fast_path_us
 
 
 def _import_templating_afresh() -> ModuleType:
-    """flashnews.templating as a build started now would import it; the loaded module is left alone."""
-    spec = importlib.util.find_spec("flashnews.templating")
+    """flashnews.compose.templating as a build started now would import it; the loaded module is left alone."""
+    spec = importlib.util.find_spec("flashnews.compose.templating")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from flashnews.cli import main
+from flashnews.app.cli import main
 from flashnews.config import load_config
-from flashnews.pipeline import BuildPaths
-from flashnews.watch import BuildOutcome, ChangeBatch, Debouncer, WatchRoots, Watcher, classify_change, needs_normalizing
+from flashnews.build.pipeline import BuildPaths
+from flashnews.app.watch import BuildOutcome, ChangeBatch, Debouncer, WatchRoots, Watcher, classify_change, needs_normalizing
 
 from tests.conftest import REPO, sample_drops
 

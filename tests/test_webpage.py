@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from flashnews.config import SectionConfig, SiteConfig
-from flashnews.documents import normalize_document
+from flashnews.ingest.documents import normalize_document
 from flashnews.errors import NormalizeError
 
 from tests.conftest import FIXTURES

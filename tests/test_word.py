@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flashnews.config import SectionConfig, SiteConfig
-from flashnews.documents import explain_document, extract_document, normalize_document
+from flashnews.ingest.documents import explain_document, extract_document, normalize_document
 from flashnews.errors import NormalizeError
-from flashnews.markup import create_converter, html_to_text, sanitize_html
+from flashnews.ingest.markup import create_converter, html_to_text, sanitize_html
 
 from tests.word_documents import png, rich_docx, saved, story_docx, zip_of
 

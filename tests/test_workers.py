@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from flashnews.errors import FrontMatterError, SourceError, TemplateError, restore_error
-from flashnews.render import PagePlan, create_environment
-from flashnews.workers import POOL_THRESHOLD, StagePool
+from flashnews.compose.render import PagePlan, create_environment
+from flashnews.build.workers import POOL_THRESHOLD, StagePool
 
 COUNT = POOL_THRESHOLD + 50
 
@@ -86,7 +86,7 @@ def test_ordered_map_keeps_order_and_hands_out_only_a_few_chunks_ahead() -> None
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from flashnews.workers import ordered_map
+    from flashnews.build.workers import ordered_map
 
     started: list[int] = []
     lock = threading.Lock()
@@ -142,7 +142,7 @@ _ORPHAN_SCRIPT = """
 import multiprocessing, os, sys, time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from flashnews import workers
+from flashnews.build import workers
 workers._exit_with_parent = lambda parent: None  # leave only the kernel's parent-death signal
 pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"), initializer=workers._start_worker, initargs=(Path("."),))
 pool.submit(os.getpid).result()

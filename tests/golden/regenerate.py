@@ -17,7 +17,7 @@ BASE_URL = "https://news.example.org/"
 def build_golden(output: Path) -> int:
     """Build the golden site into output with the fixed clock and base URL; returns the exit status."""
     sys.path.insert(0, str(REPO))
-    from flashnews.cli import main
+    from flashnews.app.cli import main
 
     with tempfile.TemporaryDirectory() as work:
         content = Path(work) / "content"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# flashnews.templating relies on internals of jinja2 and markupsafe, so the versions pyproject.toml
+# flashnews.compose.templating relies on internals of jinja2 and markupsafe, so the versions pyproject.toml
 # allows are tested at both ends: for the lowest and the highest allowed jinja2 and markupsafe,
 # a throwaway venv under .venv-versions/ (gitignored) gets the project installed and runs the
 # templating and golden-site tests, and builds the sample site, which must equal byte for byte the

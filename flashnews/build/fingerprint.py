@@ -1,0 +1,155 @@
+"""Folders, settings and the build clock -> one fingerprint of everything a build reads.
+
+When the fingerprint equals the one stored by the last clean build, and the clock is still inside
+the window in which that build's output stays the same, a build can stop before reading a single
+source: the output folder already holds exactly what it would write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import datetime, time, timedelta
+from importlib import metadata
+from pathlib import Path
+
+from flashnews.config import SiteConfig
+from flashnews.model import Site
+
+# Libraries whose output ends up in pages; a new version may change them.
+_LIBRARIES = ("jinja2", "MarkupSafe", "markdown", "babel", "nh3", "python-slugify", "PyYAML", "Pillow")
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# The smallest step of the clock: the output built at t is also right at t itself.
+_INSTANT = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ClockWindow:
+    """The build times [valid_from, valid_until) that give the same output as the build at valid_from."""
+
+    valid_from: datetime
+    valid_until: datetime | None
+
+    def contains(self, moment: datetime) -> bool:
+        return self.valid_from <= moment and (self.valid_until is None or moment < self.valid_until)
+
+    def with_published(self, dates: Iterable[datetime], config: SiteConfig, *, now: datetime) -> ClockWindow:
+        """The window of the output built at `now` after articles published at `dates` (none
+        after `now`) joined a site whose output held in this window: from when the last of them
+        went live, and while each stays in the news sitemap's window, or out of it (clock_window)."""
+        span = timedelta(hours=config.news_sitemap_hours)
+        start, end = self.valid_from, self.valid_until
+        for date in dates:
+            start = max(start, date)
+            if date + span >= now:
+                end = date + span + _INSTANT if end is None else min(end, date + span + _INSTANT)
+            else:
+                start = max(start, date + span + _INSTANT)
+        return ClockWindow(start, end)
+
+    def encode(self) -> str:
+        return f"{self.valid_from.isoformat()}|{self.valid_until.isoformat() if self.valid_until else ''}"
+
+    @staticmethod
+    def decode(text: str) -> ClockWindow | None:
+        start, _, end = text.partition("|")
+        try:
+            return ClockWindow(datetime.fromisoformat(start), datetime.fromisoformat(end) if end else None)
+        except ValueError:
+            return None
+
+
+def clock_window(site: Site, config: SiteConfig, *, now: datetime) -> ClockWindow:
+    """How long the output built at `now` stays right: until the edition date turns, the next
+    scheduled article goes live, or an article leaves the news sitemap's window. Any new
+    dependence of the output on the build clock must be added here."""
+    local = now.astimezone(config.tz)
+    ends = [datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=config.tz)]
+    if site.next_scheduled_at is not None:
+        ends.append(site.next_scheduled_at)
+    span = timedelta(hours=config.news_sitemap_hours)
+    # The articles are newest first, so those in the window come first; a day's margin covers
+    # the difference between adding `span` to a local time and to a UTC one.
+    horizon = now - span - timedelta(days=1)
+    for item in site.articles:
+        if item.article.date < horizon:
+            break
+        # An article exactly `span` old is still in the window at `now` and leaves it right after.
+        if item.article.date + span >= now:
+            ends.append(item.article.date + span + _INSTANT)
+    return ClockWindow(now, min(ends))
+
+
+def stamp_tree(root: Path, *, skip: Iterable[str] = ()) -> list[tuple[str, int, int, int, int]]:
+    """(relative path, size, mtime, ctime, inode) of every file under root, symlinks followed
+    for files, top-level folders named in skip left out; sorted."""
+    skipped = set(skip)
+    found: list[tuple[str, int, int, int, int]] = []
+    pending = [(root, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            relative = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if not (prefix == "" and entry.name in skipped):
+                    pending.append((Path(entry.path), relative + "/"))
+                continue
+            try:
+                result = entry.stat()
+            except OSError:
+                found.append((relative, -1, 0, 0, 0))
+                continue
+            found.append((relative, result.st_size, result.st_mtime_ns, result.st_ctime_ns, result.st_ino))
+    found.sort()
+    return found
+
+
+def code_stamp() -> str:
+    """The flashnews modules and library versions that produced the output."""
+    parts = [sys.version]
+    for path in sorted(_PACKAGE_DIR.rglob("*.py")):
+        result = path.stat()
+        parts.append(f"{path.relative_to(_PACKAGE_DIR).as_posix()}:{result.st_size}:{result.st_mtime_ns}")
+    return "\n".join([*parts, *_library_versions()])
+
+
+@lru_cache(maxsize=1)
+def _library_versions() -> tuple[str, ...]:
+    """The versions of the libraries pages are made with (those this process imported: a library
+    upgraded under a running watch session is not the one it runs)."""
+    found = []
+    for name in _LIBRARIES:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=-")
+    return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of the flashnews code this process runs and the libraries it renders with; part
+    of every page's key, so new code re-renders the pages (their bytes are written only if they differ)."""
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(_PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(_PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    for version in _library_versions():
+        digest.update(version.encode())
+    return digest.hexdigest()
+
+
+def input_fingerprint(*parts: object) -> str:
+    """A hash over the given inputs; each part is rendered with repr()."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(repr(part).encode("utf-8", "surrogateescape"))
+        digest.update(b"\0")
+    return digest.hexdigest()

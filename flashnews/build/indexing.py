@@ -1,0 +1,240 @@
+"""The published articles of a build -> the search index files that changed, patched in place
+when few articles changed (see search for the files).
+
+The build state remembers which article record each id of the live index was made from
+(SEARCH_DOCS, with the digests of the index files it wrote). When the new list keeps every
+article where it was and only some records changed, or new stories took the next ids, only the
+term files holding the words those articles lost or gained, and the docs files holding their
+rows, are rewritten; anything else (a deleted or back-dated story, an index file that is not the
+one remembered) writes the index anew. The words of each record are cached beside it
+(TERMS_SUFFIX), made by the worker that parsed it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from flashnews.ingest import records
+from flashnews.compose import search
+from flashnews.config import SiteConfig
+from flashnews.errors import OutputError
+from flashnews.model import OutputFile, RenderedArticle
+from flashnews.build.state import SEARCH_DOCS, BuildState, OutputRecord
+from flashnews.ingest.sources import content_digest
+
+# The cache entry beside an article record holding its words (search.article_terms).
+TERMS_SUFFIX = "\0terms"
+# Above this many changed articles (or a fiftieth of the site), writing the index anew is cheaper.
+_MOST_PATCHED = 64
+_READ_CHUNK = 2_000
+
+Doc = tuple[str, str]  # source path, cache key of its record
+RememberedDocs = tuple[list[Doc], dict[str, str]]  # the docs of an index and the digests of its files
+ArticleLookup = Callable[[Sequence[str]], Mapping[str, RenderedArticle]]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexUpdate:
+    """What indexing changed: files to stage, the records of every index file after it, index
+    files to delete, how many articles were (re)indexed, and the state value to save after the
+    transaction commits."""
+
+    files: list[OutputFile]
+    records: dict[str, OutputRecord]
+    stale: list[str]
+    indexed: int
+    remembered: str
+
+
+def docs_of(articles: Sequence[RenderedArticle]) -> list[Doc]:
+    """The index's articles, oldest first, from the site's order (newest first)."""
+    return [(item.article.source_path, item.digest) for item in reversed(articles)]
+
+
+def encode_docs_state(docs: Sequence[Doc], files: Mapping[str, str] | None = None) -> str:
+    return orjson.dumps({"docs": docs, "files": files or {}}).decode()
+
+
+def read_docs_state(state: BuildState, key: str = SEARCH_DOCS) -> RememberedDocs | None:
+    value = state.read_value(key)
+    if not value:
+        return None
+    data = orjson.loads(value)
+    return [(source, digest) for source, digest in data["docs"]], data["files"]
+
+
+def read_terms(state: BuildState, keys: Sequence[str], known: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+    """The words of these records: known ones, else cached ones; records cached without them are
+    read whole and their words cached now."""
+    known = known or {}
+    found = {key: known[key] for key in keys if key in known}
+    wanted = [key + TERMS_SUFFIX for key in keys if key not in found]
+    found.update((key.removesuffix(TERMS_SUFFIX), data) for key, data in state.get_many(wanted).items())
+    missing = [key for key in keys if key not in found]
+    if missing:
+        wholes = state.get_many(missing)
+        made = {key: search.article_terms(records.decode_rendered(data, key)) for key, data in wholes.items()}
+        state.put_many({key + TERMS_SUFFIX: data for key, data in made.items()})
+        found.update(made)
+    return found
+
+
+def update_index(
+    *,
+    config: SiteConfig,
+    state: BuildState,
+    output_dir: Path,
+    docs: Sequence[Doc],
+    remembered: RememberedDocs | None,
+    previous: Mapping[str, OutputRecord],
+    articles: ArticleLookup,
+    terms: Mapping[str, bytes] | None = None,
+) -> IndexUpdate:
+    """Bring the index from `remembered` (read_docs_state: what the live index holds) to docs
+    (oldest first); articles(keys) gives the records of those keys (their bodies are not
+    needed), terms the words of records not cached yet. Raises OutputError when a record is
+    missing from the cache."""
+    old_files = {path: record.digest for path, record in previous.items() if search.is_search_output(path)}
+    docs = list(docs)
+    if remembered is not None and remembered[1] == old_files and _all_present(output_dir, old_files):
+        if remembered[0] == docs:
+            return IndexUpdate([], {p: OutputRecord(d) for p, d in old_files.items()}, [], 0, encode_docs_state(docs, old_files))
+        patched = _patch(config, state, output_dir, remembered[0], docs, old_files, articles, terms or {})
+        if patched is not None:
+            return patched
+    files = search.make_index(_terms_in_order(state, docs, terms or {}), _rows(config, docs, articles))
+    digests = {path: content_digest(data) for path, data in files.items()}
+    changed = [OutputFile(path, data) for path, data in sorted(files.items()) if old_files.get(path) != digests[path] or not (output_dir / path).is_file()]
+    stale = sorted(path for path in old_files if path not in files)
+    return IndexUpdate(changed, {p: OutputRecord(d) for p, d in digests.items()}, stale, len(docs), encode_docs_state(docs, digests))
+
+
+def _all_present(output_dir: Path, files: Mapping[str, str]) -> bool:
+    folder = f"{output_dir}{os.sep}"
+    return bool(files) and all(os.path.isfile(folder + path) for path in files)
+
+
+def _terms_in_order(state: BuildState, docs: Sequence[Doc], known: Mapping[str, bytes]) -> Iterator[bytes]:
+    for start in range(0, len(docs), _READ_CHUNK):
+        keys = [key for _, key in docs[start : start + _READ_CHUNK]]
+        found = read_terms(state, keys, known)
+        for key in keys:
+            if key not in found:
+                raise OutputError(f"the build cache lost the record of an article ({key[:12]}…)", hint="build again")
+            yield found[key]
+
+
+def _rows(config: SiteConfig, docs: Sequence[Doc], articles: ArticleLookup) -> list[list[object]]:
+    keys = [key for _, key in docs]
+    found = articles(keys)
+    missing = [source for source, key in docs if key not in found]
+    if missing:
+        raise OutputError(f"the build cache lost the record of {missing[0]}", hint="build again")
+    return [search.article_row(found[key], config) for key in keys]
+
+
+def _read_live(output_dir: Path, path: str, digest: str) -> bytes | None:
+    """A live index file, or None when it is not the one the state remembers."""
+    try:
+        data = (output_dir / path).read_bytes()
+    except OSError:
+        return None
+    return data if content_digest(data) == digest else None
+
+
+def _patch_docs(
+    config: SiteConfig, output_dir: Path, new: list[Doc], changed: list[int], old_files: Mapping[str, str], articles: ArticleLookup
+) -> dict[str, bytes | None] | None:
+    """The docs files holding the rows of the changed ids, patched; None when one is not the
+    file the state remembers or a record is missing."""
+    found = articles([new[i][1] for i in changed])
+    if any(new[i][1] not in found for i in changed):
+        return None
+    by_file: dict[int, list[int]] = {}
+    for i in changed:
+        by_file.setdefault(i // search.DOCS_PER_FILE, []).append(i)
+    files: dict[str, bytes | None] = {}
+    for number, positions in by_file.items():
+        path = search.docs_path(number)
+        rows: list[object] = []
+        if path in old_files:
+            data = _read_live(output_dir, path, old_files[path])
+            if data is None:
+                return None
+            rows = orjson.loads(data)
+        first = number * search.DOCS_PER_FILE
+        for i in positions:
+            row = search.article_row(found[new[i][1]], config)
+            if i - first < len(rows):
+                rows[i - first] = row
+            else:
+                rows.append(row)
+        files[path] = search.encode_docs(rows)
+    return files
+
+
+def _patch(
+    config: SiteConfig,
+    state: BuildState,
+    output_dir: Path,
+    old: list[Doc],
+    new: list[Doc],
+    old_files: Mapping[str, str],
+    articles: ArticleLookup,
+    known: Mapping[str, bytes],
+) -> IndexUpdate | None:
+    """The index files of new patched from those of old, or None when it must be written anew."""
+    if len(new) < len(old) or any(old[i][0] != new[i][0] for i in range(len(old))):
+        return None
+    changed = [i for i in range(len(old)) if old[i][1] != new[i][1]] + list(range(len(old), len(new)))
+    if len(changed) > max(_MOST_PATCHED, len(new) // 50):
+        return None
+    old_terms = read_terms(state, [old[i][1] for i in changed if i < len(old)])
+    new_terms = read_terms(state, [new[i][1] for i in changed], known)
+    if any(old[i][1] not in old_terms for i in changed if i < len(old)) or any(new[i][1] not in new_terms for i in changed):
+        return None
+    by_bucket: dict[str, dict[str, tuple[set[int], set[int]]]] = {}
+    for i in changed:
+        before = set(old_terms[old[i][1]].decode("utf-8").split("\n")) - {""} if i < len(old) else set()
+        after = set(new_terms[new[i][1]].decode("utf-8").split("\n")) - {""}
+        for term in before - after:
+            by_bucket.setdefault(search.bucket_of(term), {}).setdefault(term, (set(), set()))[0].add(i)
+        for term in after - before:
+            by_bucket.setdefault(search.bucket_of(term), {}).setdefault(term, (set(), set()))[1].add(i)
+    files: dict[str, bytes | None] = {}
+    for bucket, changes in by_bucket.items():
+        path = search.term_path(bucket)
+        data = None
+        if path in old_files:
+            data = _read_live(output_dir, path, old_files[path])
+            if data is None:
+                return None
+        files[path] = search.patch_bucket(data, changes)
+    docs_files = _patch_docs(config, output_dir, new, changed, old_files, articles)
+    if docs_files is None:
+        return None
+    files.update(docs_files)
+    buckets = {path[len(search.SEARCH_DIR) + 3 : -4] for path in old_files if path.startswith(search.SEARCH_DIR + "/t/")}
+    for path, data in files.items():
+        if path.startswith(search.SEARCH_DIR + "/t/"):
+            name = path[len(search.SEARCH_DIR) + 3 : -4]
+            (buckets.add if data is not None else buckets.discard)(name)
+    files[search.INDEX_FILE] = search.encode_manifest(len(new), buckets)
+    digests = dict(old_files)
+    written, stale = [], []
+    for path, data in sorted(files.items()):
+        if data is None:
+            digests.pop(path, None)
+            if path in old_files:
+                stale.append(path)
+            continue
+        digest = content_digest(data)
+        if digests.get(path) != digest:
+            written.append(OutputFile(path, data))
+        digests[path] = digest
+    return IndexUpdate(written, {p: OutputRecord(d) for p, d in digests.items()}, stale, len(changed), encode_docs_state(new, digests))

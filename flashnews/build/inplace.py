@@ -1,0 +1,285 @@
+"""Articles edited in place, or new ones -> the pages that show them, without loading or planning
+the whole site.
+
+The commonest changes to a published site are edits to a story that leave it where it is: a typo,
+a correction, a new paragraph, a better headline. When every file that changed since the last
+clean build is such an edit (the article keeps its date, section, slug, publication, update time
+and front-matter extras, so its place in every list and its URL stay), the pages that change are
+known from the site's order alone:
+
+- an edit to the text changes only the article's own page, and the feeds that carry it (feeds
+  carry the full text);
+- an edit to what its card shows (headline, summary, lead, author, language) also changes the
+  rails of the articles published just after it, the related lists of its section's neighbours
+  (their candidate windows), the front and section pages it is on, the 404 page when it is among
+  the newest, and the news sitemap when it is in its window.
+
+The next commonest is a new story, published at once in a section the site has. Its place in the
+order is found by bisection over the cached records; it changes its own page, the rails and
+related lists that show it, the listing pages whose stories or links move (paging keeps the
+archive pages older than it as they were), the feeds, 404 page and news sitemap when they show
+it, and the sitemap.
+
+Those pages are rendered from the new records and their neighbours, read from the build cache in
+the order the last full build remembered. Pages and keys are exactly those a full build makes.
+Anything else (a moved or deleted file, a new one that is a draft, scheduled, starts a section
+or claims a URL in use, an edit and a new file at once, a lead picture on a page involved or a
+picture in the body of an article whose page or feeds are involved (before or after the edit), an
+error or warning, another kind of file, new code, templates or config, a clock outside the last
+build's window) returns None, and the caller runs the full build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+
+from flashnews.ingest import records
+from flashnews.config import SiteConfig
+from flashnews.ingest.decode import decode_markdown_bytes
+from flashnews.errors import FlashnewsError
+from flashnews.build.fingerprint import ClockWindow
+from flashnews.build.loading import cache_parsed, source_cache_key
+from flashnews.model import RenderedArticle
+from flashnews.build.order import from_json, read_site_facts, store_site_facts
+from flashnews.build.output import OutputTransaction
+from flashnews.build.remembered import PlannedPage, RememberedSite
+from flashnews.compose.render import render_page
+from flashnews.ingest.sources import ARCHIVE_DIR, read_source_bytes
+from flashnews.build.state import BuildState, FileStamp, OutputRecord, stamp_of
+from flashnews.ingest.sources import content_digest
+from flashnews.build.workers import parse_source
+
+# The stamps of content/ at the last clean build (remember_tree), which changes are found against.
+TREE_KEY = "inplace\0tree"
+# More edits than this at once are left to the full build, which renders them in parallel.
+MAX_EDITS = 16
+
+Tree = Sequence[Sequence[object]]  # fingerprint.stamp_tree: (relative path, size, mtime, ctime, inode)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchIndex:
+    """What an Indexer staged: the index files' records, the old index files to delete, how
+    many articles it indexed, the build-state values to save once the transaction commits, and
+    whether it left the index behind for a later pass (deferred)."""
+
+    records: dict[str, OutputRecord]
+    stale: tuple[str, ...]
+    indexed: int
+    state: dict[str, str | None]
+    pending: bool = False
+
+
+NO_INDEX = SearchIndex({}, (), 0, {})
+
+
+@dataclass(frozen=True, slots=True)
+class InPlaceBuild:
+    """What an in-place build wrote."""
+
+    written: tuple[str, ...]
+    deleted: tuple[str, ...]
+    rendered: int
+    search: SearchIndex
+
+
+# index(transaction, sources of the published articles newest first, the articles parsed now by source)
+Indexer = Callable[[OutputTransaction, list[str], dict[str, RenderedArticle]], SearchIndex]
+
+
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    shown: str
+    path: Path
+    stamp: FileStamp
+    digest: str
+    key: str
+    whole: bytes
+    partial: bytes
+    terms: bytes
+
+
+def remember_tree(state: BuildState, tree_data: bytes) -> None:
+    """Record the stamps of content/ (fingerprint.stamp_tree as tree_json) a clean full build read."""
+    state.put_many({TREE_KEY: tree_data})
+
+
+def _tree_changes(old: Tree, new: Tree) -> tuple[list[Sequence[object]], list[Sequence[object]]] | None:
+    """The entries of new whose stamps differ from old's, and those old does not have; None when
+    a file went away."""
+    stamps = {entry[0]: tuple(entry[1:5]) for entry in old}
+    edited, added = [], []
+    for entry in new:
+        before = stamps.get(entry[0])
+        if before is None:
+            added.append(entry)
+        elif before != tuple(entry[1:5]):
+            edited.append(entry)
+    if len(new) - len(added) != len(old):
+        return None
+    return edited, added
+
+
+def _read_edit(content_dir: Path, relative: str, config: SiteConfig) -> _Edit | None:
+    """The parse of one edited .md file, or None if it is not a clean, regular source file."""
+    shown = f"{content_dir.name}/{relative}" if content_dir.name else relative
+    path = content_dir.joinpath(*relative.split("/"))
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        raw = read_source_bytes(path, shown=shown, max_bytes=config.normalize.max_source_bytes)
+        text = decode_markdown_bytes(raw)
+        if stamp_of(os.stat(path)) != stamp_of(info):
+            return None  # changed while being read
+    except (OSError, UnicodeDecodeError, FlashnewsError):
+        return None
+    record, warnings, error = parse_source(shown, text, config.timezone, config.search)
+    if record is None or error is not None or warnings:
+        return None
+    digest = content_digest(raw)
+    return _Edit(shown, path, stamp_of(info), digest, source_cache_key(config, shown, digest), *record)
+
+
+def build_in_place(
+    config: SiteConfig,
+    *,
+    content_dir: Path,
+    output_dir: Path,
+    state: BuildState,
+    base: str,
+    tree: Tree,
+    tree_data: bytes,
+    now: datetime,
+    environment: jinja2.Environment,
+    index: Indexer | None = None,
+) -> InPlaceBuild | None:
+    """Render and write the pages of the articles edited in place, or added, since the last clean
+    full build (see above), and bring the build state up to date; None when the site needs a full build.
+    tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data is tree_json(tree).
+    index(transaction, published sources newest first, parsed articles), when given, stages the search index in
+    the same transaction (so a failure leaves the output as it was) and says what it staged."""
+    window = ClockWindow.decode(state.read_value("clock") or "")
+    if state.read_value("fingerprint") is None or window is None or not window.contains(now):
+        return None
+    site_facts = read_site_facts(state)
+    old_tree = state.get_many([TREE_KEY]).get(TREE_KEY)
+    if site_facts is None or old_tree is None or site_facts.base != base:
+        return None
+    changes = _tree_changes(from_json(old_tree), tree)
+    if changes is None or (changes[0] and changes[1]):
+        return None  # a file went away, or files were both edited and added
+    changed = changes[0] or changes[1]
+    if not changed or len(changed) > MAX_EDITS or not all(str(entry[0]).casefold().endswith(".md") for entry in changed):
+        return None
+    if not state.has_every_output(output_dir):
+        return None
+    edits = [_read_edit(content_dir, str(entry[0]), config) for entry in changed]
+    if any(edit is None for edit in edits):
+        return None
+    remembered_site = RememberedSite(site_facts, config=config, state=state, now=now)
+    new_items: dict[str, RenderedArticle] = {}
+    for edit in edits:
+        assert edit is not None
+        new_items[edit.shown] = records.decode_rendered(edit.whole, edit.key)
+    addition = None
+    if changes[1]:
+        addition = remembered_site.plan_additions(new_items, content_dir, window)
+        planned = addition.pages if addition is not None else None
+    else:
+        planned = remembered_site.plan_edits(new_items, content_dir)
+    if planned is None:
+        return None
+    recorded = state.read_outputs_of([page.path for page in planned])
+    # A new article's own page is new even when it was published first (publish_first).
+    new_pages = sum(1 for page in planned if page.path not in recorded or addition is not None and page.source in new_items)
+    # A page whose key is the manifest's is on disk as it would be rendered (BuildState.has_every_output).
+    planned = [page for page in planned if page.path not in recorded or recorded[page.path].digest != page.key]
+    try:
+        pages = [render_page(environment, page.plan()) for page in planned]
+    except FlashnewsError:
+        return None  # the full build reports it
+    indexed = NO_INDEX
+    with OutputTransaction(output_dir) as transaction:
+        for page in pages:
+            transaction.stage(page)
+        if index is not None:
+            order = addition.facts.order if addition is not None else site_facts.order
+            indexed = index(transaction, [row.source for row in order], new_items)
+        report = transaction.commit(indexed.stale)
+    sources = [edit for edit in edits if edit is not None]
+    known = state.read_file_digests_of(edit.shown for edit in sources)
+    for edit in sources:
+        cache_parsed(state, edit.key, edit.whole, edit.partial, edit.terms)
+    state.write_file_digests({edit.shown: (edit.stamp, edit.digest) for edit in sources}, known=known)
+    state.write_outputs({**{page.path: OutputRecord(page.key, page.source) for page in planned}, **indexed.records}, report.deleted)
+    if addition is not None:
+        summary = json.loads(state.read_value("summary") or "null")
+        summary["articles"] += len(new_items)
+        summary["pages"] += new_pages
+        store_site_facts(state, addition.facts)
+        state.write_values({"summary": json.dumps(summary), "clock": addition.window.encode()})
+    state.put_many({TREE_KEY: tree_data})
+    return InPlaceBuild(written=report.written, deleted=report.deleted, rendered=len(pages), search=indexed)
+
+
+def publish_first(
+    config: SiteConfig,
+    *,
+    content_dir: Path,
+    output_dir: Path,
+    state: BuildState,
+    base: str,
+    now: datetime,
+    environment: jinja2.Environment,
+    changed: Sequence[Path],
+) -> tuple[str, ...]:
+    """Publish the own pages of the articles at `changed` (files the caller saw change: watch
+    mode) before a build finds every change: each is parsed, placed in the order the last clean
+    full build remembered and rendered exactly as the in-place build renders it, so the build
+    that follows finds those pages done. Returns the paths written; () when any of the files is
+    not an edit or a new story the in-place build could place (that build, or the full one,
+    publishes it then)."""
+    window = ClockWindow.decode(state.read_value("clock") or "")
+    facts = read_site_facts(state)
+    if facts is None or facts.base != base or window is None or not window.contains(now) or not 0 < len(changed) <= MAX_EDITS:
+        return ()
+    root = Path(os.path.abspath(content_dir))
+    edits = []
+    for path in changed:
+        relative = Path(os.path.abspath(path)).relative_to(root) if Path(os.path.abspath(path)).is_relative_to(root) else None
+        if relative is None or relative.suffix.casefold() != ".md" or relative.parts[0] == ARCHIVE_DIR:
+            return ()
+        edits.append(_read_edit(content_dir, relative.as_posix(), config))
+    if any(edit is None for edit in edits):
+        return ()
+    new_items = {edit.shown: records.decode_rendered(edit.whole, edit.key) for edit in edits if edit is not None}
+    pages = RememberedSite(facts, config=config, state=state, now=now).own_pages(new_items, content_dir)
+    recorded = state.read_outputs_of([page.path for page in pages or ()])
+    pages = [page for page in pages or () if page.path not in recorded or recorded[page.path].digest != page.key]
+    return _publish(pages, environment, output_dir, state) or ()
+
+
+def _publish(pages: list[PlannedPage], environment: jinja2.Environment, output_dir: Path, state: BuildState) -> tuple[str, ...] | None:
+    """Render and write these pages in a transaction of their own and record them in the
+    manifest; None when one cannot be rendered (the full build reports it)."""
+    try:
+        rendered = [render_page(environment, page.plan()) for page in pages]
+    except FlashnewsError:
+        return None
+    if not rendered:
+        return ()
+    with OutputTransaction(output_dir) as transaction:
+        for page in rendered:
+            transaction.stage(page)
+        report = transaction.commit()
+    state.write_outputs({page.path: OutputRecord(page.key, page.source) for page in pages}, ())
+    return report.written

@@ -1,0 +1,240 @@
+"""The build state beside the output folder: what each output came from, and a result cache.
+
+One SQLite file holds
+- the output manifest: path -> digest of what it was rendered from, and the source that owns it;
+- a key-value cache of parsed and rendered articles, keyed by source hash plus everything that
+  affects the result;
+- the file stamps of the sources (size, mtime, ctime, inode -> content hash), so an unchanged
+  source costs a stat instead of a read;
+- a few named values about the last build (`read_value`/`write_value`), such as the fingerprint
+  of every input, which lets a build with nothing changed stop early.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from flashnews.errors import OutputError
+
+SCHEMA_VERSION = "2"
+# The version of what a build derives from sources (cached records, page keys): raise it when
+# parsing or planning changes what they hold.
+PIPELINE_VERSION = "5"
+_CHUNK = 500
+# Build-state values: the articles of the live search index, and those a deferred build left to index.
+SEARCH_DOCS = "search_docs"
+SEARCH_PENDING = "search_pending"
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRecord:
+    """What an output file was made from."""
+
+    digest: str
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileStamp:
+    """What stat says about a file; when it is unchanged the bytes are assumed unchanged."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+
+def tree_json(value: object) -> bytes:
+    """value as JSON; file names that are not UTF-8 (held as lone surrogates) are escaped."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value).encode()
+
+
+def stamp_of(result: os.stat_result) -> FileStamp:
+    return FileStamp(result.st_size, result.st_mtime_ns, result.st_ctime_ns, result.st_ino)
+
+
+def state_path(output_dir: Path) -> Path:
+    return output_dir.parent / f".{output_dir.name}.flashnews" / "state.sqlite"
+
+
+class BuildState:
+    """The manifest and caches of one output folder."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._open(path)
+        except sqlite3.DatabaseError:
+            # A state file clobbered by a sync client or a full disk is only a cache and a manifest:
+            # set it aside and start over (the next build renders every page, and deletes nothing).
+            self._db.close()
+            os.replace(path, path.with_name(path.name + ".broken"))
+            for suffix in ("-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(f"{path}{suffix}")
+            self._open(path)
+
+    def _open(self, path: Path) -> None:
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
+        # Decoded values kept for the life of this object (a watch session), by cache key.
+        self.memo: dict[str, object] = {}
+        self._pid = os.getpid()
+        self._child: tuple[int, sqlite3.Connection] | None = None
+        self._db = sqlite3.connect(path)
+        # Cached records are a few kilobytes each: large pages hold them without overflow chains
+        # (a cold build stores its records in half the time). Applies to a new file only.
+        self._db.execute("PRAGMA page_size=32768")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, digest TEXT NOT NULL, source TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS files (
+                path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, digest TEXT NOT NULL
+            );
+            """
+        )
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None or row[0] != SCHEMA_VERSION:
+            with self._transaction():
+                for table in ("meta", "outputs", "cache", "files"):
+                    self._db.execute(f"DELETE FROM {table}")
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One committed transaction; a full disk or a locked file becomes an OutputError."""
+        try:
+            with self._db:
+                yield
+        except sqlite3.Error as exc:
+            raise OutputError(
+                f"cannot update the build state {self._path}: {exc}", hint="free disk space; the next build redoes the work"
+            ) from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    def read_outputs(self) -> dict[str, OutputRecord]:
+        return {path: OutputRecord(digest, source) for path, digest, source in self._db.execute("SELECT path, digest, source FROM outputs")}
+
+    def read_outputs_of(self, paths: Iterable[str]) -> dict[str, OutputRecord]:
+        """The manifest's records of these output paths (those it has)."""
+        rows = self._rows_where_in("SELECT path, digest, source FROM outputs WHERE path", paths)
+        return {path: OutputRecord(digest, source) for path, digest, source in rows}
+
+    def _rows_where_in(self, query: str, values: Iterable[str]) -> list[tuple[Any, ...]]:
+        """The rows of `query` + " IN (values)", asked in chunks below SQLite's variable limit."""
+        wanted = list(values)
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            rows += self._db.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        return rows
+
+    def read_output_paths(self) -> list[str]:
+        return [path for (path,) in self._db.execute("SELECT path FROM outputs")]
+
+    def has_every_output(self, output_dir: Path) -> bool:
+        """Whether every file the manifest records is still in output_dir.
+
+        A build that finds its inputs unchanged trusts the output only while this holds: a page
+        deleted by hand must be written again."""
+        folder = f"{output_dir}{os.sep}"
+        return all(os.path.isfile(folder + path) for path in self.read_output_paths())
+
+    def write_outputs(self, changed: Mapping[str, OutputRecord], deleted: Iterable[str]) -> None:
+        with self._transaction():
+            self._db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in deleted))
+            self._db.executemany(
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)", ((p, r.digest, r.source) for p, r in changed.items())
+            )
+
+    def clear_outputs(self) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM outputs")
+            self._db.execute("DELETE FROM meta WHERE key != 'schema'")
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        return dict(self._rows_where_in("SELECT key, value FROM cache WHERE key", keys))
+
+    def cache_is_empty(self) -> bool:
+        return self._db.execute("SELECT 1 FROM cache LIMIT 1").fetchone() is None
+
+    def get_one(self, key: str) -> bytes | None:
+        """One cache entry. Safe in a process forked after the state was opened: the child
+        reads through a connection of its own (one must never be shared across a fork)."""
+        db = self._db
+        if os.getpid() != self._pid:
+            if self._child is None or self._child[0] != os.getpid():
+                self._child = (os.getpid(), sqlite3.connect(f"file:{self._path}?mode=ro", uri=True))
+            db = self._child[1]
+        row = db.execute("SELECT value FROM cache WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def put_many(self, items: Mapping[str, bytes]) -> None:
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO cache VALUES (?, ?)", items.items())
+
+    def read_file_digests(self) -> dict[str, tuple[FileStamp, str]]:
+        """Every remembered source: path -> (its stamp when last read, the hash of its bytes)."""
+        rows = self._db.execute("SELECT path, size, mtime_ns, ctime_ns, inode, digest FROM files")
+        return {path: (FileStamp(size, mtime, ctime, inode), digest) for path, size, mtime, ctime, inode, digest in rows}
+
+    def read_file_digests_of(self, paths: Iterable[str]) -> dict[str, tuple[FileStamp, str]]:
+        """The remembered sources among paths (see read_file_digests)."""
+        rows = self._rows_where_in("SELECT path, size, mtime_ns, ctime_ns, inode, digest FROM files WHERE path", paths)
+        return {path: (FileStamp(size, mtime, ctime, inode), digest) for path, size, mtime, ctime, inode, digest in rows}
+
+    def write_file_digests(self, files: Mapping[str, tuple[FileStamp, str]], *, known: Mapping[str, tuple[FileStamp, str]] | None = None) -> None:
+        """Replace the remembered sources with exactly these; with known (what read_file_digests
+        gave), only the rows that differ are written."""
+        with self._transaction():
+            if known is None:
+                self._db.execute("DELETE FROM files")
+                changed = files.items()
+            else:
+                self._db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in known if p not in files))
+                changed = [(p, row) for p, row in files.items() if known.get(p) != row]
+            self._db.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                ((p, s.size, s.mtime_ns, s.ctime_ns, s.inode, d) for p, (s, d) in changed),
+            )
+
+    def read_value(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (f"value:{key}",)).fetchone()
+        return row[0] if row else None
+
+    def write_values(self, values: Mapping[str, str | None]) -> None:
+        """Set named values; None removes one."""
+        with self._transaction():
+            for key, value in values.items():
+                if value is None:
+                    self._db.execute("DELETE FROM meta WHERE key = ?", (f"value:{key}",))
+                else:
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"value:{key}", value))
+
+
+def article_url_owners(previous: Mapping[str, OutputRecord]) -> dict[str, str]:
+    """Slug -> source path of every article page in the last build's manifest."""
+    return {
+        path[: -len("/index.html")]: record.source
+        for path, record in previous.items()
+        if record.source and path.count("/") == 1 and path.endswith("/index.html")
+    }

@@ -1,0 +1,425 @@
+"""Raw drops in content/ (.txt, .docx, saved .html pages) -> .md files beside them, the raw bytes archived unchanged.
+
+content/_archive/ keeps every raw drop byte for byte (a saved page with its _files folder) and a
+manifest of the Markdown and pictures each drop produced, so a file an editor has changed since
+is never overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flashnews.config import SiteConfig
+from flashnews.errors import NormalizeError, SourceError, SourceLocation, SourceWarning, portable_error, restore_error
+from flashnews.model import Normalized
+from flashnews.ingest.sources import ARCHIVE_DIR, DROP_SUFFIXES, content_digest, display_path, read_source_bytes, scan_source_files
+
+if TYPE_CHECKING:
+    from flashnews.ingest.normalize import DropContext
+
+MANIFEST = "manifest.json"
+# Drops applied since the manifest was last written, one JSON [key, digest] per line.
+JOURNAL = "manifest.log"
+
+
+@dataclass(frozen=True, slots=True)
+class DropReport:
+    """What normalizing the drops did."""
+
+    written: tuple[str, ...] = ()
+    errors: tuple[SourceError, ...] = ()
+    warnings: tuple[SourceWarning, ...] = ()
+    stripped: tuple[str, ...] = ()
+    # What the normalizer had to guess (a date without a year, a day/month order), per drop.
+    notes: tuple[str, ...] = ()
+    # (raw drop, .md it became) for each drop applied, as found under content_dir: what a
+    # commit of the run must hold, with content/_archive/.
+    applied: tuple[tuple[Path, Path], ...] = ()
+    # The pictures document drops wrote beside their .md, which such a commit holds too.
+    pictures: tuple[Path, ...] = ()
+
+
+def _read_manifest(archive: Path) -> dict[str, str] | None:
+    """The manifest with its journal replayed, {} when there is none yet, None when it cannot be read."""
+    try:
+        data = json.loads((archive / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        data = {}
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        return None
+    try:
+        lines = (archive / JOURNAL).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in lines:
+        try:
+            key, digest = json.loads(line)
+        except (ValueError, TypeError):
+            continue  # a line cut short by a crash: its .md counts as not made from a drop
+        if isinstance(key, str) and isinstance(digest, str):
+            data[key] = digest
+    return data
+
+
+def _append_record(path: Path, line: str) -> None:
+    """Add one line to the manifest's journal (written through before the drop counts as applied)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+def _compact_manifest(archive: Path, manifest: dict[str, str]) -> None:
+    """Fold the journal into the manifest (one write per run, however many drops it applied)."""
+    _write_atomic(archive / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
+    with contextlib.suppress(FileNotFoundError):
+        (archive / JOURNAL).unlink()
+
+
+def _apply_drop(md_path: Path, markdown: bytes, manifest: dict[str, str], key: str, archive: Path) -> None:
+    """Write the .md and record it in the manifest's journal, both or neither (the .md is put
+    back on failure). Appending a line keeps a run of many drops linear; the run folds the
+    journal into the manifest at its end."""
+    previous = md_path.read_bytes() if md_path.exists() else None
+    _write_atomic(md_path, markdown)
+    digest = content_digest(markdown)
+    try:
+        _append_record(archive / JOURNAL, json.dumps([key, digest], ensure_ascii=False))
+    except OSError:
+        with contextlib.suppress(OSError):
+            if previous is None:
+                md_path.unlink()
+            else:
+                _write_atomic(md_path, previous)
+        raise
+    manifest[key] = digest
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.flashnews-tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def _archive_raw(raw_path: Path, data: bytes, archive_path: Path) -> None:
+    """Move the drop into the archive; an older different drop of the same name is kept too."""
+    if archive_path.exists() and archive_path.read_bytes() != data:
+        archive_path = archive_path.with_name(f"{archive_path.stem}.{content_digest(data)[:10]}{archive_path.suffix}")
+    if archive_path.exists():
+        raw_path.unlink()
+        return
+    archive_path.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(raw_path, archive_path)
+
+
+def _archive_page_folder(raw_path: Path, archive_path: Path) -> None:
+    """Move a saved page's _files folder into the archive beside the page; one of the same name
+    already archived is kept, and this one left in place (the scan skips it)."""
+    folder = raw_path.with_name(f"{raw_path.stem}_files")
+    target = archive_path.with_name(folder.name)
+    if folder.is_dir() and not folder.is_symlink() and not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(folder, target)
+
+
+def _check_target(md_path: Path, shown: str, manifest: dict[str, str], key: str, raw_shown: str) -> None:
+    if not md_path.exists():
+        return
+    recorded = manifest.get(key)
+    if recorded is None:
+        raise NormalizeError(
+            SourceLocation(raw_shown, 1),
+            f"{shown} already exists and was not made from a drop; the drop was not applied",
+            hint=f"rename the drop or the {md_path.suffix} file",
+        )
+    if content_digest(md_path.read_bytes()) != recorded:
+        raise NormalizeError(
+            SourceLocation(raw_shown, 1),
+            f"{shown} was edited after it was generated; the new drop was not applied",
+            hint="delete the .md to regenerate it from the drop, or copy the changes in by hand",
+        )
+
+
+def _check_not_taken(key: str, targets: dict[str, str], raw_shown: str) -> None:
+    """Refuse a second drop of one run that would write the same file (story.txt and story.docx)."""
+    if key in targets:
+        raise NormalizeError(
+            SourceLocation(raw_shown, 1),
+            f"{targets[key]} also becomes {key}; this drop was not applied",
+            hint="rename one of the two drops",
+        )
+
+
+def _previous_date(md_path: Path) -> datetime | None:
+    """The date of the .md an earlier drop of this article produced, so a re-drop without a
+    dateline keeps its place in the news instead of jumping to the top."""
+    try:
+        head = md_path.read_text(encoding="utf-8")[:4096]
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(r'^date: "([^"\n]+)"$', head, re.MULTILINE)
+    if match is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def explain_drop(raw_path: Path, content_dir: Path, config: SiteConfig, *, now: datetime) -> str:
+    """What every line of one raw drop becomes, with the warnings and guesses; writes nothing.
+    Raises SourceError when the drop cannot be read or holds no article."""
+    shown = display_path(raw_path, content_dir) if raw_path.is_relative_to(content_dir) else raw_path.as_posix()
+    is_text = raw_path.suffix.lower() == ".txt"
+    limit = config.normalize.max_source_bytes if is_text else config.normalize.max_document_bytes
+    try:
+        data = read_source_bytes(raw_path, shown=shown, max_bytes=limit)
+    except OSError as exc:
+        raise NormalizeError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror or exc}") from exc
+    if not is_text:
+        from flashnews.ingest.documents import explain_document, extract_document
+
+        article = extract_document(data, suffix=raw_path.suffix, path=shown, stem=raw_path.stem, config=config, zone=config.tz)
+        return "\n".join([f"{shown}: part became", *(f"  {what:<12} {text}" for what, text in explain_document(article))])
+    from flashnews.ingest.decode import decode_bytes
+    from flashnews.ingest.normalize import explain_text, normalize_text
+
+    decoded = decode_bytes(data, path=shown, fallback_encoding=config.normalize.fallback_encoding)
+    result = normalize_text(decoded.text, path=shown, now=now.astimezone(config.tz), config=config.normalize, sections=config.sections, context=_context_of(raw_path, content_dir, config))
+    problems = [str(w) for w in (*decoded.warnings, *result.warnings)]
+    return "\n".join([f"{shown}: line  became   text (why)", explain_text(result.decisions, result.notes), *problems])
+
+
+def _context_of(raw_path: Path, content_dir: Path, config: SiteConfig) -> DropContext:
+    from flashnews.ingest.normalize import DropContext, section_for_folder
+
+    relative = raw_path.relative_to(content_dir).as_posix() if raw_path.is_relative_to(content_dir) else raw_path.name
+    return DropContext(section_for_folder(relative, config.sections), config.default_section)
+
+
+def _companion_reader(folder: Path, *, max_bytes: int) -> Callable[[str], bytes | None]:
+    """Reads a picture a saved page links to, only from inside the page's folder."""
+    root = folder.resolve()
+
+    def read(relative: str) -> bytes | None:
+        try:
+            candidate = (folder / relative).resolve()
+            if not candidate.is_relative_to(root) or not candidate.is_file() or candidate.stat().st_size > max_bytes:
+                return None
+            return candidate.read_bytes()
+        except (OSError, ValueError):
+            return None
+
+    return read
+
+
+def _convert_drop(
+    raw_path: Path, data: bytes, *, shown: str, relative: str, now: datetime, config: SiteConfig, content_dir: Path,
+    shared: frozenset[str] = frozenset(),
+) -> tuple[Normalized, tuple[tuple[str, bytes], ...]]:
+    """A drop's front-matter Markdown and the pictures to write beside it, by its kind (its suffix)."""
+    # Decoding and normalizing need charset detection, YAML and slug libraries, and documents
+    # their converters, which a build without new drops (the usual one) does not import.
+    if raw_path.suffix.lower() == ".txt":
+        from flashnews.ingest.decode import decode_bytes
+        from flashnews.ingest.normalize import normalize_text
+
+        decoded = decode_bytes(data, path=shown, fallback_encoding=config.normalize.fallback_encoding)
+        context = replace(_context_of(raw_path, content_dir, config), shared_lines=shared)
+        result = normalize_text(decoded.text, path=shown, now=now, config=config.normalize, sections=config.sections, context=context)
+        return replace(result, warnings=decoded.warnings + result.warnings), ()
+    from flashnews.ingest.documents import normalize_document
+
+    reader = _companion_reader(raw_path.parent, max_bytes=config.normalize.max_document_bytes)
+    drop = normalize_document(data, suffix=raw_path.suffix, path=shown, relative_path=relative, now=now, config=config, read_companion=reader)
+    return drop.normalized, drop.files
+
+
+# (raw path, shown path, path under content/, the clock to date it with, the lines other drops
+# of the batch share).
+_Job = tuple[Path, str, str, datetime, Path, frozenset[str]]
+# The drop's bytes, its Markdown and the pictures to write beside it; or why it was refused.
+_Converted = tuple[bytes, Normalized, tuple[tuple[str, bytes], ...]] | SourceError
+
+
+def _job(raw_path: Path, content_dir: Path, config: SiteConfig, now: datetime, shared: frozenset[str]) -> _Job:
+    md_path = raw_path.with_suffix(".md")
+    # A re-drop of an article keeps the date its .md has, so it keeps its place in the news.
+    clock = _previous_date(md_path) or now.astimezone(config.tz)
+    return (raw_path, display_path(raw_path, content_dir), raw_path.relative_to(content_dir).as_posix(), clock, content_dir, shared)
+
+
+def _shared_lines(paths: Sequence[Path], config: SiteConfig) -> frozenset[str]:
+    """Lines that stand in three or more of the drops (a portal's furniture), as line_key folds them."""
+    from flashnews.ingest.furniture import line_key
+
+    counts: Counter[str] = Counter()
+    for path in paths:
+        if path.suffix.lower() != ".txt":
+            continue
+        try:
+            data = read_source_bytes(path, shown=path.name, max_bytes=config.normalize.max_source_bytes)
+        except (SourceError, OSError):
+            continue
+        text = data.decode("utf-8", errors="replace")
+        counts.update({line_key(line) for line in text.splitlines() if line.strip()})
+    return frozenset(key for key, count in counts.items() if count >= 3)
+
+
+def _convert_job(job: _Job, config: SiteConfig) -> _Converted:
+    """Read, decode and normalize one drop."""
+    raw_path, shown, relative, clock, content_dir, shared = job
+    limit = config.normalize.max_source_bytes if raw_path.suffix.lower() == ".txt" else config.normalize.max_document_bytes
+    try:
+        data = read_source_bytes(raw_path, shown=shown, max_bytes=limit)
+        result, files = _convert_drop(raw_path, data, shown=shown, relative=relative, now=clock, config=config, content_dir=content_dir, shared=shared)
+    except SourceError as exc:
+        return exc
+    except OSError as exc:
+        return NormalizeError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}")
+    return data, result, files
+
+
+def _convert_all(jobs: list[_Job], config: SiteConfig) -> Iterator[_Converted]:
+    """Every drop converted, in the order of jobs. A large batch is shared between two forked
+    processes that send back only what the run writes and reports (the Markdown, warnings,
+    stripped lines, notes; not each line's decision), so that the writes in this process
+    overlap the conversions; a small one, or one where forking is unsafe, is converted here."""
+    if len(jobs) < _POOL_THRESHOLD or (os.cpu_count() or 1) < 2 or not _can_fork():
+        return (_convert_job(job, config) for job in jobs)
+    return _convert_forked(jobs, config)
+
+
+# Below this many drops a pool costs more than it saves (bench/normalize_speed.py).
+_POOL_THRESHOLD = 200
+_pool_config: SiteConfig | None = None
+
+
+def _can_fork() -> bool:
+    # Forking is unsafe once other threads exist (watch mode): a lock held at fork time stays held.
+    import multiprocessing
+    import threading
+
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _convert_portable(job: _Job) -> tuple[object, ...]:
+    """A conversion in a worker, in a form that crosses the process boundary."""
+    assert _pool_config is not None
+    converted = _convert_job(job, _pool_config)
+    if isinstance(converted, SourceError):
+        return ("error", portable_error(converted))
+    data, result, files = converted
+    return ("ok", data, replace(result, decisions=()), files)
+
+
+def _convert_forked(jobs: list[_Job], config: SiteConfig) -> Iterator[_Converted]:
+    import multiprocessing
+
+    global _pool_config
+    _pool_config = config  # the forked workers inherit it
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        for outcome in pool.imap(_convert_portable, jobs, chunksize=16):
+            if outcome[0] == "error":
+                error = restore_error(outcome[1])  # type: ignore[arg-type]
+                assert isinstance(error, SourceError)
+                yield error
+            else:
+                yield outcome[1], outcome[2], outcome[3]  # type: ignore[misc]
+
+
+def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry_run: bool = False) -> DropReport:
+    """Normalize every drop (.txt, .docx, .html, .htm) under content_dir; with dry_run, only report."""
+    archive = content_dir / ARCHIVE_DIR
+    written: list[str] = []
+    errors: list[SourceError] = []
+    warnings: list[SourceWarning] = []
+    stripped: list[str] = []
+    notes: list[str] = []
+    applied: list[tuple[Path, Path]] = []
+    pictures: list[Path] = []
+    scan = scan_source_files(content_dir, suffix=DROP_SUFFIXES, report_documents=True)
+    errors.extend(scan.errors)
+    warnings.extend(scan.warnings)
+    if not scan.paths:  # the usual build: no drop, so the manifest (one entry per drop ever made) is not read
+        return DropReport((), tuple(errors), tuple(warnings), ())
+    manifest = _read_manifest(archive)
+    if manifest is None:
+        manifest = {}
+        warnings.append(
+            SourceWarning(
+                SourceLocation(display_path(archive / MANIFEST, content_dir), 1),
+                "the drop manifest is unreadable, so no existing .md file is overwritten",
+                "restore it from a backup, or delete it and the .md files made from drops",
+            )
+        )
+    targets: dict[str, str] = {}  # each .md and picture this run writes -> the drop it comes from
+    shared = _shared_lines(scan.paths, config) if len(scan.paths) >= 3 else frozenset()
+    jobs = [_job(raw_path, content_dir, config, now, shared) for raw_path in scan.paths]
+    for raw_path, converted in zip(scan.paths, _convert_all(jobs, config)):
+        shown = display_path(raw_path, content_dir)
+        relative = raw_path.relative_to(content_dir).as_posix()
+        md_path = raw_path.with_suffix(".md")
+        key = md_path.relative_to(content_dir).as_posix()
+        is_text = raw_path.suffix.lower() == ".txt"
+        try:
+            _check_target(md_path, display_path(md_path, content_dir), manifest, key, shown)
+            _check_not_taken(key, targets, shown)
+            if isinstance(converted, SourceError):
+                raise converted
+            data, result, files = converted
+            outputs = [(raw_path.with_name(name), picture) for name, picture in files]
+            for path, _ in outputs:
+                picture_key = path.relative_to(content_dir).as_posix()
+                _check_target(path, display_path(path, content_dir), manifest, picture_key, shown)
+                _check_not_taken(picture_key, targets, shown)
+        except SourceError as exc:
+            errors.append(exc)
+            continue
+        warnings.extend(result.warnings)
+        stripped.extend(f"{shown}:{line}" for line in result.stripped)
+        notes.extend(f"{shown}: {note}" for note in result.notes)
+        targets.update((target.relative_to(content_dir).as_posix(), shown) for target in (md_path, *(path for path, _ in outputs)))
+        if dry_run:
+            continue
+        try:
+            # Pictures first: the .md counts as applied only once the pictures it shows are there.
+            for path, picture in outputs:
+                _apply_drop(path, picture, manifest, path.relative_to(content_dir).as_posix(), archive)
+            _apply_drop(md_path, result.markdown.encode("utf-8"), manifest, key, archive)
+            _archive_raw(raw_path, data, archive / relative)
+            if not is_text:
+                _archive_page_folder(raw_path, archive / relative)
+        except OSError as exc:
+            errors.append(
+                NormalizeError(
+                    SourceLocation(shown, 1),
+                    f"cannot write {display_path(md_path, content_dir)}: {exc.strerror or exc}",
+                    hint="free disk space or fix permissions; the drop was left in place and is retried next time",
+                )
+            )
+            continue
+        written.append(display_path(md_path, content_dir))
+        applied.append((raw_path, md_path))
+        pictures.extend(path for path, _ in outputs)
+    if written:
+        try:
+            _compact_manifest(archive, manifest)
+        except OSError as exc:
+            # The journal still holds every drop; the next run folds it in.
+            warnings.append(SourceWarning(SourceLocation(display_path(archive / MANIFEST, content_dir), 1), f"cannot update the drop manifest: {exc.strerror or exc}", "free disk space; nothing was lost"))
+    return DropReport(tuple(written), tuple(errors), tuple(warnings), tuple(stripped), tuple(notes), tuple(applied), tuple(pictures))
