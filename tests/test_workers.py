@@ -11,7 +11,7 @@ import pytest
 
 from flashnews.errors import FrontMatterError, SourceError, TemplateError, restore_error
 from flashnews.compose.render import PagePlan, create_environment
-from flashnews.build.workers import POOL_THRESHOLD, StagePool
+from flashnews.build.workers import POOL_THRESHOLD, ParseJob, StagePool
 
 COUNT = POOL_THRESHOLD + 50
 
@@ -28,13 +28,13 @@ def _plans() -> list[PagePlan]:
     return [PagePlan(f"p{n}/index.html", "page.html", {"number": n, "text": "ë<" * (n % 7)}) for n in range(COUNT)]
 
 
-def _source(content_dir: Path, number: int, text: str | None = None) -> tuple[str, str, None, str, int, bool]:
+def _source(content_dir: Path, number: int, text: str | None = None) -> ParseJob:
     """A parse_files job for a source written under content_dir."""
     if text is None:
         text = f'---\ntitle: "Story {number}"\ndate: "2025-03-0{1 + number % 9}T10:00:00"\ncategory: "Sport"\n---\n\nBody *{number}*.\n'
     path = content_dir / f"{number:04d}.md"
     path.write_text(text, encoding="utf-8")
-    return (f"content/{number:04d}.md", str(path), None, "Europe/Tirane", 1_000_000, False)
+    return ParseJob(f"content/{number:04d}.md", str(path), None, "Europe/Tirane", 1_000_000)
 
 
 def test_pages_rendered_by_the_pool_equal_pages_rendered_in_process(tmp_path: Path) -> None:
@@ -65,13 +65,14 @@ def test_sources_parsed_by_the_pool_equal_sources_parsed_in_process(tmp_path: Pa
     jobs = [_source(content_dir, n) for n in range(COUNT)]
     jobs[7] = _source(content_dir, 7, "---\ntitle: [unclosed\n---\n\nBody.\n")
     with StagePool(create_environment(folder), folder, workers=2) as pool:
-        parallel = [result for _, result in pool.parse_files(jobs)]
+        parallel = list(pool.parse_files(jobs))
     with StagePool(create_environment(folder), folder, workers=1) as pool:
-        serial = [result for _, result in pool.parse_files(jobs)]
-    assert [r[:2] for r in parallel] == [r[:2] for r in serial]
-    error = restore_error(parallel[7][2])
+        serial = list(pool.parse_files(jobs))
+    assert [(r.records, r.warnings, r.digest) for r in parallel] == [(r.records, r.warnings, r.digest) for r in serial]
+    assert parallel[7].records is None and parallel[7].error is not None
+    error = restore_error(parallel[7].error)
     assert isinstance(error, SourceError) and error.location.path == "content/0007.md"
-    assert str(error) == str(restore_error(serial[7][2]))
+    assert str(error) == str(restore_error(serial[7].error))
 
 
 def test_restored_error_keeps_its_class_location_and_hint() -> None:

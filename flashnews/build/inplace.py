@@ -55,7 +55,7 @@ from flashnews.compose.render import render_page
 from flashnews.ingest.sources import ARCHIVE_DIR, read_source_bytes
 from flashnews.build.state import BuildState, FileStamp, OutputRecord, stamp_of
 from flashnews.ingest.sources import content_digest
-from flashnews.build.workers import parse_source
+from flashnews.build.workers import ParsedRecords, parse_source
 
 # The stamps of content/ at the last clean build (remember_tree), which changes are found against.
 TREE_KEY = "inplace\0tree"
@@ -97,14 +97,14 @@ Indexer = Callable[[OutputTransaction, list[str], dict[str, RenderedArticle]], S
 
 @dataclass(frozen=True, slots=True)
 class _Edit:
+    """A changed source, parsed: its shown path, file, stamp, digest, cache key and records."""
+
     shown: str
     path: Path
     stamp: FileStamp
     digest: str
     key: str
-    whole: bytes
-    partial: bytes
-    terms: bytes
+    records: ParsedRecords
 
 
 def remember_tree(state: BuildState, tree_data: bytes) -> None:
@@ -142,11 +142,11 @@ def _read_edit(content_dir: Path, relative: str, config: SiteConfig) -> _Edit | 
             return None  # changed while being read
     except (OSError, UnicodeDecodeError, FlashnewsError):
         return None
-    record, warnings, error = parse_source(shown, text, config.timezone, config.search)
-    if record is None or error is not None or warnings:
+    parsed = parse_source(shown, text, config.timezone, config.search)
+    if parsed.records is None or parsed.warnings:
         return None
     digest = content_digest(raw)
-    return _Edit(shown, path, stamp_of(info), digest, source_cache_key(config, shown, digest), *record)
+    return _Edit(shown, path, stamp_of(info), digest, source_cache_key(config, shown, digest), parsed.records)
 
 
 def build_in_place(
@@ -189,7 +189,7 @@ def build_in_place(
     new_items: dict[str, RenderedArticle] = {}
     for edit in edits:
         assert edit is not None
-        new_items[edit.shown] = records.decode_rendered(edit.whole, edit.key)
+        new_items[edit.shown] = records.decode_rendered(edit.records.whole, edit.key)
     addition = None
     if changes[1]:
         addition = remembered_site.plan_additions(new_items, content_dir, window)
@@ -218,7 +218,7 @@ def build_in_place(
     sources = [edit for edit in edits if edit is not None]
     known = state.read_file_digests_of(edit.shown for edit in sources)
     for edit in sources:
-        cache_parsed(state, edit.key, edit.whole, edit.partial, edit.terms)
+        cache_parsed(state, edit.key, edit.records.whole, edit.records.partial, edit.records.terms)
     state.write_file_digests({edit.shown: (edit.stamp, edit.digest) for edit in sources}, known=known)
     state.write_outputs({**{page.path: OutputRecord(page.key, page.source) for page in planned}, **indexed.records}, report.deleted)
     if addition is not None:
@@ -261,7 +261,7 @@ def publish_first(
         edits.append(_read_edit(content_dir, relative.as_posix(), config))
     if any(edit is None for edit in edits):
         return ()
-    new_items = {edit.shown: records.decode_rendered(edit.whole, edit.key) for edit in edits if edit is not None}
+    new_items = {edit.shown: records.decode_rendered(edit.records.whole, edit.key) for edit in edits if edit is not None}
     pages = RememberedSite(facts, config=config, state=state, now=now).own_pages(new_items, content_dir)
     recorded = state.read_outputs_of([page.path for page in pages or ()])
     pages = [page for page in pages or () if page.path not in recorded or recorded[page.path].digest != page.key]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
@@ -23,7 +23,7 @@ from flashnews.build.indexing import TERMS_SUFFIX
 from flashnews.ingest.sources import display_path, read_source_bytes, scan_source_files
 from flashnews.build.state import PIPELINE_VERSION, BuildState, FileStamp, OutputRecord, stamp_of
 from flashnews.ingest.sources import content_digest
-from flashnews.build.workers import StagePool, parse_file
+from flashnews.build.workers import ParseJob, StagePool, parse_file
 
 
 def _read_source(path: Path, shown: str, config: SiteConfig) -> bytes:
@@ -84,6 +84,31 @@ def cached_articles(config: SiteConfig, state: BuildState) -> list[RenderedArtic
     return [found[key] for key in keys.values() if key in found]
 
 
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """A source to load: its shown path and file, and its digest and cache key (both None when it
+    was not read: with an empty cache the worker that parses it hashes the bytes it reads)."""
+
+    shown: str
+    path: Path
+    digest: str | None
+    key: str | None
+
+
+@dataclass(slots=True)
+class _Loading:
+    """What loading found so far."""
+
+    known: dict[str, tuple[FileStamp, str]]  # the stamps and digests the state had
+    articles: dict[str, RenderedArticle] = field(default_factory=dict)
+    errors: list[FlashnewsError] = field(default_factory=list)
+    warnings: list[SourceWarning] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)
+    stamps: dict[str, FileStamp] = field(default_factory=dict)
+    remembered: dict[str, tuple[FileStamp, str]] = field(default_factory=dict)  # to record
+    memo: dict[str, object] = field(default_factory=dict)  # decoded articles, for a watch session
+
+
 def load_articles(
     content_dir: Path,
     config: SiteConfig,
@@ -98,116 +123,134 @@ def load_articles(
 
     stats: sources already stat-ed earlier in this build, by shown path (a stat taken before
     any read is as good as one taken now: a later write changes it)."""
-    known = state.read_file_digests()
-    remembered: dict[str, tuple[FileStamp, str]] = {}
-    stamps: dict[str, FileStamp] = {}
-    earlier = stats or {}
-    # shown path, path, content digest, cache key; both None when the source was not read
-    sources: list[tuple[str, Path, str | None, str | None]] = []
+    loading = _Loading(state.read_file_digests())
+    sources = _find_sources(content_dir, config, state, loading, stats or {})
+    jobs, keys = _reuse_cached(sources, config, state, loading)
+    _parse(jobs, keys, config, state, loading, pool=pool, progress=progress)
+    state.write_file_digests(loading.remembered, known=loading.known)
+    state.memo = loading.memo  # only the current sources, so a long session does not grow
+    # Sources come back in listing order whichever path they took, so results never depend on the cache.
+    ordered = [loading.articles[source.shown] for source in sources if source.shown in loading.articles]
+    return ordered, loading.errors, loading.warnings, loading.failed
+
+
+def _find_sources(
+    content_dir: Path, config: SiteConfig, state: BuildState, loading: _Loading, stats: Mapping[str, FileStamp]
+) -> list[_Source]:
+    """Every .md source with its stamp, and its digest when its stamp is the one recorded or the
+    cache may hold its parse (then the file is hashed)."""
     # With an empty cache (a first build, as in CI) no digest can find anything, so a source
     # is not read here to be hashed: the worker that parses it hashes the bytes it reads.
     blind = state.cache_is_empty()
-    errors: list[FlashnewsError] = []
-    failed: set[str] = set()
     scan = scan_source_files(content_dir, suffix=".md")
-    errors.extend(scan.errors)
-    failed.update(error.location.path for error in scan.errors)
+    loading.errors.extend(scan.errors)
+    loading.warnings.extend(scan.warnings)
+    loading.failed.update(error.location.path for error in scan.errors)
+    sources: list[_Source] = []
     for path, shown in zip(scan.paths, scan.shown):
         try:
             try:
-                stamp = earlier.get(shown) or stamp_of(path.stat())
+                stamp = stats.get(shown) or stamp_of(path.stat())
             except OSError as exc:
                 raise SourceError(SourceLocation(shown, 1), f"cannot read the file: {exc.strerror}") from exc
             if stamp.size > config.normalize.max_source_bytes:
                 raise SourceError(SourceLocation(shown, 1), f"file is {stamp.size} bytes, over the {config.normalize.max_source_bytes} byte limit")
-            hit = known.get(shown)
+            hit = loading.known.get(shown)
             if hit is not None and hit[0] == stamp:
                 digest: str | None = hit[1]
             else:
                 digest = None if blind else content_digest(_read_source(path, shown, config))
         except SourceError as exc:
-            errors.append(exc)
-            failed.add(shown)
+            loading.errors.append(exc)
+            loading.failed.add(shown)
             continue
-        stamps[shown] = stamp
+        loading.stamps[shown] = stamp
         if digest is None:
-            sources.append((shown, path, None, None))
+            sources.append(_Source(shown, path, None, None))
             continue
-        remembered[shown] = (stamp, digest)
+        loading.remembered[shown] = (stamp, digest)
         # Only the digest is kept: a source to parse is read again by the worker that parses it.
-        sources.append((shown, path, digest, source_cache_key(config, shown, digest)))
+        sources.append(_Source(shown, path, digest, source_cache_key(config, shown, digest)))
+    return sources
+
+
+def _reuse_cached(
+    sources: list[_Source], config: SiteConfig, state: BuildState, loading: _Loading
+) -> tuple[list[ParseJob], dict[str, str]]:
+    """The articles a watch session decoded or the cache holds; the others as jobs to parse, and
+    the cache keys known for them by shown path."""
     # A watch session keeps the articles it decoded; a source whose key is unchanged is reused.
-    looked_up = [key for *_, key in sources if key is not None]
-    memo = {key: state.memo[key] for key in looked_up if key in state.memo}
+    looked_up = [source.key for source in sources if source.key is not None]
+    memo = loading.memo = {key: state.memo[key] for key in looked_up if key in state.memo}
     cached = state.get_many([k for key in looked_up if key not in memo for k in (key + _PARTIAL, key + _WARNINGS)])
     # Sources cached before partial records existed are read whole once.
     whole = state.get_many([key for key in looked_up if key not in memo and key + _PARTIAL not in cached])
-    articles: dict[str, RenderedArticle] = {}
-    jobs: list[tuple[str, str, str | None, str, int, bool]] = []
+    jobs: list[ParseJob] = []
     keys: dict[str, str] = {}
-    cached_warnings: list[SourceWarning] = []
     fresh: dict[str, bytes] = {}
-    for shown, path, digest, key in sources:
-        if key is None:
-            jobs.append((shown, os.fspath(path), None, config.timezone, config.normalize.max_source_bytes, config.search))
+    for source in sources:
+        shown, key = source.shown, source.key
+        if key is None or (key not in memo and key + _PARTIAL not in cached and key not in whole):
+            jobs.append(ParseJob(shown, os.fspath(source.path), source.digest, config.timezone, config.normalize.max_source_bytes, config.search))
+            if key is not None:
+                keys[shown] = key
             continue
         if key in memo:
-            item, remembered_warnings = memo[key]  # type: ignore[misc]
-            articles[shown] = item
-            cached_warnings.extend(remembered_warnings)
-            continue
-        if key + _PARTIAL in cached or key in whole:
+            item, found_warnings = memo[key]  # type: ignore[misc]
+        else:
             if key + _PARTIAL in cached:
-                articles[shown] = records.decode_rendered(cached[key + _PARTIAL], key)
+                item = records.decode_rendered(cached[key + _PARTIAL], key)
             else:
-                articles[shown] = records.decode_rendered(whole[key], key)
-                fresh[key + _PARTIAL] = records.encode_partial(articles[shown])
+                item = records.decode_rendered(whole[key], key)
+                fresh[key + _PARTIAL] = records.encode_partial(item)
             found_warnings = _decode_warnings(cached.get(key + _WARNINGS))
-            cached_warnings.extend(found_warnings)
-            memo[key] = (articles[shown], found_warnings)
-            continue
-        jobs.append((shown, os.fspath(path), digest, config.timezone, config.normalize.max_source_bytes, config.search))
-        keys[shown] = key
-    warnings: list[SourceWarning] = [*scan.warnings, *cached_warnings]
-    results = pool.parse_files(jobs) if pool is not None else map(lambda job: parse_file(*job), jobs)
+            memo[key] = (item, found_warnings)
+        loading.articles[shown] = item
+        loading.warnings.extend(found_warnings)
+    state.put_many(fresh)
+    return jobs, keys
+
+
+def _parse(
+    jobs: list[ParseJob], keys: dict[str, str], config: SiteConfig, state: BuildState, loading: _Loading, *,
+    pool: StagePool | None, progress: Callable[[str, int, int], None] | None,
+) -> None:
+    """Parse the jobs (on the pool when there is one) and cache what they give, in batches."""
+    results = pool.parse_files(jobs) if pool is not None else map(parse_file, jobs)
     held = 0
-    for done, ((shown, _, expected, *_), (digest, (record, found, error))) in enumerate(zip(jobs, results), start=1):
+    fresh: dict[str, bytes] = {}
+    for done, (job, outcome) in enumerate(zip(jobs, results), start=1):
+        shown = job.shown
         if progress is not None:
             progress("parse", done, len(jobs))
-        if expected is None and digest is not None:
+        if job.digest is None and outcome.digest is not None:
             # The stamp was taken before the worker read the file, so a later write changes it.
-            remembered[shown] = (stamps[shown], digest)
-            keys[shown] = source_cache_key(config, shown, digest)
-        if error is not None:
-            errors.append(restore_error(error))
-            failed.add(shown)
+            loading.remembered[shown] = (loading.stamps[shown], outcome.digest)
+            keys[shown] = source_cache_key(config, shown, outcome.digest)
+        if outcome.records is None:
+            assert outcome.error is not None
+            loading.errors.append(restore_error(outcome.error))
+            loading.failed.add(shown)
             continue
-        assert record is not None
-        warnings.extend(found)
-        whole_record, partial_record, terms = record
-        if held + len(whole_record) <= _BODIES_HELD:
-            held += len(whole_record)
-            articles[shown] = records.decode_rendered(whole_record, keys[shown])
+        loading.warnings.extend(outcome.warnings)
+        parsed, key = outcome.records, keys[shown]
+        if held + len(parsed.whole) <= _BODIES_HELD:
+            held += len(parsed.whole)
+            item = records.decode_rendered(parsed.whole, key)
         else:
-            articles[shown] = records.decode_rendered(partial_record, keys[shown])
+            item = records.decode_rendered(parsed.partial, key)
+        loading.articles[shown] = item
         # A watch session remembers the article without its body, so its memory stays bounded.
-        remembered_item = articles[shown] if articles[shown].partial else replace(articles[shown], body_html="", partial=True)
-        memo[keys[shown]] = (remembered_item, list(found))
-        fresh[keys[shown]] = whole_record
-        fresh[keys[shown] + _PARTIAL] = partial_record
-        if terms:
-            fresh[keys[shown] + TERMS_SUFFIX] = terms
-        if found:
-            fresh[keys[shown] + _WARNINGS] = _encode_warnings(found)
+        loading.memo[key] = (item if item.partial else replace(item, body_html="", partial=True), list(outcome.warnings))
+        fresh.update({key: parsed.whole, key + _PARTIAL: parsed.partial})
+        if parsed.terms:
+            fresh[key + TERMS_SUFFIX] = parsed.terms
+        if outcome.warnings:
+            fresh[key + _WARNINGS] = _encode_warnings(outcome.warnings)
         if len(fresh) >= _FLUSH_EVERY:
             state.put_many(fresh)  # in batches, so a cold build never holds every record at once
             fresh = {}
     state.put_many(fresh)
-    state.write_file_digests(remembered, known=known)
-    state.memo = memo  # only the current sources, so a long session does not grow
-    # Sources come back in listing order whichever path they took, so results never depend on the cache.
-    ordered = [articles[shown] for shown, _, _, _ in sources if shown in articles]
-    return ordered, errors, warnings, failed
 
 
 def _made_variants(data: bytes, state: BuildState) -> tuple[str, tuple[images.ImageVariant, ...]]:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +46,42 @@ _converter: markup.BodyConverter | None = None
 _environment: jinja2.Environment | None = None
 _templates_dir: Path | None = None
 
-# (whole record, partial record, its words for search or b"") or None, warnings, a portable error or None
-ParseResult = tuple[tuple[bytes, bytes, bytes] | None, tuple[SourceWarning, ...], tuple[Any, ...] | None]
-# The digest of the bytes parsed (None when the file could not be read), and the parse
-FileParse = tuple[str | None, ParseResult]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRecords:
+    """A parsed source as the build cache keeps it: whole, without its body, and its words for
+    the search index (b"" when they were not asked for)."""
+
+    whole: bytes
+    partial: bytes
+    terms: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOutcome:
+    """The parse of one source: its records, or the error that stopped it (as errors.portable_error
+    gives it, to cross a process boundary); its warnings; and the digest of the bytes parsed
+    (None when the file was not read)."""
+
+    records: ParsedRecords | None
+    warnings: tuple[SourceWarning, ...] = ()
+    error: tuple[Any, ...] | None = None
+    digest: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseJob:
+    """A source file to read and parse: shown path, file path, the digest its bytes must have
+    (None: not read before), the site's time zone, the byte limit, and whether to work out its
+    words for the search index."""
+
+    shown: str
+    path: str
+    digest: str | None
+    zone_name: str
+    max_bytes: int
+    with_terms: bool = False
 
 
 def _map_chunk(function: Callable[[Any], Any], chunk: Sequence[Any]) -> list[Any]:
@@ -81,9 +114,9 @@ def _drain(
             future.cancel()
 
 
-def parse_source(shown: str, text: str, zone_name: str, with_terms: bool = False) -> ParseResult:
-    """Parse and render one source; returns its cache records (whole, without the body, and with
-    with_terms its words for the search index), warnings, or a portable error."""
+def parse_source(shown: str, text: str, zone_name: str, with_terms: bool = False) -> ParseOutcome:
+    """Parse and render one source: its cache records (with with_terms its words for the search
+    index too) and warnings, or a portable error."""
     global _converter
     if _converter is None:
         _converter = markup.create_converter()
@@ -93,34 +126,30 @@ def parse_source(shown: str, text: str, zone_name: str, with_terms: bool = False
         article, warnings = content.parse_article(text, path=shown, zone=ZoneInfo(zone_name))
         item = markup.render_article(article, _converter)
     except SourceError as exc:
-        return None, (), portable_error(exc)
+        return ParseOutcome(None, error=portable_error(exc))
     terms = search.article_terms(item) if with_terms else b""
-    return (records.encode_rendered(item), records.encode_partial(item), terms), tuple(warnings), None
+    return ParseOutcome(ParsedRecords(records.encode_rendered(item), records.encode_partial(item), terms), tuple(warnings))
 
 
-def parse_file(shown: str, path: str, digest: str | None, zone_name: str, max_bytes: int, with_terms: bool = False) -> FileParse:
+def parse_file(job: ParseJob) -> ParseOutcome:
     """Read, check and parse one source file (a worker reads its own files, so the build never
-    holds every source's text at once); a file whose bytes no longer hash to `digest` is an
-    error. With digest None, nothing was read before: the digest of the bytes read is returned."""
-    location = SourceLocation(shown, 1)
+    holds every source's text at once); a file whose bytes no longer hash to job.digest is an
+    error. The outcome carries the digest of the bytes read."""
+    shown = job.shown
     found = None
     try:
-        raw = read_source_bytes(Path(path), shown=shown, max_bytes=max_bytes)
+        raw = read_source_bytes(Path(job.path), shown=shown, max_bytes=job.max_bytes)
         found = content_digest(raw)
-        if digest is not None and found != digest:
-            raise SourceError(location, "the file changed while it was being built", hint="build again")
+        if job.digest is not None and found != job.digest:
+            raise SourceError(SourceLocation(shown, 1), "the file changed while it was being built", hint="build again")
         try:
             text = decode_markdown_bytes(raw)
         except UnicodeDecodeError as exc:
             line = raw.count(b"\n", 0, exc.start) + 1
             raise SourceError(SourceLocation(shown, line), "not valid UTF-8", hint="save the .md file as UTF-8") from exc
     except SourceError as exc:
-        return found, (None, (), portable_error(exc))
-    return found, parse_source(shown, text, zone_name, with_terms)
-
-
-def _parse_file(job: tuple[str, str, str | None, str, int, bool]) -> FileParse:
-    return parse_file(*job)
+        return ParseOutcome(None, error=portable_error(exc), digest=found)
+    return replace(parse_source(shown, text, job.zone_name, job.with_terms), digest=found)
 
 
 def _render_one(plan: PagePlan) -> bytes | tuple[Any, ...]:
@@ -262,13 +291,12 @@ class StagePool:
     def _map(self, pool: Executor, function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
         return ordered_map(pool, function, items, chunk=self._chunk(len(items)), ahead=self._workers * _AHEAD_PER_WORKER)
 
-    def parse_files(self, jobs: Sequence[tuple[str, str, str | None, str, int, bool]]) -> Iterator[FileParse]:
-        """(shown path, file path, expected digest or None, zone name, byte limit, with terms) ->
-        (digest, result) in the same order (see parse_file)."""
+    def parse_files(self, jobs: Sequence[ParseJob]) -> Iterator[ParseOutcome]:
+        """The outcome of each job, in the same order (see parse_file)."""
         pool = self._pool(len(jobs))
         if pool is None:
-            return map(_parse_file, jobs)
-        return self._map(pool, _parse_file, jobs)
+            return map(parse_file, jobs)
+        return self._map(pool, parse_file, jobs)
 
     def stage_specs(
         self, planner: Any, specs: Sequence[Any], target: StageTarget, *, progress: Callable[[int], None] | None = None

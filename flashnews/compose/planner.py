@@ -163,7 +163,6 @@ class SitePlanner:
         self._related = RelatedFinder(site)
         self._cards: dict[str, Context] = {}
         self._card_digests = {item.article.source_path: card_digest(item) for item in site.articles}
-        self._positions = {item.article.source_path: index for index, item in enumerate(site.articles)}
         self._listings: list[Listing] = []
         self._whole: list[PagePlan] = [
             plan_not_found_page(site, config),
@@ -282,9 +281,3 @@ def _with_feed_bodies(
         return tuple(whole.get(id(item), item) for item in items)
 
     return replace(site, articles=swap(site.articles), sections=tuple(replace(s, articles=swap(s.articles)) for s in site.sections))
-
-
-def plan_all(site: Site, config: SiteConfig, *, images: Mapping[str, LeadImage] | None = None) -> list[PagePlan]:
-    """Every page of the site, planned whole (for checks and tests)."""
-    planner = SitePlanner(site, config, images=images)
-    return [planner.plan(spec) for spec in planner.specs()]

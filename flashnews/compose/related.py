@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from collections.abc import Mapping
 
 from flashnews.model import RenderedArticle, Site
 
@@ -125,15 +124,6 @@ class RelatedFinder:
         terms = self._terms_in(items, start, stop)
         return self._rank(items[start:stop], terms, index - start, terms[index - start])
 
-    def related_to(self, item: RenderedArticle) -> tuple[RenderedArticle, ...]:
-        """The related articles of a new version of an article of this site, in its place."""
-        if item.article.source_path not in self._place:
-            return ()
-        items, index = self._place[item.article.source_path]
-        start, stop = self.span(index)
-        own = self._mask(item)
-        return self._rank(items[start:stop], self._terms_in(items, start, stop), index - start, own)
-
     def _rank(
         self, candidates: tuple[RenderedArticle, ...], terms: list[int], index: int, own: int
     ) -> tuple[RenderedArticle, ...]:
@@ -148,11 +138,3 @@ class RelatedFinder:
 def _nearest_first(length: int, index: int) -> tuple[int, ...]:
     """Positions 0..length-1 but index, nearest to index first (the earlier one at equal distance)."""
     return tuple(sorted((other for other in range(length) if other != index), key=lambda other: (abs(other - index), other)))
-
-
-def find_related(
-    site: Site, *, count: int = RELATED_COUNT, window: int = CANDIDATE_WINDOW
-) -> Mapping[str, tuple[RenderedArticle, ...]]:
-    """For each article (by source path): its related articles (see RelatedFinder.related)."""
-    finder = RelatedFinder(site, count=count, window=window)
-    return {item.article.source_path: finder.related(item.article.source_path) for section in site.sections for item in section.articles}

@@ -64,10 +64,6 @@ class Hints:
             return self.byline(f"{text} {following}")
         return self.byline(text)
 
-    def is_signup(self, line_key: str) -> bool:
-        """Whether a line offers a newsletter, a subscription or a follow (its folded text)."""
-        return self.signup.search(line_key) is not None
-
     def dateline(self, text: str) -> FoundDate | None:
         """The date of a dateline (remembered: the layout asks about the same lines often)."""
         if self.dates is None or text in self._dated:
