@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-from flashnews.app.commands import EXIT_FATAL, Invocation, run_build, run_check, run_normalize
+from flashnews.app.commands import EXIT_FATAL, Invocation, run_build, run_check, run_normalize, run_watch
 from flashnews.config import SiteConfig, load_config
 from flashnews.errors import ConfigError, FlashnewsError, OutputError, TemplateError
 from flashnews.build.pipeline import BuildPaths
@@ -122,8 +122,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_publish(invocation)
         if invocation.command in ("watch", "serve"):
-            from flashnews.app.watch import run_watch
-
             return run_watch(invocation)
         return run_build(invocation)
     except (ConfigError, TemplateError, OutputError) as exc:

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -133,3 +135,76 @@ def run_check(invocation: Invocation) -> int:
     report_problems(result.errors, result.warnings, invocation.verbosity)
     print(f"checked {result.articles} articles, {result.pages} pages: {len(result.warnings)} warnings, {len(result.errors)} errors")
     return EXIT_INPUT_ERRORS if result.errors else EXIT_OK
+
+
+def _config_path(invocation: Invocation) -> Path | None:
+    if invocation.args.config is not None:
+        return Path(invocation.args.config)
+    return Path("site.toml") if Path("site.toml").is_file() else None
+
+
+STOP_GRACE_SECONDS = 10.0
+
+
+def run_watch(invocation: Invocation) -> int:
+    """`watch` and `serve`: build, then rebuild on change (and preview) until Ctrl-C."""
+    fixed_now = invocation.args.now or os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    server = None
+    channel = None
+    if invocation.command == "serve":
+        from flashnews.app.serve import PreviewServer, ReloadChannel
+
+        channel = ReloadChannel()
+        try:
+            server = PreviewServer(
+                invocation.paths.output_dir, channel, host=invocation.args.host, port=invocation.args.port, verbose=invocation.verbosity > 0
+            )
+        except OSError as exc:
+            print(f"cannot listen on {invocation.args.host}:{invocation.args.port}: {exc.strerror}; try --port", file=sys.stderr)
+            return 2
+    from flashnews.app.watch import Watcher
+
+    watcher = Watcher(
+        invocation.config,
+        invocation.paths,
+        config_path=_config_path(invocation),
+        base_url=invocation.args.base_url,
+        now=invocation.now if fixed_now else None,
+        include_drafts=invocation.include_drafts,
+        poll=invocation.args.poll,
+        verbosity=invocation.verbosity,
+        on_build=channel.publish_outcome if channel is not None else None,
+        on_pages=channel.publish_pages if channel is not None else None,
+    )
+    watcher.start()
+    if server is not None:
+        server.start()
+        print(f"serving {invocation.paths.output_dir} at {server.url}  (Ctrl-C to stop)", flush=True)
+    else:
+        print("watching for changes  (Ctrl-C to stop)", flush=True)
+    interrupted = False
+    try:
+        while watcher.is_running:
+            watcher.join(timeout=0.5)
+    except KeyboardInterrupt:
+        interrupted = True
+        print("stopping", flush=True)
+    finally:
+        # The loop only ends by itself when it could not run (e.g. the state folder is unwritable).
+        status = 0 if interrupted else 2
+        # Stopping must not hang on a thread that does not finish: the output folder is safe at
+        # any moment (the next run rolls back a transaction cut short), so after a grace period
+        # the process ends anyway.
+        guard = threading.Timer(STOP_GRACE_SECONDS, _exit_now, args=(status,))
+        guard.daemon = True
+        guard.start()
+        if server is not None:
+            server.stop()
+        watcher.stop()
+    return status
+
+
+def _exit_now(status: int) -> None:
+    print(f"stopping took over {STOP_GRACE_SECONDS:.0f} s; exiting", file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    os._exit(status)

@@ -12,7 +12,6 @@ term files holding the changed articles' words) as soon as the loop is idle.
 
 from __future__ import annotations
 
-import logging
 import os
 import queue
 import sys
@@ -23,12 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jinja2
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
-from watchdog.observers.polling import PollingObserver
 
 from flashnews.config import SiteConfig, load_config
 from flashnews.ingest.drops import DropReport, normalize_drops
@@ -38,13 +33,13 @@ from flashnews.build.loading import cached_articles
 from flashnews.build.pipeline import BuildPaths, build_site
 from flashnews.build.stages import update_search_index
 from flashnews.compose.render import create_environment
+from flashnews.app.observe import FolderObserver
 from flashnews.app.reporting import report_problems, summary_line
 from flashnews.compose.search import SearchCancelled
 from flashnews.ingest.sources import ARCHIVE_DIR, DROP_SUFFIXES, display_path
 from flashnews.build.state import BuildState, state_path
 from flashnews.app.changes import (
     QUIET_SECONDS,
-    WRITE_EVENTS,
     ChangeBatch,
     ChangeKind,
     Debouncer,
@@ -56,16 +51,12 @@ from flashnews.app.changes import (
     watch_roots,
 )
 
-if TYPE_CHECKING:
-    from flashnews.app.commands import Invocation
-
 # Re-exported: the watch loop's public names include the change bookkeeping it runs on.
 __all__ = [
     "QUIET_SECONDS", "BuildOutcome", "ChangeBatch", "ChangeKind", "Debouncer", "WatchRoots", "Watcher",
-    "classify_change", "needs_normalizing", "read_signature", "run_watch", "watch_roots",
+    "classify_change", "needs_normalizing", "read_signature", "watch_roots",
 ]
 
-_INOTIFY_LOGGER = "watchdog.observers.inotify_c"
 @dataclass(frozen=True, slots=True)
 class BuildOutcome:
     """What one build of the watch loop did; number 0 is the build at start."""
@@ -82,40 +73,6 @@ class BuildOutcome:
     @property
     def is_clean(self) -> bool:
         return not self.problems
-
-
-class _EventRecorder(FileSystemEventHandler):
-    """The watchdog callback: only records changed paths, never builds or raises."""
-
-    def __init__(self, changes: queue.SimpleQueue[str | None]) -> None:
-        self._changes = changes
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        try:
-            if event.event_type not in WRITE_EVENTS:
-                return
-            if event.is_directory and event.event_type in ("modified", "closed"):
-                return
-            for path in (event.src_path, getattr(event, "dest_path", "")):
-                if path:
-                    self._changes.put(os.fsdecode(path))
-        except Exception:  # noqa: BLE001 - an exception here would end watchdog's observer thread
-            traceback.print_exc()
-
-
-class _OverflowListener(logging.Handler):
-    """Turns watchdog's "inotify queue overflowed" warning into a full rescan, since the
-    events it lost are reported nowhere else."""
-
-    def __init__(self, changes: queue.SimpleQueue[str | None], roots: tuple[Path, ...]) -> None:
-        super().__init__(logging.WARNING)
-        self._changes = changes
-        self._roots = roots
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if "overflow" in record.getMessage().lower():
-            for root in self._roots:
-                self._changes.put(str(root))
 
 
 class Watcher:
@@ -143,7 +100,6 @@ class Watcher:
         self._base_url = base_url
         self._now = now
         self._include_drafts = include_drafts
-        self._poll = poll
         self._verbosity = verbosity
         self._on_build = on_build
         self._on_pages = on_pages
@@ -159,12 +115,8 @@ class Watcher:
         self._search_due = False
         self._environment: jinja2.Environment | None = None
         self._thread: threading.Thread | None = None
-        self._observer: Observer | PollingObserver | None = None  # type: ignore[valid-type]
-        self._recorder = _EventRecorder(self._changes)
-        self._folders = (self.roots.content_dir, self.roots.templates_dir, self.roots.static_dir)
-        self._overflow = _OverflowListener(self._changes, self._folders)
-        # (device, inode) of each watched folder: inotify follows a folder that is renamed away.
-        self._identities: dict[Path, tuple[int, int] | None] = {}
+        folders = (self.roots.content_dir, self.roots.templates_dir, self.roots.static_dir)
+        self._observer = FolderObserver(self._changes, folders, self.roots.config_path, poll=poll)
         # The picture files in content/ as of the last build, so a log line can say whether a
         # changed picture was added, replaced or deleted.
         self._pictures: set[str] = set()
@@ -178,14 +130,11 @@ class Watcher:
         self._thread.start()
 
     def stop(self) -> None:
-        logging.getLogger(_INOTIFY_LOGGER).removeHandler(self._overflow)
-        if self._observer is not None:
-            self._observer.stop()
+        self._observer.stop()
         self._changes.put(None)
         if self._thread is not None:
             self._thread.join(timeout=30)
-        if self._observer is not None:
-            self._observer.join(timeout=10)
+        self._observer.join(timeout=10)
 
     @property
     def is_running(self) -> bool:
@@ -218,47 +167,11 @@ class Watcher:
 
     # -- the loop ------------------------------------------------------------------------
 
-    def _start_observer(self) -> None:
-        try:
-            self._observer = self._schedule(PollingObserver(timeout=0.25) if self._poll else Observer())
-        except OSError as exc:
-            # inotify runs out of watches or instances on big trees; polling always works.
-            print(f"cannot watch with OS notifications ({exc.strerror}); polling instead", file=sys.stderr)
-            self._observer = self._schedule(PollingObserver(timeout=0.25))
-
-    def _schedule(self, observer: Observer | PollingObserver) -> Observer | PollingObserver:  # type: ignore[valid-type]
-        for folder in dict.fromkeys(self._folders):
-            self._identities[folder] = _folder_identity(folder)
-            if self._identities[folder] is not None:
-                observer.schedule(self._recorder, str(folder), recursive=True)
-        if self.roots.config_path is not None and self.roots.config_path.parent.is_dir():
-            observer.schedule(self._recorder, str(self.roots.config_path.parent), recursive=False)
-        logging.getLogger(_INOTIFY_LOGGER).addHandler(self._overflow)
-        observer.start()
-        return observer
-
-    def _rearm_observer(self) -> None:
-        """Watch a folder again when it is no longer the one being watched (deleted, renamed
-        away, replaced, or created late) and rescan it, so the loop never goes deaf."""
-        if self._observer is None:
-            return
-        for folder in dict.fromkeys(self._folders):
-            identity = _folder_identity(folder)
-            if identity == self._identities.get(folder):
-                continue
-            for emitter in list(self._observer.emitters):
-                if Path(emitter.watch.path) == folder:
-                    self._observer.unschedule(emitter.watch)
-            if identity is not None:
-                self._observer.schedule(self._recorder, str(folder), recursive=True)
-            self._identities[folder] = identity
-            self._changes.put(str(folder))
-
     def _run(self) -> None:
         # SQLite connections belong to the thread that opened them, so the state lives here.
         state = BuildState(state_path(self.paths.output_dir))
         try:
-            self._start_observer()
+            self._observer.start()
             self._build(state, ChangeBatch((), frozenset()))
             self._loop(state)
         finally:
@@ -285,7 +198,7 @@ class Watcher:
                     break
             if path is None:
                 return
-            self._rearm_observer()
+            self._observer.rearm()
             pending = self._debouncer.pending
             batch = self._debouncer.take(at=self._clock(), signatures={p: read_signature(p) for p in pending})
             due = self._seconds_to_schedule()
@@ -462,14 +375,6 @@ class Watcher:
         return BuildOutcome(number, batch.paths, batch.kinds, tuple(problems), result.written, result.deleted)
 
 
-def _folder_identity(folder: Path) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(folder)
-    except OSError:
-        return None
-    return (stat.st_dev, stat.st_ino) if os.path.isdir(folder) else None
-
-
 def _shown(paths: Iterable[str]) -> list[str]:
     here = os.getcwd()
     return [os.path.relpath(p, here) if p.startswith(here) else p for p in paths]
@@ -496,74 +401,3 @@ def _drop_signatures(report: DropReport, content_dir: Path) -> dict[str, Signatu
             for inside in archived.rglob("*"):
                 signatures[str(folder / inside.relative_to(archived))] = None
     return signatures
-
-
-def _config_path(invocation: Invocation) -> Path | None:
-    if invocation.args.config is not None:
-        return Path(invocation.args.config)
-    return Path("site.toml") if Path("site.toml").is_file() else None
-
-
-STOP_GRACE_SECONDS = 10.0
-
-
-def run_watch(invocation: Invocation) -> int:
-    """`watch` and `serve`: build, then rebuild on change (and preview) until Ctrl-C."""
-    fixed_now = invocation.args.now or os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    server = None
-    channel = None
-    if invocation.command == "serve":
-        from flashnews.app.serve import PreviewServer, ReloadChannel
-
-        channel = ReloadChannel()
-        try:
-            server = PreviewServer(
-                invocation.paths.output_dir, channel, host=invocation.args.host, port=invocation.args.port, verbose=invocation.verbosity > 0
-            )
-        except OSError as exc:
-            print(f"cannot listen on {invocation.args.host}:{invocation.args.port}: {exc.strerror}; try --port", file=sys.stderr)
-            return 2
-    watcher = Watcher(
-        invocation.config,
-        invocation.paths,
-        config_path=_config_path(invocation),
-        base_url=invocation.args.base_url,
-        now=invocation.now if fixed_now else None,
-        include_drafts=invocation.include_drafts,
-        poll=invocation.args.poll,
-        verbosity=invocation.verbosity,
-        on_build=channel.publish_outcome if channel is not None else None,
-        on_pages=channel.publish_pages if channel is not None else None,
-    )
-    watcher.start()
-    if server is not None:
-        server.start()
-        print(f"serving {invocation.paths.output_dir} at {server.url}  (Ctrl-C to stop)", flush=True)
-    else:
-        print("watching for changes  (Ctrl-C to stop)", flush=True)
-    interrupted = False
-    try:
-        while watcher.is_running:
-            watcher.join(timeout=0.5)
-    except KeyboardInterrupt:
-        interrupted = True
-        print("stopping", flush=True)
-    finally:
-        # The loop only ends by itself when it could not run (e.g. the state folder is unwritable).
-        status = 0 if interrupted else 2
-        # Stopping must not hang on a thread that does not finish: the output folder is safe at
-        # any moment (the next run rolls back a transaction cut short), so after a grace period
-        # the process ends anyway.
-        guard = threading.Timer(STOP_GRACE_SECONDS, _exit_now, args=(status,))
-        guard.daemon = True
-        guard.start()
-        if server is not None:
-            server.stop()
-        watcher.stop()
-    return status
-
-
-def _exit_now(status: int) -> None:
-    print(f"stopping took over {STOP_GRACE_SECONDS:.0f} s; exiting", file=sys.stderr, flush=True)
-    sys.stdout.flush()
-    os._exit(status)
