@@ -11,7 +11,7 @@ import pytest
 from flashnews.compose import search
 from flashnews.config import load_config
 from flashnews.build.pipeline import BuildPaths, BuildResult, build_site
-from flashnews.build.stages import update_search_index
+from flashnews.build.searching import update_search_index
 from flashnews.compose.search import SearchCancelled
 from flashnews.build.state import BuildState, state_path
 from tests.conftest import NOW

@@ -31,7 +31,7 @@ from flashnews.errors import ConfigError, FlashnewsError
 from flashnews.compose.images import find_picture_users, list_pictures
 from flashnews.build.loading import cached_articles
 from flashnews.build.pipeline import BuildPaths, build_site
-from flashnews.build.stages import update_search_index
+from flashnews.build.searching import update_search_index
 from flashnews.compose.render import create_environment
 from flashnews.app.observe import FolderObserver
 from flashnews.app.reporting import report_problems, summary_line

@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,9 +24,10 @@ from flashnews.config import SiteConfig
 from flashnews.compose.feeds import modified_at
 from flashnews.build.loading import cached_partial, source_cache_key
 from flashnews.model import RenderedArticle, Section, Site
-from flashnews.compose.paging import pages_showing
+from flashnews.compose.paging import archive_count, listing_page, listing_pages, pages_showing
 from flashnews.compose.planner import front_listing, rail_positions, section_listing
 from flashnews.compose.related import window_span
+from flashnews.compose.images import find_image_file
 from flashnews.compose.render import Context
 from flashnews.compose.site import article_url, sort_key
 from flashnews.build.state import BuildState, tree_json
@@ -149,6 +151,49 @@ class ListingAt:
     extra: Context
     members: list[int]
     number: int
+
+
+# Record fields only an article's own page shows.
+_OWN_PAGE_FIELDS = ("body", "body_html", "reading_minutes", "word_count", "body_line", "field_lines")
+
+
+def changed_listing_pages(before: Sequence[str], after: Sequence[str], per_page: int) -> list[int]:
+    """The numbers of the pages of a listing, once `before` and now `after` (its articles newest
+    first), whose stories or links differ."""
+    known = archive_count(len(before), per_page)
+    changed = []
+    for page in listing_pages(len(after), per_page):
+        if page.number > known:
+            changed.append(page.number)
+            continue
+        old = listing_page(len(before), per_page, page.number)
+        if (old.newer, old.older) != (page.newer, page.older) or before[old.start : old.stop] != after[page.start : page.stop]:
+            changed.append(page.number)
+    return changed
+
+
+def same_place(old: RenderedArticle, new: RenderedArticle) -> bool:
+    """Whether the two versions have the same place in the site: the same position in every
+    list, URL, publication, sitemap entry and front-matter extras (a lead picture among them)."""
+    a, b = old.article, new.article
+    return (a.source_path, a.date, a.category, a.slug, a.draft, a.updated, dict(a.extra)) == (
+        b.source_path, b.date, b.category, b.slug, b.draft, b.updated, dict(b.extra)
+    )
+
+
+def has_picture(item: RenderedArticle, content_dir: Path) -> bool:
+    """Whether the article has a lead picture or its body shows pictures (both made by the full build)."""
+    return bool(item.pictures) or "image" in item.article.extra or find_image_file(content_dir, item.article) is not None
+
+
+def same_elsewhere(old: RenderedArticle, new: RenderedArticle) -> bool:
+    """Whether the two versions show the same on every page but the article's own."""
+    a, b = records.partial_fields(old), records.partial_fields(new)
+    for name in _OWN_PAGE_FIELDS:
+        a.pop(name, None)
+        b.pop(name, None)
+    return a == b
+
 
 
 class RememberedOrder:

@@ -14,16 +14,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from flashnews.ingest import records
 from flashnews.compose import sitemap
 from flashnews.compose.feeds import plan_feed_pages
 from flashnews.build.fingerprint import ClockWindow
 from flashnews.compose.i18n import format_edition_date
-from flashnews.compose.images import LeadImage, find_image_file
+from flashnews.compose.images import LeadImage
 from flashnews.build.loading import load_lead_images
 from flashnews.model import RenderedArticle
-from flashnews.build.order import ListingAt, OrderRow, RememberedOrder, SiteFacts
-from flashnews.compose.paging import FRONT, archive_count, listing_page, listing_pages, page_path
+from flashnews.build.order import ListingAt, OrderRow, RememberedOrder, SiteFacts, changed_listing_pages, has_picture, same_elsewhere, same_place
+from flashnews.compose.paging import FRONT, listing_page, page_path
 from flashnews.compose.planner import (
     article_page_key,
     card_digest,
@@ -41,8 +40,6 @@ from flashnews.compose.render import PagePlan, article_card, article_context, li
 from flashnews.compose.site import RESERVED_SLUGS, article_url, is_published, section_key, section_of, section_url, sort_key
 from flashnews.compose.sitemap import article_entries, listing_entries, plan_news_sitemap_pages
 
-# Record fields only an article's own page shows.
-_OWN_PAGE_FIELDS = ("body", "body_html", "reading_minutes", "word_count", "body_line", "field_lines")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,45 +79,6 @@ class Addition:
     pages: list[PlannedPage]
     facts: SiteFacts
     window: ClockWindow
-
-
-def _changed_listing_pages(before: Sequence[str], after: Sequence[str], per_page: int) -> list[int]:
-    """The numbers of the pages of a listing, once `before` and now `after` (its articles newest
-    first), whose stories or links differ."""
-    known = archive_count(len(before), per_page)
-    changed = []
-    for page in listing_pages(len(after), per_page):
-        if page.number > known:
-            changed.append(page.number)
-            continue
-        old = listing_page(len(before), per_page, page.number)
-        if (old.newer, old.older) != (page.newer, page.older) or before[old.start : old.stop] != after[page.start : page.stop]:
-            changed.append(page.number)
-    return changed
-
-
-def same_place(old: RenderedArticle, new: RenderedArticle) -> bool:
-    """Whether the two versions have the same place in the site: the same position in every
-    list, URL, publication, sitemap entry and front-matter extras (a lead picture among them)."""
-    a, b = old.article, new.article
-    return (a.source_path, a.date, a.category, a.slug, a.draft, a.updated, dict(a.extra)) == (
-        b.source_path, b.date, b.category, b.slug, b.draft, b.updated, dict(b.extra)
-    )
-
-
-def has_picture(item: RenderedArticle, content_dir: Path) -> bool:
-    """Whether the article has a lead picture or its body shows pictures (both made by the full build)."""
-    return bool(item.pictures) or "image" in item.article.extra or find_image_file(content_dir, item.article) is not None
-
-
-def same_elsewhere(old: RenderedArticle, new: RenderedArticle) -> bool:
-    """Whether the two versions show the same on every page but the article's own."""
-    a, b = records.partial_fields(old), records.partial_fields(new)
-    for name in _OWN_PAGE_FIELDS:
-        a.pop(name, None)
-        b.pop(name, None)
-    return a == b
-
 
 
 class RememberedSite(RememberedOrder):
@@ -237,7 +195,7 @@ class RememberedSite(RememberedOrder):
             before = self._order if not key else [self._order[i] for i in self._members[key]]
             members = list(range(len(site._order))) if not key else site._members[key]
             prefix, template, extra = section_listing(key, label) if key else front_listing()
-            for number in _changed_listing_pages(before, [site._order[i] for i in members], config.per_page):
+            for number in changed_listing_pages(before, [site._order[i] for i in members], config.per_page):
                 listings[(prefix, number)] = ListingAt(prefix, template, extra, members, number)
         news = site._news_positions()
         if news is None:

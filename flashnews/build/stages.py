@@ -27,13 +27,12 @@ from flashnews.config import SiteConfig
 from flashnews.errors import OutputError, SourceError
 from flashnews.build.fingerprint import clock_window
 from flashnews.build.indexing import docs_of, encode_docs_state, read_docs_state, update_index
-from flashnews.build.inplace import Indexer, SearchIndex, build_in_place, remember_tree
+from flashnews.build.inplace import build_in_place, remember_tree
+from flashnews.build.searching import search_indexer
 from flashnews.build.order import remember_site
-from flashnews.build.loading import (
-    cached_partial, load_articles, load_body_pictures, load_lead_images, locate_body_pictures, locate_lead_images, source_cache_key,
-)
+from flashnews.build.loading import load_articles, load_body_pictures, load_lead_images, locate_body_pictures, locate_lead_images
 from flashnews.model import BuildPaths, BuildResult, OutputFile, RenderedArticle, Site
-from flashnews.build.output import OutputTransaction, recover_output
+from flashnews.build.output import OutputTransaction
 from flashnews.compose.planner import PageSpec, SitePlanner
 from flashnews.compose.render import create_environment, render_page
 from flashnews.compose.site import collect_site
@@ -114,33 +113,6 @@ def make_planner(
     return SitePlanner(site, config, salt=salt, images=lead_images, pictures=body_pictures, extra_pages=extra, complete=complete)
 
 
-def update_search_index(
-    config: SiteConfig, paths: BuildPaths, state: BuildState, *, cancel: Callable[[], bool] | None = None
-) -> int:
-    """Index the articles the last build published, when a build deferred it (watch mode's idle
-    pass): no source is read and no page planned. Returns how many articles were (re)indexed;
-    raises search.SearchCancelled or OutputError."""
-    recover_output(paths.output_dir)
-    pending = read_docs_state(state, SEARCH_PENDING)
-    if pending is None:
-        return 0
-    if cancel is not None and cancel():
-        raise search.SearchCancelled("search indexing was stopped for a newer change")
-    remembered = read_docs_state(state)
-    previous = state.read_outputs_of(remembered[1]) if remembered else {}
-    with OutputTransaction(paths.output_dir) as transaction:
-        update = update_index(
-            config=config, state=state, output_dir=paths.output_dir, docs=pending[0], remembered=remembered, previous=previous,
-            articles=lambda keys: cached_partial(state, keys),
-        )
-        for item in update.files:
-            transaction.stage(item)
-        report = transaction.commit(update.stale)
-    state.write_outputs({item.path: update.records[item.path] for item in update.files}, report.deleted)
-    state.write_values({SEARCH_DOCS: update.remembered, SEARCH_PENDING: None})
-    return update.indexed
-
-
 def _build_in_place(
     config: SiteConfig, paths: BuildPaths, *, now: datetime, state: BuildState, inputs: BuildInputs,
     environment: jinja2.Environment, started: float, defer_search: bool = False, cancel_search: Callable[[], bool] | None = None,
@@ -151,7 +123,7 @@ def _build_in_place(
         return None
     index = None
     if config.search:
-        index = _search_indexer(config, state, paths.output_dir, defer=defer_search, cancel=cancel_search)
+        index = search_indexer(config, state, paths.output_dir, defer=defer_search, cancel=cancel_search)
     edited = build_in_place(
         config, content_dir=paths.content_dir, output_dir=paths.output_dir, state=state, base=inputs.base, tree=inputs.tree,
         tree_data=inputs.tree_data, now=now, environment=environment, index=index,
@@ -168,46 +140,6 @@ def _build_in_place(
         indexed=edited.search.indexed,
         search_pending=edited.search.pending,
     )
-
-
-def _search_indexer(
-    config: SiteConfig, state: BuildState, output_dir: Path, *, defer: bool = False, cancel: Callable[[], bool] | None = None
-) -> Indexer:
-    """Stages the search index of the site an in-place build changed: the articles in its new
-    order (newest first) with the records of those it parsed. With defer the index is left as it
-    is and the articles are remembered as pending (watch mode indexes them when idle). Raises
-    search.SearchCancelled when cancel() is true as it starts."""
-
-    def index(transaction: OutputTransaction, order: list[str], new_items: Mapping[str, RenderedArticle]) -> SearchIndex:
-        remembered = read_docs_state(state)
-        base = read_docs_state(state, SEARCH_PENDING) or remembered
-        if base is not None:
-            keys = dict(base[0])
-        else:
-            keys = {shown: source_cache_key(config, shown, digest) for shown, (_, digest) in state.read_file_digests().items()}
-        keys.update({source: item.digest for source, item in new_items.items()})
-        docs = [(source, keys[source]) for source in reversed(order)]
-        if defer:
-            return SearchIndex({}, (), 0, {SEARCH_PENDING: encode_docs_state(docs)}, pending=True)
-        if cancel is not None and cancel():
-            raise search.SearchCancelled("search indexing was stopped for a newer change")
-        parsed = {item.digest: item for item in new_items.values()}
-
-        def articles(wanted: Sequence[str]) -> dict[str, RenderedArticle]:
-            found = cached_partial(state, [key for key in wanted if key not in parsed])
-            return {**found, **{key: parsed[key] for key in wanted if key in parsed}}
-
-        update = update_index(
-            config=config, state=state, output_dir=output_dir, docs=docs, remembered=remembered,
-            previous=state.read_outputs_of(remembered[1]) if remembered else {}, articles=articles,
-            terms={item.digest: search.article_terms(item) for item in new_items.values()},
-        )
-        for item in update.files:
-            transaction.stage(item)
-        files = {item.path: update.records[item.path] for item in update.files}
-        return SearchIndex(files, tuple(update.stale), update.indexed, {SEARCH_DOCS: update.remembered, SEARCH_PENDING: None})
-
-    return index
 
 
 def _remember_build(

@@ -7,10 +7,7 @@ is never overwritten.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -21,15 +18,11 @@ from typing import TYPE_CHECKING
 from flashnews.config import SiteConfig
 from flashnews.errors import NormalizeError, SourceError, SourceLocation, SourceWarning, portable_error, restore_error
 from flashnews.model import Normalized
-from flashnews.ingest.sources import ARCHIVE_DIR, DROP_SUFFIXES, content_digest, display_path, read_source_bytes, scan_source_files
+from flashnews.ingest.archive import MANIFEST, apply_drop, archive_page_folder, archive_raw, check_not_taken, check_target, compact_manifest, previous_date, read_manifest
+from flashnews.ingest.sources import ARCHIVE_DIR, DROP_SUFFIXES, display_path, read_source_bytes, scan_source_files
 
 if TYPE_CHECKING:
     from flashnews.ingest.normalize import DropContext
-
-MANIFEST = "manifest.json"
-# Drops applied since the manifest was last written, one JSON [key, digest] per line.
-JOURNAL = "manifest.log"
-
 
 @dataclass(frozen=True, slots=True)
 class DropReport:
@@ -46,138 +39,6 @@ class DropReport:
     applied: tuple[tuple[Path, Path], ...] = ()
     # The pictures document drops wrote beside their .md, which such a commit holds too.
     pictures: tuple[Path, ...] = ()
-
-
-def _read_manifest(archive: Path) -> dict[str, str] | None:
-    """The manifest with its journal replayed, {} when there is none yet, None when it cannot be read."""
-    try:
-        data = json.loads((archive / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        data = {}
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        return None
-    try:
-        lines = (archive / JOURNAL).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        lines = []
-    except (OSError, UnicodeDecodeError):
-        return None
-    for line in lines:
-        try:
-            key, digest = json.loads(line)
-        except (ValueError, TypeError):
-            continue  # a line cut short by a crash: its .md counts as not made from a drop
-        if isinstance(key, str) and isinstance(digest, str):
-            data[key] = digest
-    return data
-
-
-def _append_record(path: Path, line: str) -> None:
-    """Add one line to the manifest's journal (written through before the drop counts as applied)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
-
-
-def _compact_manifest(archive: Path, manifest: dict[str, str]) -> None:
-    """Fold the journal into the manifest (one write per run, however many drops it applied)."""
-    _write_atomic(archive / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
-    with contextlib.suppress(FileNotFoundError):
-        (archive / JOURNAL).unlink()
-
-
-def _apply_drop(md_path: Path, markdown: bytes, manifest: dict[str, str], key: str, archive: Path) -> None:
-    """Write the .md and record it in the manifest's journal, both or neither (the .md is put
-    back on failure). Appending a line keeps a run of many drops linear; the run folds the
-    journal into the manifest at its end."""
-    previous = md_path.read_bytes() if md_path.exists() else None
-    _write_atomic(md_path, markdown)
-    digest = content_digest(markdown)
-    try:
-        _append_record(archive / JOURNAL, json.dumps([key, digest], ensure_ascii=False))
-    except OSError:
-        with contextlib.suppress(OSError):
-            if previous is None:
-                md_path.unlink()
-            else:
-                _write_atomic(md_path, previous)
-        raise
-    manifest[key] = digest
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.flashnews-tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
-
-
-def _archive_raw(raw_path: Path, data: bytes, archive_path: Path) -> None:
-    """Move the drop into the archive; an older different drop of the same name is kept too."""
-    if archive_path.exists() and archive_path.read_bytes() != data:
-        archive_path = archive_path.with_name(f"{archive_path.stem}.{content_digest(data)[:10]}{archive_path.suffix}")
-    if archive_path.exists():
-        raw_path.unlink()
-        return
-    archive_path.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(raw_path, archive_path)
-
-
-def _archive_page_folder(raw_path: Path, archive_path: Path) -> None:
-    """Move a saved page's _files folder into the archive beside the page; one of the same name
-    already archived is kept, and this one left in place (the scan skips it)."""
-    folder = raw_path.with_name(f"{raw_path.stem}_files")
-    target = archive_path.with_name(folder.name)
-    if folder.is_dir() and not folder.is_symlink() and not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(folder, target)
-
-
-def _check_target(md_path: Path, shown: str, manifest: dict[str, str], key: str, raw_shown: str) -> None:
-    if not md_path.exists():
-        return
-    recorded = manifest.get(key)
-    if recorded is None:
-        raise NormalizeError(
-            SourceLocation(raw_shown, 1),
-            f"{shown} already exists and was not made from a drop; the drop was not applied",
-            hint=f"rename the drop or the {md_path.suffix} file",
-        )
-    if content_digest(md_path.read_bytes()) != recorded:
-        raise NormalizeError(
-            SourceLocation(raw_shown, 1),
-            f"{shown} was edited after it was generated; the new drop was not applied",
-            hint="delete the .md to regenerate it from the drop, or copy the changes in by hand",
-        )
-
-
-def _check_not_taken(key: str, targets: dict[str, str], raw_shown: str) -> None:
-    """Refuse a second drop of one run that would write the same file (story.txt and story.docx)."""
-    if key in targets:
-        raise NormalizeError(
-            SourceLocation(raw_shown, 1),
-            f"{targets[key]} also becomes {key}; this drop was not applied",
-            hint="rename one of the two drops",
-        )
-
-
-def _previous_date(md_path: Path) -> datetime | None:
-    """The date of the .md an earlier drop of this article produced, so a re-drop without a
-    dateline keeps its place in the news instead of jumping to the top."""
-    try:
-        head = md_path.read_text(encoding="utf-8")[:4096]
-    except (OSError, UnicodeDecodeError):
-        return None
-    match = re.search(r'^date: "([^"\n]+)"$', head, re.MULTILINE)
-    if match is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(match.group(1))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
 
 
 def explain_drop(raw_path: Path, content_dir: Path, config: SiteConfig, *, now: datetime) -> str:
@@ -259,7 +120,7 @@ _Converted = tuple[bytes, Normalized, tuple[tuple[str, bytes], ...]] | SourceErr
 def _job(raw_path: Path, content_dir: Path, config: SiteConfig, now: datetime, shared: frozenset[str]) -> _Job:
     md_path = raw_path.with_suffix(".md")
     # A re-drop of an article keeps the date its .md has, so it keeps its place in the news.
-    clock = _previous_date(md_path) or now.astimezone(config.tz)
+    clock = previous_date(md_path) or now.astimezone(config.tz)
     return (raw_path, display_path(raw_path, content_dir), raw_path.relative_to(content_dir).as_posix(), clock, content_dir, shared)
 
 
@@ -357,7 +218,7 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
     warnings.extend(scan.warnings)
     if not scan.paths:  # the usual build: no drop, so the manifest (one entry per drop ever made) is not read
         return DropReport((), tuple(errors), tuple(warnings), ())
-    manifest = _read_manifest(archive)
+    manifest = read_manifest(archive)
     if manifest is None:
         manifest = {}
         warnings.append(
@@ -377,16 +238,16 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
         key = md_path.relative_to(content_dir).as_posix()
         is_text = raw_path.suffix.lower() == ".txt"
         try:
-            _check_target(md_path, display_path(md_path, content_dir), manifest, key, shown)
-            _check_not_taken(key, targets, shown)
+            check_target(md_path, display_path(md_path, content_dir), manifest, key, shown)
+            check_not_taken(key, targets, shown)
             if isinstance(converted, SourceError):
                 raise converted
             data, result, files = converted
             outputs = [(raw_path.with_name(name), picture) for name, picture in files]
             for path, _ in outputs:
                 picture_key = path.relative_to(content_dir).as_posix()
-                _check_target(path, display_path(path, content_dir), manifest, picture_key, shown)
-                _check_not_taken(picture_key, targets, shown)
+                check_target(path, display_path(path, content_dir), manifest, picture_key, shown)
+                check_not_taken(picture_key, targets, shown)
         except SourceError as exc:
             errors.append(exc)
             continue
@@ -399,11 +260,11 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
         try:
             # Pictures first: the .md counts as applied only once the pictures it shows are there.
             for path, picture in outputs:
-                _apply_drop(path, picture, manifest, path.relative_to(content_dir).as_posix(), archive)
-            _apply_drop(md_path, result.markdown.encode("utf-8"), manifest, key, archive)
-            _archive_raw(raw_path, data, archive / relative)
+                apply_drop(path, picture, manifest, path.relative_to(content_dir).as_posix(), archive)
+            apply_drop(md_path, result.markdown.encode("utf-8"), manifest, key, archive)
+            archive_raw(raw_path, data, archive / relative)
             if not is_text:
-                _archive_page_folder(raw_path, archive / relative)
+                archive_page_folder(raw_path, archive / relative)
         except OSError as exc:
             errors.append(
                 NormalizeError(
@@ -418,7 +279,7 @@ def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry
         pictures.extend(path for path, _ in outputs)
     if written:
         try:
-            _compact_manifest(archive, manifest)
+            compact_manifest(archive, manifest)
         except OSError as exc:
             # The journal still holds every drop; the next run folds it in.
             warnings.append(SourceWarning(SourceLocation(display_path(archive / MANIFEST, content_dir), 1), f"cannot update the drop manifest: {exc.strerror or exc}", "free disk space; nothing was lost"))
