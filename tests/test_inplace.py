@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from flashnews.build import pipeline, stages
+from flashnews.build import pipeline, searching, stages
 from flashnews.compose import sitemap
 from flashnews.config import load_config
 from flashnews.errors import OutputError
@@ -507,7 +507,8 @@ def test_after_a_failed_search_index_the_next_build_makes_it(site_dir: Path, mon
     def indexing_fails(*args: object, **kwargs: object) -> object:
         raise OutputError("the search index could not be written")
 
-    monkeypatch.setattr(stages, "update_index", indexing_fails)
+    monkeypatch.setattr(stages, "update_index", indexing_fails)  # the full build's
+    monkeypatch.setattr(searching, "update_index", indexing_fails)  # the in-place build's
     assert build(project) != 0
     # The pages wait for their index: the output is as it was.
     assert "zanzibar" not in story_page(project, 20).read_text(encoding="utf-8")

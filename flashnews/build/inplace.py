@@ -48,7 +48,7 @@ from flashnews.errors import FlashnewsError
 from flashnews.build.fingerprint import ClockWindow
 from flashnews.build.loading import cache_parsed, source_cache_key
 from flashnews.model import RenderedArticle
-from flashnews.build.order import from_json, read_site_facts, store_site_facts
+from flashnews.build.order import SiteFacts, from_json, read_site_facts, store_site_facts
 from flashnews.build.output import OutputTransaction
 from flashnews.build.remembered import PlannedPage, RememberedSite
 from flashnews.compose.render import render_page
@@ -167,32 +167,18 @@ def build_in_place(
     tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data is tree_json(tree).
     index(transaction, published sources newest first, parsed articles), when given, stages the search index in
     the same transaction (so a failure leaves the output as it was) and says what it staged."""
-    window = ClockWindow.decode(state.read_value("clock") or "")
-    if state.read_value("fingerprint") is None or window is None or not window.contains(now):
+    found = _changed_sources(state, base=base, tree=tree, now=now, output_dir=output_dir)
+    if found is None:
         return None
-    site_facts = read_site_facts(state)
-    old_tree = state.get_many([TREE_KEY]).get(TREE_KEY)
-    if site_facts is None or old_tree is None or site_facts.base != base:
-        return None
-    changes = _tree_changes(from_json(old_tree), tree)
-    if changes is None or (changes[0] and changes[1]):
-        return None  # a file went away, or files were both edited and added
-    changed = changes[0] or changes[1]
-    if not changed or len(changed) > MAX_EDITS or not all(str(entry[0]).casefold().endswith(".md") for entry in changed):
-        return None
-    if not state.has_every_output(output_dir):
-        return None
-    edits = [_read_edit(content_dir, str(entry[0]), config) for entry in changed]
+    facts, window, changed, adding = found
+    edits = [_read_edit(content_dir, relative, config) for relative in changed]
     if any(edit is None for edit in edits):
         return None
-    remembered_site = RememberedSite(site_facts, config=config, state=state, now=now)
-    new_items: dict[str, RenderedArticle] = {}
-    for edit in edits:
-        assert edit is not None
-        new_items[edit.shown] = records.decode_rendered(edit.records.whole, edit.key)
-    addition = None
-    if changes[1]:
-        addition = remembered_site.plan_additions(new_items, content_dir, window)
+    sources = [edit for edit in edits if edit is not None]
+    new_items = {edit.shown: records.decode_rendered(edit.records.whole, edit.key) for edit in sources}
+    remembered_site = RememberedSite(facts, config=config, state=state, now=now)
+    addition = remembered_site.plan_additions(new_items, content_dir, window) if adding else None
+    if adding:
         planned = addition.pages if addition is not None else None
     else:
         planned = remembered_site.plan_edits(new_items, content_dir)
@@ -200,7 +186,7 @@ def build_in_place(
         return None
     recorded = state.read_outputs_of([page.path for page in planned])
     # A new article's own page is new even when it was published first (publish_first).
-    new_pages = sum(1 for page in planned if page.path not in recorded or addition is not None and page.source in new_items)
+    new_pages = sum(1 for page in planned if page.path not in recorded or adding and page.source in new_items)
     # A page whose key is the manifest's is on disk as it would be rendered (BuildState.has_every_output).
     planned = [page for page in planned if page.path not in recorded or recorded[page.path].digest != page.key]
     try:
@@ -212,23 +198,54 @@ def build_in_place(
         for page in pages:
             transaction.stage(page)
         if index is not None:
-            order = addition.facts.order if addition is not None else site_facts.order
+            order = addition.facts.order if addition is not None else facts.order
             indexed = index(transaction, [row.source for row in order], new_items)
         report = transaction.commit(indexed.stale)
-    sources = [edit for edit in edits if edit is not None]
-    known = state.read_file_digests_of(edit.shown for edit in sources)
-    for edit in sources:
-        cache_parsed(state, edit.key, edit.records.whole, edit.records.partial, edit.records.terms)
-    state.write_file_digests({edit.shown: (edit.stamp, edit.digest) for edit in sources}, known=known)
-    state.write_outputs({**{page.path: OutputRecord(page.key, page.source) for page in planned}, **indexed.records}, report.deleted)
+    _remember(state, sources, planned, indexed, report.deleted, tree_data)
     if addition is not None:
         summary = json.loads(state.read_value("summary") or "null")
         summary["articles"] += len(new_items)
         summary["pages"] += new_pages
         store_site_facts(state, addition.facts)
         state.write_values({"summary": json.dumps(summary), "clock": addition.window.encode()})
-    state.put_many({TREE_KEY: tree_data})
     return InPlaceBuild(written=report.written, deleted=report.deleted, rendered=len(pages), search=indexed)
+
+
+def _changed_sources(
+    state: BuildState, *, base: str, tree: Tree, now: datetime, output_dir: Path
+) -> tuple[SiteFacts, ClockWindow, list[str], bool] | None:
+    """The remembered site, its clock window, the .md sources changed since (relative paths),
+    and whether they are new; None when the last build was not a clean one of these inputs
+    other than content/, the clock left its window, a file went away, files were both edited
+    and added, another kind of file changed, too many changed, or an output is missing."""
+    window = ClockWindow.decode(state.read_value("clock") or "")
+    if state.read_value("fingerprint") is None or window is None or not window.contains(now):
+        return None
+    facts = read_site_facts(state)
+    old_tree = state.get_many([TREE_KEY]).get(TREE_KEY)
+    if facts is None or old_tree is None or facts.base != base:
+        return None
+    changes = _tree_changes(from_json(old_tree), tree)
+    if changes is None or (changes[0] and changes[1]):
+        return None
+    changed = [str(entry[0]) for entry in changes[0] or changes[1]]
+    if not changed or len(changed) > MAX_EDITS or not all(relative.casefold().endswith(".md") for relative in changed):
+        return None
+    if not state.has_every_output(output_dir):
+        return None
+    return facts, window, changed, bool(changes[1])
+
+
+def _remember(
+    state: BuildState, sources: list[_Edit], planned: list[PlannedPage], indexed: SearchIndex, deleted: Sequence[str], tree_data: bytes
+) -> None:
+    """Record what an in-place build wrote and parsed, and the stamps of content/ it started from."""
+    known = state.read_file_digests_of(edit.shown for edit in sources)
+    for edit in sources:
+        cache_parsed(state, edit.key, edit.records.whole, edit.records.partial, edit.records.terms)
+    state.write_file_digests({edit.shown: (edit.stamp, edit.digest) for edit in sources}, known=known)
+    state.write_outputs({**{page.path: OutputRecord(page.key, page.source) for page in planned}, **indexed.records}, deleted)
+    state.put_many({TREE_KEY: tree_data})
 
 
 def publish_first(

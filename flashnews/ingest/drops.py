@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -203,84 +203,108 @@ def _convert_forked(jobs: list[_Job], config: SiteConfig) -> Iterator[_Converted
                 yield outcome[1], outcome[2], outcome[3]  # type: ignore[misc]
 
 
+@dataclass(slots=True)
+class _Run:
+    """What one run of normalize_drops has done so far."""
+
+    content_dir: Path
+    manifest: dict[str, str]
+    dry_run: bool
+    errors: list[SourceError]
+    warnings: list[SourceWarning]
+    written: list[str] = field(default_factory=list)
+    stripped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    applied: list[tuple[Path, Path]] = field(default_factory=list)
+    pictures: list[Path] = field(default_factory=list)
+    targets: dict[str, str] = field(default_factory=dict)  # each .md and picture this run writes -> the drop it comes from
+
+    @property
+    def archive(self) -> Path:
+        return self.content_dir / ARCHIVE_DIR
+
+    def report(self) -> DropReport:
+        return DropReport(
+            tuple(self.written), tuple(self.errors), tuple(self.warnings), tuple(self.stripped), tuple(self.notes),
+            tuple(self.applied), tuple(self.pictures),
+        )
+
+
 def normalize_drops(content_dir: Path, config: SiteConfig, *, now: datetime, dry_run: bool = False) -> DropReport:
     """Normalize every drop (.txt, .docx, .html, .htm) under content_dir; with dry_run, only report."""
-    archive = content_dir / ARCHIVE_DIR
-    written: list[str] = []
-    errors: list[SourceError] = []
-    warnings: list[SourceWarning] = []
-    stripped: list[str] = []
-    notes: list[str] = []
-    applied: list[tuple[Path, Path]] = []
-    pictures: list[Path] = []
     scan = scan_source_files(content_dir, suffix=DROP_SUFFIXES, report_documents=True)
-    errors.extend(scan.errors)
-    warnings.extend(scan.warnings)
     if not scan.paths:  # the usual build: no drop, so the manifest (one entry per drop ever made) is not read
-        return DropReport((), tuple(errors), tuple(warnings), ())
-    manifest = read_manifest(archive)
+        return DropReport((), tuple(scan.errors), tuple(scan.warnings), ())
+    run = _Run(content_dir, {}, dry_run, list(scan.errors), list(scan.warnings))
+    manifest = read_manifest(run.archive)
     if manifest is None:
-        manifest = {}
-        warnings.append(
+        run.warnings.append(
             SourceWarning(
-                SourceLocation(display_path(archive / MANIFEST, content_dir), 1),
+                SourceLocation(display_path(run.archive / MANIFEST, content_dir), 1),
                 "the drop manifest is unreadable, so no existing .md file is overwritten",
                 "restore it from a backup, or delete it and the .md files made from drops",
             )
         )
-    targets: dict[str, str] = {}  # each .md and picture this run writes -> the drop it comes from
+    run.manifest = manifest or {}
     shared = _shared_lines(scan.paths, config) if len(scan.paths) >= 3 else frozenset()
     jobs = [_job(raw_path, content_dir, config, now, shared) for raw_path in scan.paths]
     for raw_path, converted in zip(scan.paths, _convert_all(jobs, config)):
-        shown = display_path(raw_path, content_dir)
-        relative = raw_path.relative_to(content_dir).as_posix()
-        md_path = raw_path.with_suffix(".md")
-        key = md_path.relative_to(content_dir).as_posix()
-        is_text = raw_path.suffix.lower() == ".txt"
+        _take(run, raw_path, converted)
+    if run.written:
         try:
-            check_target(md_path, display_path(md_path, content_dir), manifest, key, shown)
-            check_not_taken(key, targets, shown)
-            if isinstance(converted, SourceError):
-                raise converted
-            data, result, files = converted
-            outputs = [(raw_path.with_name(name), picture) for name, picture in files]
-            for path, _ in outputs:
-                picture_key = path.relative_to(content_dir).as_posix()
-                check_target(path, display_path(path, content_dir), manifest, picture_key, shown)
-                check_not_taken(picture_key, targets, shown)
-        except SourceError as exc:
-            errors.append(exc)
-            continue
-        warnings.extend(result.warnings)
-        stripped.extend(f"{shown}:{line}" for line in result.stripped)
-        notes.extend(f"{shown}: {note}" for note in result.notes)
-        targets.update((target.relative_to(content_dir).as_posix(), shown) for target in (md_path, *(path for path, _ in outputs)))
-        if dry_run:
-            continue
-        try:
-            # Pictures first: the .md counts as applied only once the pictures it shows are there.
-            for path, picture in outputs:
-                apply_drop(path, picture, manifest, path.relative_to(content_dir).as_posix(), archive)
-            apply_drop(md_path, result.markdown.encode("utf-8"), manifest, key, archive)
-            archive_raw(raw_path, data, archive / relative)
-            if not is_text:
-                archive_page_folder(raw_path, archive / relative)
-        except OSError as exc:
-            errors.append(
-                NormalizeError(
-                    SourceLocation(shown, 1),
-                    f"cannot write {display_path(md_path, content_dir)}: {exc.strerror or exc}",
-                    hint="free disk space or fix permissions; the drop was left in place and is retried next time",
-                )
-            )
-            continue
-        written.append(display_path(md_path, content_dir))
-        applied.append((raw_path, md_path))
-        pictures.extend(path for path, _ in outputs)
-    if written:
-        try:
-            compact_manifest(archive, manifest)
+            compact_manifest(run.archive, run.manifest)
         except OSError as exc:
             # The journal still holds every drop; the next run folds it in.
-            warnings.append(SourceWarning(SourceLocation(display_path(archive / MANIFEST, content_dir), 1), f"cannot update the drop manifest: {exc.strerror or exc}", "free disk space; nothing was lost"))
-    return DropReport(tuple(written), tuple(errors), tuple(warnings), tuple(stripped), tuple(notes), tuple(applied), tuple(pictures))
+            shown = display_path(run.archive / MANIFEST, content_dir)
+            run.warnings.append(SourceWarning(SourceLocation(shown, 1), f"cannot update the drop manifest: {exc.strerror or exc}", "free disk space; nothing was lost"))
+    return run.report()
+
+
+def _take(run: _Run, raw_path: Path, converted: _Converted) -> None:
+    """Check where one converted drop goes and record what it gives; unless the run is dry,
+    write its pictures and .md and archive it."""
+    content_dir = run.content_dir
+    shown = display_path(raw_path, content_dir)
+    md_path = raw_path.with_suffix(".md")
+    key = md_path.relative_to(content_dir).as_posix()
+    try:
+        check_target(md_path, display_path(md_path, content_dir), run.manifest, key, shown)
+        check_not_taken(key, run.targets, shown)
+        if isinstance(converted, SourceError):
+            raise converted
+        data, result, files = converted
+        outputs = [(raw_path.with_name(name), picture) for name, picture in files]
+        for path, _ in outputs:
+            picture_key = path.relative_to(content_dir).as_posix()
+            check_target(path, display_path(path, content_dir), run.manifest, picture_key, shown)
+            check_not_taken(picture_key, run.targets, shown)
+    except SourceError as exc:
+        run.errors.append(exc)
+        return
+    run.warnings.extend(result.warnings)
+    run.stripped.extend(f"{shown}:{line}" for line in result.stripped)
+    run.notes.extend(f"{shown}: {note}" for note in result.notes)
+    run.targets.update((target.relative_to(content_dir).as_posix(), shown) for target in (md_path, *(path for path, _ in outputs)))
+    if run.dry_run:
+        return
+    relative = raw_path.relative_to(content_dir).as_posix()
+    try:
+        # Pictures first: the .md counts as applied only once the pictures it shows are there.
+        for path, picture in outputs:
+            apply_drop(path, picture, run.manifest, path.relative_to(content_dir).as_posix(), run.archive)
+        apply_drop(md_path, result.markdown.encode("utf-8"), run.manifest, key, run.archive)
+        archive_raw(raw_path, data, run.archive / relative)
+        if raw_path.suffix.lower() != ".txt":
+            archive_page_folder(raw_path, run.archive / relative)
+    except OSError as exc:
+        run.errors.append(
+            NormalizeError(
+                SourceLocation(shown, 1),
+                f"cannot write {display_path(md_path, content_dir)}: {exc.strerror or exc}",
+                hint="free disk space or fix permissions; the drop was left in place and is retried next time",
+            )
+        )
+        return
+    run.written.append(display_path(md_path, content_dir))
+    run.applied.append((raw_path, md_path))
+    run.pictures.extend(path for path, _ in outputs)
