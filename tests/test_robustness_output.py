@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import flashnews.ingest.archive
 import flashnews.ingest.drops
 import flashnews.build.output
 from flashnews.errors import OutputError
@@ -103,7 +104,7 @@ def test_a_drop_that_cannot_be_written_is_a_located_error_and_stays_a_drop(site_
     def append(path: Path, line: str) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # the drop's record cannot be written
 
-    monkeypatch.setattr(flashnews.ingest.drops, "_append_record", append)
+    monkeypatch.setattr(flashnews.ingest.archive, "_append_record", append)
     capsys.readouterr()
     assert build(site_dir, NOW) == 1
     err = capsys.readouterr().err
@@ -141,7 +142,7 @@ def test_a_state_database_that_cannot_be_written_raises_output_error(tmp_path):
 def test_drops_recorded_only_in_the_journal_still_protect_their_md(site_dir, monkeypatch):
     """A run killed after applying drops but before folding its journal into the manifest."""
     (site_dir / "content" / "seed.txt").write_bytes((FIXTURES / "seed.txt").read_bytes())
-    monkeypatch.setattr(flashnews.ingest.drops, "_compact_manifest", lambda archive, manifest: None)
+    monkeypatch.setattr(flashnews.ingest.drops, "compact_manifest", lambda archive, manifest: None)
     assert build(site_dir, NOW) == 0
     monkeypatch.undo()
     archive = site_dir / "content" / "_archive"

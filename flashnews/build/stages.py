@@ -32,7 +32,7 @@ from flashnews.build.searching import search_indexer
 from flashnews.build.order import remember_site
 from flashnews.build.loading import load_articles, load_body_pictures, load_lead_images, locate_body_pictures, locate_lead_images
 from flashnews.model import BuildPaths, BuildResult, OutputFile, RenderedArticle, Site
-from flashnews.build.output import OutputTransaction
+from flashnews.build.output import OutputTransaction, WriteReport
 from flashnews.compose.planner import PageSpec, SitePlanner
 from flashnews.compose.render import create_environment, render_page
 from flashnews.compose.site import collect_site
@@ -257,6 +257,48 @@ def _stage_search(
     return _SearchOutcome(update.indexed, False, {SEARCH_DOCS: update.remembered, SEARCH_PENDING: None})
 
 
+def _write(
+    config: SiteConfig, paths: BuildPaths, state: BuildState, planner: SitePlanner, pool: StagePool, changes: _Changes,
+    loaded: _LoadedSite, previous: Mapping[str, OutputRecord], *, progress: Callable[[str, int, int], None] | None,
+    defer_search: bool, cancel_search: Callable[[], bool] | None,
+) -> tuple[WriteReport, _SearchOutcome]:
+    """Render the changed pages and stage them, the changed files and the search index in one
+    transaction; delete what the site no longer has (but the last good pages of sources that
+    failed) and record it all in the manifest."""
+    done = 0
+
+    def rendered(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress("render", done, len(changes.pages))
+
+    transaction = OutputTransaction(paths.output_dir)
+    staged = pool.stage_specs(planner, changes.pages, transaction.target, progress=rendered)
+    made: list[str] = []  # every file made in this build, written or found unchanged
+    # The workers stage each page as they render it, so writing overlaps rendering. They are
+    # stopped before the transaction ends, and also when it cannot start.
+    with contextlib.ExitStack() as stack:
+        stack.callback(staged.close)
+        stack.enter_context(transaction)
+        stack.callback(staged.close)
+        for spec, was_staged in zip(changes.pages, staged):
+            transaction.adopt(spec.path, was_staged)
+            made.append(spec.path)
+        for item in changes.files:
+            transaction.stage(item)
+            made.append(item.path)
+        searched = _stage_search(
+            config, paths, state, loaded.site, transaction=transaction, made=made, changes=changes, previous=previous,
+            defer=defer_search, cancel=cancel_search,
+        )
+        records_now = changes.records
+        kept = {path for path, record in previous.items() if record.source in loaded.failed and path not in records_now}
+        report = transaction.commit([path for path in previous if path not in records_now and path not in kept])
+    state.write_outputs({path: records_now[path] for path in made}, report.deleted)
+    return report, searched
+
+
 def _build_changed(
     config: SiteConfig,
     paths: BuildPaths,
@@ -288,37 +330,9 @@ def _build_changed(
         state.clear_outputs()
         previous = {}
     changes = _find_changes(specs, loaded, paths, state, previous)
-    done = 0
-
-    def rendered(count: int) -> None:
-        nonlocal done
-        done += count
-        if progress is not None:
-            progress("render", done, len(changes.pages))
-
-    transaction = OutputTransaction(paths.output_dir)
-    staged = pool.stage_specs(planner, changes.pages, transaction.target, progress=rendered)
-    made: list[str] = []  # every file made in this build, written or found unchanged
-    # The workers stage each page as they render it, so writing overlaps rendering. They are
-    # stopped before the transaction ends, and also when it cannot start.
-    with contextlib.ExitStack() as stack:
-        stack.callback(staged.close)
-        stack.enter_context(transaction)
-        stack.callback(staged.close)
-        for spec, was_staged in zip(changes.pages, staged):
-            transaction.adopt(spec.path, was_staged)
-            made.append(spec.path)
-        for item in changes.files:
-            transaction.stage(item)
-            made.append(item.path)
-        searched = _stage_search(
-            config, paths, state, site, transaction=transaction, made=made, changes=changes, previous=previous,
-            defer=defer_search, cancel=cancel_search,
-        )
-        records_now = changes.records
-        kept = {path for path, record in previous.items() if record.source in loaded.failed and path not in records_now}
-        report = transaction.commit([path for path in previous if path not in records_now and path not in kept])
-    state.write_outputs({path: records_now[path] for path in made}, report.deleted)
+    report, searched = _write(
+        config, paths, state, planner, pool, changes, loaded, previous, progress=progress, defer_search=defer_search, cancel_search=cancel_search
+    )
     state.write_values(searched.state)
     result = BuildResult.of_site(
         site,
