@@ -6,10 +6,15 @@ from datetime import datetime, timedelta, timezone
 
 from flashnews.config import SiteConfig
 from flashnews.model import Article, RenderedArticle
-from flashnews.compose.related import find_related, key_terms
+from flashnews.compose.related import RelatedFinder, key_terms
 from flashnews.compose.site import collect_site
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def _related(site, **options):  # type: ignore[no-untyped-def]
+    finder = RelatedFinder(site, **options)
+    return {item.article.source_path: finder.related(item.article.source_path) for section in site.sections for item in section.articles}
 
 
 def item(slug: str, title: str, *, section: str = "Sport", hours: int = 0, lead: str = "") -> RenderedArticle:
@@ -19,7 +24,7 @@ def item(slug: str, title: str, *, section: str = "Sport", hours: int = 0, lead:
 
 def related_slugs(*items: RenderedArticle, **options: int) -> dict[str, list[str]]:
     site, _ = collect_site(items, now=START, config=SiteConfig())
-    return {path.removeprefix("content/").removesuffix(".md"): [r.article.slug for r in found] for path, found in find_related(site, **options).items()}
+    return {path.removeprefix("content/").removesuffix(".md"): [r.article.slug for r in found] for path, found in _related(site, **options).items()}
 
 
 def test_articles_of_a_section_that_share_key_terms_are_related():

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flashnews.compose.planner import plan_all
+from tests.pages import plan_all
 from flashnews.compose.render import create_environment, render_page
 from flashnews.compose.site import collect_site
 from tests.conftest import REPO

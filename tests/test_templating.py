@@ -20,7 +20,7 @@ from markupsafe import Markup
 from flashnews.ingest import content, markup
 from flashnews.compose import render, templating
 from flashnews.config import load_config
-from flashnews.compose.planner import plan_all
+from tests.pages import plan_all
 from flashnews.compose.render import PagePlan, create_environment, render_page
 from flashnews.compose.site import collect_site
 from tests.golden.regenerate import BASE_URL, GOLDEN, NOW, REPO
