@@ -112,8 +112,10 @@ def stamp_tree(root: Path, *, skip: Iterable[str] = ()) -> list[tuple[str, int, 
     return found
 
 
+@lru_cache(maxsize=1)
 def code_stamp() -> str:
-    """The flashnews modules and library versions that produced the output."""
+    """The flashnews modules and library versions that produced the output (those this process
+    loaded: a module edited under a running watch session is not the code it runs)."""
     parts = [sys.version]
     for path in sorted(_PACKAGE_DIR.rglob("*.py")):
         result = path.stat()

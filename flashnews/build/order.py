@@ -31,9 +31,11 @@ from flashnews.compose.images import find_image_file
 from flashnews.compose.render import Context
 from flashnews.compose.site import article_url, sort_key
 from flashnews.build.state import BuildState, tree_json
+from flashnews.ingest.sources import content_digest
 
 # The build-cache entry every clean full build writes (remember_site).
 SITE_KEY = "inplace\0site"
+SITE_DIGEST = "site_facts"  # the build-state value holding the digest of SITE_KEY's value
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,21 +125,24 @@ def remember_site(state: BuildState, *, base: str, salt: str, site: Site) -> Sit
 
 def store_site_facts(state: BuildState, facts: SiteFacts) -> None:
     data = facts.encode()
+    digest = content_digest(data)
     state.put_many({SITE_KEY: data})
-    state.memo[SITE_KEY] = (data, facts)
+    state.write_values({SITE_DIGEST: digest})
+    state.memo[SITE_KEY] = (digest, facts)
 
 
 def read_site_facts(state: BuildState) -> SiteFacts | None:
-    """The facts the last clean full build remembered (decoded once per session: the value the
-    state holds is compared with the one decoded before)."""
+    """The facts the last clean full build remembered (decoded once per session: the digest the
+    state holds is compared with the one of the value decoded before)."""
+    digest = state.read_value(SITE_DIGEST)
+    known = state.memo.get(SITE_KEY)
+    if digest is not None and isinstance(known, tuple) and known[0] == digest:
+        return known[1]  # type: ignore[no-any-return]
     found = state.get_many([SITE_KEY]).get(SITE_KEY)
     if found is None:
         return None
-    known = state.memo.get(SITE_KEY)
-    if isinstance(known, tuple) and known[0] == found:
-        return known[1]  # type: ignore[no-any-return]
     facts = SiteFacts.decode(found)
-    state.memo[SITE_KEY] = (found, facts)
+    state.memo[SITE_KEY] = (content_digest(found), facts)
     return facts
 
 
