@@ -102,6 +102,9 @@ class RenderedArticle:
     # The local pictures body_html shows, in order; their <img> tags are pointed at the published
     # files when a page is rendered (images.place_pictures), since those depend on the files' bytes.
     pictures: tuple[PictureReference, ...] = ()
+    # The words related-article lists match it by (related.key_terms), worked out when it is
+    # parsed and cached with it; None when not known (then they are worked out when needed).
+    key_terms: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

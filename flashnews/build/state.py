@@ -28,7 +28,7 @@ from flashnews.errors import OutputError
 SCHEMA_VERSION = "2"
 # The version of what a build derives from sources (cached records, page keys): raise it when
 # parsing or planning changes what they hold.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 _CHUNK = 500
 # Build-state values: the articles of the live search index, and those a deferred build left to index.
 SEARCH_DOCS = "search_docs"

@@ -26,7 +26,7 @@ from typing import Any
 import jinja2
 
 from flashnews.ingest import content, markup, records
-from flashnews.compose import search
+from flashnews.compose import related, search
 from flashnews.ingest.decode import decode_markdown_bytes
 from flashnews.errors import FlashnewsError, SourceError, SourceLocation, SourceWarning, portable_error, restore_error
 from flashnews.build.output import StageTarget, stage_file
@@ -125,6 +125,7 @@ def parse_source(shown: str, text: str, zone_name: str, with_terms: bool = False
     try:
         article, warnings = content.parse_article(text, path=shown, zone=ZoneInfo(zone_name))
         item = markup.render_article(article, _converter)
+        item = replace(item, key_terms=tuple(sorted(related.key_terms(item.article.title, item.lead))))
     except SourceError as exc:
         return ParseOutcome(None, error=portable_error(exc))
     terms = search.article_terms(item) if with_terms else b""

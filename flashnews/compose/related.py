@@ -85,7 +85,8 @@ class RelatedFinder:
         """The bit mask of an article's key terms."""
         bits = self._bits
         mask = 0
-        for term in key_terms(item.article.title, item.lead):
+        terms = item.key_terms if item.key_terms is not None else key_terms(item.article.title, item.lead)
+        for term in terms:
             bit = bits.get(term)
             if bit is None:
                 bit = bits[term] = 1 << len(bits)

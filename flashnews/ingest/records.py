@@ -28,6 +28,7 @@ def _record(item: RenderedArticle) -> dict[str, object]:
         "body_html": item.body_html, "lead": item.lead, "reading_minutes": item.reading_minutes,
         "word_count": item.word_count,
         "pictures": [[p.src, p.path, p.line] for p in item.pictures],
+        **({"key_terms": list(item.key_terms)} if item.key_terms is not None else {}),
     }
 
 
@@ -58,4 +59,8 @@ def decode_rendered(data: bytes, digest: str = "") -> RenderedArticle:
     )
     partial = "body_html" not in r
     pictures = tuple(PictureReference(src, path, line) for src, path, line in r.get("pictures", ()))
-    return RenderedArticle(article, r.get("body_html", ""), r["lead"], r["reading_minutes"], r["word_count"], digest, partial, pictures)
+    terms = r.get("key_terms")
+    return RenderedArticle(
+        article, r.get("body_html", ""), r["lead"], r["reading_minutes"], r["word_count"], digest, partial, pictures,
+        tuple(terms) if terms is not None else None,
+    )
