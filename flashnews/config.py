@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 import json
 import re
 import tomllib
@@ -163,8 +164,13 @@ class SiteConfig:
 
     def digest(self) -> str:
         """A hash of every setting, so caches know when the config changed."""
-        text = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return _config_digest(self)
+
+
+@lru_cache(maxsize=8)  # a config is immutable; a watch session asks for its digest at every build
+def _config_digest(config: SiteConfig) -> str:
+    text = json.dumps(asdict(config), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _convert(value: Any, annotation: str, where: str) -> Any:
