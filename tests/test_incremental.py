@@ -341,3 +341,28 @@ def test_page_rendered_again_with_the_same_bytes_is_not_rewritten(project: Path,
     assert build(project) == 0
     assert "(0 written, 0 deleted)" in capsys.readouterr().out
     assert mtimes(project / "public") == stamps
+
+
+def test_a_template_rewritten_with_the_same_size_gives_a_new_digest_each_time(tmp_path: Path) -> None:
+    from flashnews.build.pipeline import templates_digest
+
+    (tmp_path / "base.html").write_text("aaaa")
+    seen = {templates_digest(tmp_path)}
+    for text in ("bbbb", "cccc", "dddd"):
+        (tmp_path / "base.html").write_text(text)
+        seen.add(templates_digest(tmp_path))
+    assert len(seen) == 4
+
+
+def test_settled_templates_are_read_once_until_one_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flashnews.build import pipeline
+
+    reads: list[Path] = []
+    hash_templates = pipeline._hash_templates
+    monkeypatch.setattr(pipeline, "_hash_templates", lambda folder: reads.append(folder) or hash_templates(folder))
+    monkeypatch.setattr(pipeline, "_SETTLED_NS", -(10**18))  # every file counts as settled
+    (tmp_path / "base.html").write_text("aaaa")
+    first = pipeline.templates_digest(tmp_path)
+    assert pipeline.templates_digest(tmp_path) == first and len(reads) == 1
+    (tmp_path / "extra.html").write_text("b")
+    assert pipeline.templates_digest(tmp_path) != first and len(reads) == 2

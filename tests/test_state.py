@@ -92,3 +92,16 @@ def test_state_of_an_older_schema_is_emptied(tmp_path: Path) -> None:
     again = open_state(tmp_path)
     assert again.read_outputs() == {} and again.get_many(["k"]) == {}
     assert SCHEMA_VERSION != "0"
+
+
+def test_a_watch_session_reads_through_its_map_what_another_build_wrote(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "state.sqlite"
+    session = BuildState(path, session=True)
+    assert session._db.execute("PRAGMA mmap_size").fetchone()[0] > 0
+    session.put_many({"k": b"first"})
+    assert session.get_many(["k"]) == {"k": b"first"}
+    other = BuildState(path)
+    other.put_many({"k": b"second" * 10_000, "j": b"new"})
+    other.close()
+    assert session.get_many(["k", "j"]) == {"k": b"second" * 10_000, "j": b"new"}
+    session.close()

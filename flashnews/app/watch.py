@@ -169,7 +169,7 @@ class Watcher:
 
     def _run(self) -> None:
         # SQLite connections belong to the thread that opened them, so the state lives here.
-        state = BuildState(state_path(self.paths.output_dir))
+        state = BuildState(state_path(self.paths.output_dir), session=True)
         try:
             self._observer.start()
             self._build(state, ChangeBatch((), frozenset()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,8 +33,29 @@ if TYPE_CHECKING:
 __all__ = ["PIPELINE_VERSION", "BuildInputs", "BuildPaths", "BuildResult", "build_site", "templates_digest"]
 
 
+# Template files last changed longer ago than this are known by their stamps (size, times, inode)
+# until one changes: a file written more recently could be written again within the file
+# system's clock tick and keep its stamp.
+_SETTLED_NS = 2_000_000_000
+# The templates folders this process hashed: folder -> (their stamps, the digest).
+_known_templates: dict[str, tuple[list[tuple[str, int, int, int, int]], str]] = {}
+
+
 def templates_digest(templates_dir: Path) -> str:
-    """A hash of every template, so any template change re-renders the pages."""
+    """A hash of every template, so any template change re-renders the pages. A session that
+    builds again and again reads the templates again only when their stamps change."""
+    folder = os.path.abspath(templates_dir)
+    stamps = fingerprint.stamp_tree(templates_dir)
+    known = _known_templates.get(folder)
+    if known is not None and known[0] == stamps:
+        return known[1]
+    digest = _hash_templates(templates_dir)
+    if stamps and time.time_ns() - max(max(mtime, ctime) for _, _, mtime, ctime, _ in stamps) > _SETTLED_NS:
+        _known_templates[folder] = (stamps, digest)
+    return digest
+
+
+def _hash_templates(templates_dir: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in templates_dir.rglob("*") if p.is_file() and not is_litter(p.name)):
         digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")

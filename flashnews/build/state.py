@@ -69,10 +69,17 @@ def state_path(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}.flashnews" / "state.sqlite"
 
 
+# How much of the state file a watch session maps (SQLite reads the rest as usual).
+_SESSION_MAP_BYTES = 256 << 20
+
+
 class BuildState:
     """The manifest and caches of one output folder."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, session: bool = False) -> None:
+        """With session (a watch session, which reads scattered records build after build) the
+        file is read through a memory map, several times faster than page-sized reads."""
+        self._session = session
         try:
             self._open(path)
         except sqlite3.DatabaseError:
@@ -97,6 +104,8 @@ class BuildState:
         # Cached records are a few kilobytes each: large pages hold them without overflow chains
         # (a cold build stores its records in half the time). Applies to a new file only.
         self._db.execute("PRAGMA page_size=32768")
+        if self._session:
+            self._db.execute(f"PRAGMA mmap_size={_SESSION_MAP_BYTES}")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(
