@@ -492,6 +492,28 @@ def test_a_deleted_output_file_takes_the_full_build(newsroom: Path, full_builds:
     assert_same_as_cold(newsroom)
 
 
+def test_an_emptied_output_folder_takes_the_full_build(newsroom: Path, full_builds: list[int]) -> None:
+    """A CI job that restored the build state but not the output."""
+    shutil.rmtree(newsroom / "public")
+    (newsroom / "public").mkdir()
+    append_to_body(article_path(newsroom, 20))
+    assert build(newsroom) == 0
+    assert full_builds == [1]
+    assert_same_as_cold(newsroom)
+
+
+def test_a_page_deleted_inside_its_folder_is_written_again_by_the_next_build(newsroom: Path, full_builds: list[int]) -> None:
+    """A build of an edit checks the output folder's entries only; the build after it that finds
+    nothing changed checks every file."""
+    story_page(newsroom, 30).unlink()
+    append_to_body(article_path(newsroom, 20))
+    assert build(newsroom) == 0
+    assert full_builds == []
+    assert build(newsroom) == 0
+    assert full_builds == [1]
+    assert_same_as_cold(newsroom)
+
+
 def test_after_a_build_with_warnings_the_next_edit_takes_the_full_build(newsroom: Path, full_builds: list[int]) -> None:
     _misspell_field(newsroom)
     assert build(newsroom) == 0
@@ -671,3 +693,35 @@ def test_replacing_a_body_picture_renders_its_page_again(newsroom: Path) -> None
     after = story_page(newsroom, 20).read_bytes()
     assert after != before and b'width="500"' in after
     assert_same_as_cold(newsroom)
+
+
+def test_changes_are_found_between_two_trees_of_stamps_record_by_record() -> None:
+    from flashnews.build.inplace import _tree_changes
+    from flashnews.build.state import tree_lines
+
+    odd = "a b\n],[\"c\".md"  # spaces, a line break, brackets and a quote in a name
+    surrogate = "caf\udce9.md"  # a name that is not UTF-8
+    old = [(odd, 1, 10, 10, 1), ("b.md", 2, 20, 20, 2), (surrogate, 3, 30, 30, 3)]
+    assert _tree_changes(tree_lines(old), old, tree_lines(old)) == ([], [])
+    edited = [(odd, 5, 11, 11, 1), ("b.md", 2, 20, 20, 2), (surrogate, 3, 31, 31, 3)]
+    assert _tree_changes(tree_lines(old), edited, tree_lines(edited)) == ([edited[0], edited[2]], [])
+    added = [*old, ("new one.md", 4, 40, 40, 4)]
+    assert _tree_changes(tree_lines(old), added, tree_lines(added)) == ([], [added[3]])
+    assert _tree_changes(tree_lines(old), old[:2], tree_lines(old[:2])) is None  # one went away
+    renamed = [old[0], ("c.md", 2, 20, 20, 2), old[2]]
+    assert _tree_changes(tree_lines(old), renamed, tree_lines(renamed)) is None
+    assert _tree_changes(b"", [], b"") == ([], [])
+    assert _tree_changes(b"[[\"a.md\",1,2,3,4]]", old, tree_lines(old)) is None  # another format
+
+
+def test_the_remembered_order_is_stored_as_columns_and_read_back_row_by_row() -> None:
+    from flashnews.build.order import NavEntry, OrderColumns, OrderRow, SiteFacts
+
+    rows = [OrderRow(f"content/{n}.md", ("sport", "bota")[n % 2], f"story-{n}/", f"2025-01-0{n + 1}T00:00:00+00:00") for n in range(5)]
+    facts = SiteFacts("base", "salt", (NavEntry("sport", "Sport", "Sport"), NavEntry("bota", "Bota", "World")), rows)
+    back = SiteFacts.decode(facts.encode())
+    assert isinstance(back.order, OrderColumns)
+    assert list(back.order) == rows and back.order[2] == rows[2] and back.order[1:3] == rows[1:3]
+    assert back.members == {"sport": [0, 2, 4], "bota": [1, 3]} == facts.members
+    assert back.positions == {row.source: n for n, row in enumerate(rows)}
+    assert back.encode() == facts.encode()

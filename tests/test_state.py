@@ -105,3 +105,20 @@ def test_a_watch_session_reads_through_its_map_what_another_build_wrote(tmp_path
     other.close()
     assert session.get_many(["k", "j"]) == {"k": b"second" * 10_000, "j": b"new"}
     session.close()
+
+
+def test_every_top_output_is_present_until_a_top_entry_is_deleted(tmp_path: Path) -> None:
+    state = open_state(tmp_path)
+    output_dir = tmp_path / "public"
+    (output_dir / "a").mkdir(parents=True)
+    (output_dir / "a" / "index.html").write_text("a")
+    (output_dir / "b.html").write_text("b")
+    state.write_outputs({"a/index.html": OutputRecord("d1", "content/a.md"), "a/x.png": OutputRecord("d3"), "b.html": OutputRecord("d2")}, [])
+    assert state.has_every_top_output(output_dir)  # a/x.png is inside a folder that is there
+    (output_dir / "b.html").unlink()
+    assert not state.has_every_top_output(output_dir)
+    (output_dir / "b.html").write_text("b")
+    (output_dir / "a" / "index.html").unlink()
+    (output_dir / "a").rmdir()
+    assert not state.has_every_top_output(output_dir)
+    assert not state.has_every_top_output(tmp_path / "elsewhere")

@@ -48,7 +48,7 @@ from flashnews.errors import FlashnewsError
 from flashnews.build.fingerprint import ClockWindow
 from flashnews.build.loading import cache_parsed, source_cache_key
 from flashnews.model import RenderedArticle
-from flashnews.build.order import SiteFacts, from_json, read_site_facts, store_site_facts
+from flashnews.build.order import SiteFacts, read_site_facts, store_site_facts
 from flashnews.build.output import OutputTransaction
 from flashnews.build.remembered import PlannedPage, RememberedSite
 from flashnews.compose.render import render_page
@@ -108,24 +108,33 @@ class _Edit:
 
 
 def remember_tree(state: BuildState, tree_data: bytes) -> None:
-    """Record the stamps of content/ (fingerprint.stamp_tree as tree_json) a clean full build read."""
+    """Record the stamps of content/ (fingerprint.stamp_tree as state.tree_lines) a clean full build read."""
     state.put_many({TREE_KEY: tree_data})
 
 
-def _tree_changes(old: Tree, new: Tree) -> tuple[list[Sequence[object]], list[Sequence[object]]] | None:
-    """The entries of new whose stamps differ from old's, and those old does not have; None when
-    a file went away."""
-    stamps = {entry[0]: tuple(entry[1:5]) for entry in old}
-    edited, added = [], []
-    for entry in new:
-        before = stamps.get(entry[0])
-        if before is None:
-            added.append(entry)
-        elif before != tuple(entry[1:5]):
-            edited.append(entry)
-    if len(new) - len(added) != len(old):
+def _tree_changes(old_data: bytes, tree: Tree, tree_data: bytes) -> tuple[list[Sequence[object]], list[Sequence[object]]] | None:
+    """The entries of tree whose stamps differ from those in old_data, and those old_data does
+    not have; None when a file went away. Both are state.tree_lines, compared record by record."""
+    old_records = old_data.split(b"\0") if old_data else []
+    new_records = tree_data.split(b"\0") if tree_data else []
+    unchanged = set(old_records)
+    differing = [(entry, record) for entry, record in zip(tree, new_records) if record not in unchanged]
+    if not differing:
+        return ([], []) if len(new_records) == len(old_records) else None
+    known = set(map(_path_of, old_records))
+    if None in known:
+        return None  # written by another version
+    edited = [entry for entry, record in differing if _path_of(record) in known]
+    added = [entry for entry, record in differing if _path_of(record) not in known]
+    if len(new_records) - len(added) != len(old_records):
         return None
     return edited, added
+
+
+def _path_of(record: bytes) -> bytes | None:
+    """The path in a record of state.tree_lines: its last field."""
+    fields = record.split(b" ", 4)
+    return fields[4] if len(fields) == 5 else None
 
 
 def _read_edit(content_dir: Path, relative: str, config: SiteConfig) -> _Edit | None:
@@ -164,10 +173,10 @@ def build_in_place(
 ) -> InPlaceBuild | None:
     """Render and write the pages of the articles edited in place, or added, since the last clean
     full build (see above), and bring the build state up to date; None when the site needs a full build.
-    tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data is tree_json(tree).
+    tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data is state.tree_lines(tree).
     index(transaction, published sources newest first, parsed articles), when given, stages the search index in
     the same transaction (so a failure leaves the output as it was) and says what it staged."""
-    found = _changed_sources(state, base=base, tree=tree, now=now, output_dir=output_dir)
+    found = _changed_sources(state, base=base, tree=tree, tree_data=tree_data, now=now, output_dir=output_dir)
     if found is None:
         return None
     facts, window, changed, adding = found
@@ -187,7 +196,8 @@ def build_in_place(
     recorded = state.read_outputs_of([page.path for page in planned])
     # A new article's own page is new even when it was published first (publish_first).
     new_pages = sum(1 for page in planned if page.path not in recorded or adding and page.source in new_items)
-    # A page whose key is the manifest's is on disk as it would be rendered (BuildState.has_every_output).
+    # A page whose key is the manifest's is on disk as it would be rendered (has_every_top_output;
+    # the next build that finds nothing changed checks every file).
     planned = [page for page in planned if page.path not in recorded or recorded[page.path].digest != page.key]
     try:
         pages = [render_page(environment, page.plan()) for page in planned]
@@ -198,8 +208,7 @@ def build_in_place(
         for page in pages:
             transaction.stage(page)
         if index is not None:
-            order = addition.facts.order if addition is not None else facts.order
-            indexed = index(transaction, [row.source for row in order], new_items)
+            indexed = index(transaction, (addition.facts if addition is not None else facts).sources, new_items)
         report = transaction.commit(indexed.stale)
     _remember(state, sources, planned, indexed, report.deleted, tree_data)
     if addition is not None:
@@ -212,12 +221,13 @@ def build_in_place(
 
 
 def _changed_sources(
-    state: BuildState, *, base: str, tree: Tree, now: datetime, output_dir: Path
+    state: BuildState, *, base: str, tree: Tree, tree_data: bytes, now: datetime, output_dir: Path
 ) -> tuple[SiteFacts, ClockWindow, list[str], bool] | None:
     """The remembered site, its clock window, the .md sources changed since (relative paths),
     and whether they are new; None when the last build was not a clean one of these inputs
     other than content/, the clock left its window, a file went away, files were both edited
-    and added, another kind of file changed, too many changed, or an output is missing."""
+    and added, another kind of file changed, too many changed, or the output folder misses a
+    recorded entry (BuildState.has_every_top_output)."""
     window = ClockWindow.decode(state.read_value("clock") or "")
     if state.read_value("fingerprint") is None or window is None or not window.contains(now):
         return None
@@ -225,13 +235,13 @@ def _changed_sources(
     old_tree = state.get_many([TREE_KEY]).get(TREE_KEY)
     if facts is None or old_tree is None or facts.base != base:
         return None
-    changes = _tree_changes(from_json(old_tree), tree)
+    changes = _tree_changes(old_tree, tree, tree_data)
     if changes is None or (changes[0] and changes[1]):
         return None
     changed = [str(entry[0]) for entry in changes[0] or changes[1]]
     if not changed or len(changed) > MAX_EDITS or not all(relative.casefold().endswith(".md") for relative in changed):
         return None
-    if not state.has_every_output(output_dir):
+    if not state.has_every_top_output(output_dir):
         return None
     return facts, window, changed, bool(changes[1])
 

@@ -24,7 +24,7 @@ from flashnews.errors import TemplateError
 from flashnews.model import BuildPaths, BuildResult
 from flashnews.build.output import recover_output
 from flashnews.ingest.sources import ARCHIVE_DIR, is_litter
-from flashnews.build.state import PIPELINE_VERSION, SEARCH_PENDING, BuildState, FileStamp, state_path, tree_json
+from flashnews.build.state import PIPELINE_VERSION, SEARCH_PENDING, BuildState, FileStamp, state_path, tree_lines
 from flashnews.ingest.sources import content_digest
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class BuildInputs:
 
     base: str
     tree: list[tuple[str, int, int, int, int]]
-    tree_data: bytes  # tree as JSON, as the build state keeps it
+    tree_data: bytes  # tree as the build state keeps it (state.tree_lines)
     fingerprint: str
 
     @staticmethod
@@ -142,7 +142,7 @@ class BuildInputs:
     @staticmethod
     def of(paths: BuildPaths, *, base: str) -> BuildInputs:
         tree = fingerprint.stamp_tree(paths.content_dir, skip=[ARCHIVE_DIR])
-        tree_data = tree_json(tree)
+        tree_data = tree_lines(tree)
         return BuildInputs(base, tree, tree_data, fingerprint.input_fingerprint(base, content_digest(tree_data)))
 
     def source_stats(self, content_dir: Path) -> dict[str, FileStamp]:

@@ -28,7 +28,7 @@ from flashnews.errors import OutputError
 SCHEMA_VERSION = "2"
 # The version of what a build derives from sources (cached records, page keys): raise it when
 # parsing or planning changes what they hold.
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 _CHUNK = 500
 # Build-state values: the articles of the live search index, and those a deferred build left to index.
 SEARCH_DOCS = "search_docs"
@@ -59,6 +59,14 @@ def tree_json(value: object) -> bytes:
         return orjson.dumps(value)
     except TypeError:
         return json.dumps(value).encode()
+
+
+def tree_lines(tree: Iterable[tuple[str, int, int, int, int]]) -> bytes:
+    """fingerprint.stamp_tree's entries as records "size mtime ctime inode path" separated by NUL
+    (which no file name holds), so two trees are compared record by record without decoding;
+    names that are not UTF-8 keep their bytes."""
+    records = [f"{size} {mtime} {ctime} {inode} {path}" for path, size, mtime, ctime, inode in tree]
+    return "\0".join(records).encode("utf-8", "surrogateescape")
 
 
 def stamp_of(result: os.stat_result) -> FileStamp:
@@ -167,6 +175,17 @@ class BuildState:
         deleted by hand must be written again."""
         folder = f"{output_dir}{os.sep}"
         return all(os.path.isfile(folder + path) for path in self.read_output_paths())
+
+    def has_every_top_output(self, output_dir: Path) -> bool:
+        """Whether output_dir holds the first part of every path the manifest records: one listing
+        of the folder, which finds it emptied or replaced (a CI job that restored the state but
+        not the output) and an article's folder or a top-level file deleted. A build of a few
+        edits trusts the output that far; the next build that finds nothing changed checks every file."""
+        try:
+            present = set(os.listdir(output_dir))
+        except OSError:
+            return False
+        return {path.partition("/")[0] for path in self.read_output_paths()} <= present
 
     def write_outputs(self, changed: Mapping[str, OutputRecord], deleted: Iterable[str]) -> None:
         with self._transaction():

@@ -6,6 +6,8 @@ re-render an article's own page needs only the partial one, a tenth of the bytes
 
 from __future__ import annotations
 
+import sys
+
 from datetime import datetime
 from types import MappingProxyType
 
@@ -62,5 +64,6 @@ def decode_rendered(data: bytes, digest: str = "") -> RenderedArticle:
     terms = r.get("key_terms")
     return RenderedArticle(
         article, r.get("body_html", ""), r["lead"], r["reading_minutes"], r["word_count"], digest, partial, pictures,
-        tuple(terms) if terms is not None else None,
+        # Interned: the same few thousand stems recur in every article, held once for the whole site.
+        tuple(map(sys.intern, terms)) if terms is not None else None,
     )
