@@ -12,6 +12,15 @@ def open_state(tmp_path: Path) -> BuildState:
     return BuildState(tmp_path / "state" / "state.sqlite")
 
 
+def state_with_output(tmp_path: Path) -> tuple[BuildState, Path]:
+    """A fresh state and an output folder holding a/index.html and b.html (not yet recorded)."""
+    output_dir = tmp_path / "public"
+    (output_dir / "a").mkdir(parents=True)
+    (output_dir / "a" / "index.html").write_text("a")
+    (output_dir / "b.html").write_text("b")
+    return open_state(tmp_path), output_dir
+
+
 def test_state_lives_in_a_dot_folder_beside_the_output(tmp_path: Path) -> None:
     assert state_path(tmp_path / "public") == tmp_path / ".public.flashnews" / "state.sqlite"
 
@@ -25,11 +34,7 @@ def test_outputs_written_are_read_back_and_deleted_ones_are_gone(tmp_path: Path)
 
 
 def test_every_output_is_present_until_a_recorded_file_is_deleted(tmp_path: Path) -> None:
-    state = open_state(tmp_path)
-    output_dir = tmp_path / "public"
-    (output_dir / "a").mkdir(parents=True)
-    (output_dir / "a" / "index.html").write_text("a")
-    (output_dir / "b.html").write_text("b")
+    state, output_dir = state_with_output(tmp_path)
     state.write_outputs({"a/index.html": OutputRecord("d1", "content/a.md"), "b.html": OutputRecord("d2")}, [])
     assert state.has_every_output(output_dir)
     (output_dir / "b.html").unlink()
@@ -108,11 +113,7 @@ def test_a_watch_session_reads_through_its_map_what_another_build_wrote(tmp_path
 
 
 def test_every_top_output_is_present_until_a_top_entry_is_deleted(tmp_path: Path) -> None:
-    state = open_state(tmp_path)
-    output_dir = tmp_path / "public"
-    (output_dir / "a").mkdir(parents=True)
-    (output_dir / "a" / "index.html").write_text("a")
-    (output_dir / "b.html").write_text("b")
+    state, output_dir = state_with_output(tmp_path)
     state.write_outputs({"a/index.html": OutputRecord("d1", "content/a.md"), "a/x.png": OutputRecord("d3"), "b.html": OutputRecord("d2")}, [])
     assert state.has_every_top_output(output_dir)  # a/x.png is inside a folder that is there
     (output_dir / "b.html").unlink()
