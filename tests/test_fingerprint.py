@@ -12,7 +12,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from flashnews.config import SiteConfig
-from flashnews.build.fingerprint import ClockWindow, clock_window, input_fingerprint, stamp_tree
+from flashnews.build import fingerprint
+from flashnews.build.fingerprint import ClockWindow, clock_window, input_fingerprint, stamp_records, stamp_tree, tree_entries, tree_lines
 from flashnews.model import Article, RenderedArticle
 from flashnews.compose.site import collect_site
 from flashnews.compose.sitemap import news_entries
@@ -73,6 +74,27 @@ def test_tree_stamp_changes_when_a_file_is_edited_added_or_removed(tmp_path: Pat
     third = stamp_tree(tmp_path)
     os.remove(tmp_path / "a.md")
     assert len({input_fingerprint(tree) for tree in (first, second, third, stamp_tree(tmp_path))}) == 4
+
+
+def test_a_large_tree_is_stamped_by_two_processes_as_one_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for number in range(40):
+        folder = tmp_path / f"d{number % 3}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"{number:03}.md").write_text("x" * number)
+    (tmp_path / "caf\udce9.md").write_bytes(b"not UTF-8 in its name")
+    (tmp_path / "gone.md").symlink_to(tmp_path / "missing.md")
+    serial = stamp_records(tmp_path)
+    monkeypatch.setattr(fingerprint, "PARALLEL_STAT_MIN", 4)
+    monkeypatch.setattr(fingerprint, "_may_fork", lambda: True)  # other tests may leave threads behind
+    children = []
+    fork = os.fork
+    monkeypatch.setattr(fingerprint.os, "fork", lambda: children.append(1) or fork())
+    assert stamp_records(tmp_path) == serial
+    assert children == [1]
+    entries = tree_entries(serial)
+    assert [entry[0] for entry in entries][:2] == ["caf\udce9.md", "d0/000.md"] and len(entries) == 42
+    assert ("gone.md", -1, 0, 0, 0) in entries
+    assert tree_lines(entries) == serial
 
 
 def test_tree_stamp_leaves_out_the_named_top_level_folders(tmp_path: Path) -> None:

@@ -697,21 +697,26 @@ def test_replacing_a_body_picture_renders_its_page_again(newsroom: Path) -> None
 
 def test_changes_are_found_between_two_trees_of_stamps_record_by_record() -> None:
     from flashnews.build.inplace import _tree_changes
-    from flashnews.build.state import tree_lines
+    from flashnews.build.fingerprint import tree_lines
 
     odd = "a b\n],[\"c\".md"  # spaces, a line break, brackets and a quote in a name
     surrogate = "caf\udce9.md"  # a name that is not UTF-8
     old = [(odd, 1, 10, 10, 1), ("b.md", 2, 20, 20, 2), (surrogate, 3, 30, 30, 3)]
-    assert _tree_changes(tree_lines(old), old, tree_lines(old)) == ([], [])
+    assert _tree_changes(tree_lines(old), tree_lines(old)) == ([], [])
     edited = [(odd, 5, 11, 11, 1), ("b.md", 2, 20, 20, 2), (surrogate, 3, 31, 31, 3)]
-    assert _tree_changes(tree_lines(old), edited, tree_lines(edited)) == ([edited[0], edited[2]], [])
+    assert _tree_changes(tree_lines(old), tree_lines(edited)) == ([odd, surrogate], [])
     added = [*old, ("new one.md", 4, 40, 40, 4)]
-    assert _tree_changes(tree_lines(old), added, tree_lines(added)) == ([], [added[3]])
-    assert _tree_changes(tree_lines(old), old[:2], tree_lines(old[:2])) is None  # one went away
+    assert _tree_changes(tree_lines(old), tree_lines(added)) == ([], ["new one.md"])
+    both = [edited[0], *old[1:], ("new one.md", 4, 40, 40, 4)]
+    assert _tree_changes(tree_lines(old), tree_lines(both)) == ([odd], ["new one.md"])
+    assert _tree_changes(tree_lines(old), tree_lines(old[:2])) is None  # one went away
     renamed = [old[0], ("c.md", 2, 20, 20, 2), old[2]]
-    assert _tree_changes(tree_lines(old), renamed, tree_lines(renamed)) is None
-    assert _tree_changes(b"", [], b"") == ([], [])
-    assert _tree_changes(b"[[\"a.md\",1,2,3,4]]", old, tree_lines(old)) is None  # another format
+    assert _tree_changes(tree_lines(old), tree_lines(renamed)) is None
+    swapped = [old[0], old[2], ("z.md", 2, 20, 20, 9)]  # as many files, one gone and one new
+    assert _tree_changes(tree_lines(old), tree_lines(swapped)) is None
+    assert _tree_changes(b"", b"") == ([], [])
+    assert _tree_changes(b"[[\"a.md\",1,2,3,4]]", tree_lines(old)) is None  # another format
+    assert _tree_changes(b"[[\"a.md\",1,2,3,4]]", tree_lines(old[:1])) is None
 
 
 def test_the_remembered_order_is_stored_as_columns_and_read_back_row_by_row() -> None:

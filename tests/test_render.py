@@ -48,3 +48,26 @@ def test_a_missing_key_is_still_an_error(tmp_path: Path) -> None:
 def test_values_are_escaped(tmp_path: Path) -> None:
     environment = create_environment(tmp_path)
     assert environment.from_string("{{ card.title }}").render(CONTEXT) == "Tram &amp; bus &lt;now&gt;"
+
+
+def test_compiled_templates_are_kept_for_the_next_environment_and_never_trusted_blindly(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "page.html").write_text("<p>{{ word }}</p>")
+    cache = tmp_path / "cache"
+    assert create_environment(templates, cache_dir=cache).get_template("page.html").render(word="<one>") == "<p>&lt;one&gt;</p>"
+    [kept] = cache.iterdir()
+
+    def no_compiling(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled again")
+
+    second = create_environment(templates, cache_dir=cache)
+    second.compile = no_compiling  # type: ignore[method-assign]
+    assert second.get_template("page.html").render(word="two") == "<p>two</p>"
+    (templates / "page.html").write_text("<b>{{ word }}</b>")  # a new source is compiled again
+    assert create_environment(templates, cache_dir=cache).get_template("page.html").render(word="3") == "<b>3</b>"
+    kept.write_bytes(kept.read_bytes()[:12])  # damaged: compiled again
+    assert create_environment(templates, cache_dir=cache).get_template("page.html").render(word="4") == "<b>4</b>"
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would be")
+    assert create_environment(templates, cache_dir=blocked).get_template("page.html").render(word="5") == "<b>5</b>"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from flashnews.build.state import SCHEMA_VERSION, BuildState, FileStamp, OutputRecord, stamp_of, state_path
 
 
@@ -112,10 +114,15 @@ def test_a_watch_session_reads_through_its_map_what_another_build_wrote(tmp_path
     session.close()
 
 
-def test_every_top_output_is_present_until_a_top_entry_is_deleted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("remember_folder", [True, False])
+def test_every_top_output_is_present_until_a_top_entry_is_deleted(tmp_path: Path, remember_folder: bool) -> None:
     state, output_dir = state_with_output(tmp_path)
-    state.write_outputs({"a/index.html": OutputRecord("d1", "content/a.md"), "a/x.png": OutputRecord("d3"), "b.html": OutputRecord("d2")}, [])
+    written = {"a/index.html": OutputRecord("d1", "content/a.md"), "a/x.png": OutputRecord("d3"), "b.html": OutputRecord("d2")}
+    state.write_outputs(written, [], output_dir=output_dir if remember_folder else None)
+    assert (state.read_value("output_folder") is not None) == remember_folder
     assert state.has_every_top_output(output_dir)  # a/x.png is inside a folder that is there
+    (output_dir / "other.txt").write_text("an entry nobody recorded")
+    assert state.has_every_top_output(output_dir)
     (output_dir / "b.html").unlink()
     assert not state.has_every_top_output(output_dir)
     (output_dir / "b.html").write_text("b")
@@ -123,3 +130,68 @@ def test_every_top_output_is_present_until_a_top_entry_is_deleted(tmp_path: Path
     (output_dir / "a").rmdir()
     assert not state.has_every_top_output(output_dir)
     assert not state.has_every_top_output(tmp_path / "elsewhere")
+
+
+def test_an_output_folder_replaced_by_one_with_the_same_entries_is_listed_again(tmp_path: Path) -> None:
+    state, output_dir = state_with_output(tmp_path)
+    state.write_outputs({"a/index.html": OutputRecord("d1"), "b.html": OutputRecord("d2")}, [], output_dir=output_dir)
+    assert state.has_every_top_output(output_dir)
+    output_dir.rename(tmp_path / "old")
+    output_dir.mkdir()
+    (output_dir / "b.html").write_text("b")
+    assert not state.has_every_top_output(output_dir)  # the stamp differs, and the listing lacks a
+    (output_dir / "a").mkdir()
+    assert state.has_every_top_output(output_dir)
+
+
+def test_the_top_entries_follow_the_outputs_recorded_and_deleted(tmp_path: Path) -> None:
+    state = open_state(tmp_path)
+
+    def tops() -> set[str]:
+        return {name for (name,) in state._db.execute("SELECT name FROM tops")}
+
+    def expected() -> set[str]:
+        return {path.partition("/")[0] for path in state.read_output_paths()}
+
+    state.write_outputs({p: OutputRecord("d") for p in ("a/index.html", "a/x.png", "a.b", "a-c/index.html", "b.html", "é/index.html")}, [])
+    assert tops() == expected() == {"a", "a.b", "a-c", "b.html", "é"}
+    state.write_outputs({}, ["a/index.html", "a-c/index.html", "é/index.html"])
+    assert tops() == expected() == {"a", "a.b", "b.html"}  # a/x.png keeps the folder a
+    state.write_outputs({"c/index.html": OutputRecord("d")}, ["a/x.png", "b.html", "not/recorded.html"])
+    assert tops() == expected() == {"a.b", "c"}
+    state.clear_outputs()
+    assert tops() == expected() == set()
+
+
+def test_large_values_live_in_files_named_by_the_digest_the_database_commits(tmp_path: Path) -> None:
+    state = open_state(tmp_path)
+    big = "é" * (1 << 20)
+    state.write_values({"docs": big, "small": "s"})
+    state.write_large("stamps", b"\0\xff" * 10)
+    files = sorted((tmp_path / "state" / "values").iterdir())
+    assert len(files) == 2 and not any(path.name.endswith(".new") for path in files)
+    state.close()
+    state = open_state(tmp_path)
+    assert state.read_value("docs") == big and state.read_value("small") == "s" and state.read_large("stamps") == b"\0\xff" * 10
+    for path in files:
+        path.write_bytes(path.read_bytes()[:-1] + b"x")  # not the file the database names
+    assert state.read_value("docs") is None and state.read_large("stamps") is None
+    state.write_large("stamps", b"again")
+    assert state.read_large("stamps") == b"again"
+    state.write_values({"docs": None})
+    assert state.read_value("docs") is None
+    memory = BuildState(Path(":memory:"))
+    memory.write_large("stamps", b"\0\xff")
+    assert memory.read_large("stamps") == b"\0\xff"
+
+
+def test_a_large_value_that_cannot_be_written_leaves_the_last_one(tmp_path: Path) -> None:
+    from flashnews.errors import OutputError
+
+    state = open_state(tmp_path)
+    state.write_large("stamps", b"first")
+    [kept] = (tmp_path / "state" / "values").iterdir()
+    kept.with_name(f"{kept.name}.new").mkdir()  # where the new file would be written
+    with pytest.raises(OutputError, match="cannot update the build state"):
+        state.write_large("stamps", b"second")
+    assert state.read_large("stamps") == b"first"

@@ -37,7 +37,7 @@ from flashnews.app.observe import FolderObserver
 from flashnews.app.reporting import report_problems, summary_line
 from flashnews.compose.search import SearchCancelled
 from flashnews.ingest.sources import ARCHIVE_DIR, DROP_SUFFIXES, display_path
-from flashnews.build.state import BuildState, state_path
+from flashnews.build.state import BuildState, state_path, templates_cache_dir
 from flashnews.app.changes import (
     QUIET_SECONDS,
     ChangeBatch,
@@ -348,7 +348,7 @@ class Watcher:
                 print(f"normalized {path}")
         report_problems(drops.errors, drops.warnings, self._verbosity)
         if self._environment is None:
-            self._environment = create_environment(self.paths.templates_dir, reload=True)
+            self._environment = create_environment(self.paths.templates_dir, reload=True, cache_dir=templates_cache_dir(self.paths.output_dir))
         # The edited and new articles' own pages go out first (see inplace.publish_first).
         changed: list[str] = []
         if number > 0 and batch.kinds == {"content"} and not drops.errors:

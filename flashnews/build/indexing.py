@@ -57,7 +57,8 @@ def docs_of(articles: Sequence[RenderedArticle]) -> list[Doc]:
 
 
 def encode_docs_state(docs: Sequence[Doc], files: Mapping[str, str] | None = None) -> str:
-    return orjson.dumps({"docs": docs, "files": files or {}}).decode()
+    sources, keys = (list(column) for column in zip(*docs)) if docs else ([], [])
+    return orjson.dumps({"sources": sources, "keys": keys, "files": files or {}}).decode()
 
 
 def read_docs_state(state: BuildState, key: str = SEARCH_DOCS) -> RememberedDocs | None:
@@ -65,7 +66,9 @@ def read_docs_state(state: BuildState, key: str = SEARCH_DOCS) -> RememberedDocs
     if not value:
         return None
     data = orjson.loads(value)
-    return [(source, digest) for source, digest in data["docs"]], data["files"]
+    if not isinstance(data, dict) or "sources" not in data:
+        return None
+    return list(zip(data["sources"], data["keys"])), data["files"]
 
 
 def read_terms(state: BuildState, keys: Sequence[str], known: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
@@ -189,9 +192,12 @@ def _patch(
     known: Mapping[str, bytes],
 ) -> IndexUpdate | None:
     """The index files of new patched from those of old, or None when it must be written anew."""
-    if len(new) < len(old) or any(old[i][0] != new[i][0] for i in range(len(old))):
+    if len(new) < len(old):
         return None
-    changed = [i for i in range(len(old)) if old[i][1] != new[i][1]] + list(range(len(old), len(new)))
+    changed = [i for i, (before, after) in enumerate(zip(old, new)) if before != after]
+    if any(old[i][0] != new[i][0] for i in changed):
+        return None
+    changed += range(len(old), len(new))
     if len(changed) > max(_MOST_PATCHED, len(new) // 50):
         return None
     old_terms = read_terms(state, [old[i][1] for i in changed if i < len(old)])

@@ -58,12 +58,9 @@ from flashnews.ingest.sources import content_digest
 from flashnews.build.workers import ParsedRecords, parse_source
 
 # The stamps of content/ at the last clean build (remember_tree), which changes are found against.
-TREE_KEY = "inplace\0tree"
+TREE_KEY = "content_stamps"
 # More edits than this at once are left to the full build, which renders them in parallel.
 MAX_EDITS = 16
-
-Tree = Sequence[Sequence[object]]  # fingerprint.stamp_tree: (relative path, size, mtime, ctime, inode)
-
 
 @dataclass(frozen=True, slots=True)
 class SearchIndex:
@@ -108,33 +105,45 @@ class _Edit:
 
 
 def remember_tree(state: BuildState, tree_data: bytes) -> None:
-    """Record the stamps of content/ (fingerprint.stamp_tree as state.tree_lines) a clean full build read."""
-    state.put_many({TREE_KEY: tree_data})
+    """Record the stamps of content/ (fingerprint.stamp_records) a clean full build read."""
+    state.write_large(TREE_KEY, tree_data)
 
 
-def _tree_changes(old_data: bytes, tree: Tree, tree_data: bytes) -> tuple[list[Sequence[object]], list[Sequence[object]]] | None:
-    """The entries of tree whose stamps differ from those in old_data, and those old_data does
-    not have; None when a file went away. Both are state.tree_lines, compared record by record."""
+def _tree_changes(old_data: bytes, tree_data: bytes) -> tuple[list[str], list[str]] | None:
+    """The relative paths of the files whose stamps in tree_data differ from those in old_data,
+    and of those old_data does not have; None when a file went away. Both are
+    fingerprint.tree_lines, compared record by record."""
+    if old_data == tree_data:
+        return [], []
     old_records = old_data.split(b"\0") if old_data else []
     new_records = tree_data.split(b"\0") if tree_data else []
+    if len(new_records) == len(old_records):
+        # The records are sorted by path: with as many files, an edit keeps every file's place.
+        pairs = [(old, new) for old, new in zip(old_records, new_records) if old != new]
+        paths = [_path_of(new) for old, new in pairs if _path_of(old) == _path_of(new)]
+        if len(paths) != len(pairs) or None in paths:
+            return None  # a file renamed or replaced by another, or records of another form
+        return [_decoded(path) for path in paths if path is not None], []
     unchanged = set(old_records)
-    differing = [(entry, record) for entry, record in zip(tree, new_records) if record not in unchanged]
-    if not differing:
-        return ([], []) if len(new_records) == len(old_records) else None
+    differing = [record for record in new_records if record not in unchanged]
     known = set(map(_path_of, old_records))
     if None in known:
         return None  # written by another version
-    edited = [entry for entry, record in differing if _path_of(record) in known]
-    added = [entry for entry, record in differing if _path_of(record) not in known]
-    if len(new_records) - len(added) != len(old_records):
+    edited = [_path_of(record) for record in differing if _path_of(record) in known]
+    added = [_path_of(record) for record in differing if _path_of(record) not in known]
+    if len(new_records) - len(added) != len(old_records) or None in added:
         return None
-    return edited, added
+    return [_decoded(path) for path in edited if path is not None], [_decoded(path) for path in added if path is not None]
 
 
 def _path_of(record: bytes) -> bytes | None:
-    """The path in a record of state.tree_lines: its last field."""
+    """The path in a record of fingerprint.tree_lines: its last field."""
     fields = record.split(b" ", 4)
     return fields[4] if len(fields) == 5 else None
+
+
+def _decoded(path: bytes) -> str:
+    return path.decode("utf-8", "surrogateescape")
 
 
 def _read_edit(content_dir: Path, relative: str, config: SiteConfig) -> _Edit | None:
@@ -165,7 +174,6 @@ def build_in_place(
     output_dir: Path,
     state: BuildState,
     base: str,
-    tree: Tree,
     tree_data: bytes,
     now: datetime,
     environment: jinja2.Environment,
@@ -173,10 +181,10 @@ def build_in_place(
 ) -> InPlaceBuild | None:
     """Render and write the pages of the articles edited in place, or added, since the last clean
     full build (see above), and bring the build state up to date; None when the site needs a full build.
-    tree is fingerprint.stamp_tree of content/ (its archive left out), tree_data is state.tree_lines(tree).
+    tree_data is fingerprint.stamp_records of content/ (its archive left out).
     index(transaction, published sources newest first, parsed articles), when given, stages the search index in
     the same transaction (so a failure leaves the output as it was) and says what it staged."""
-    found = _changed_sources(state, base=base, tree=tree, tree_data=tree_data, now=now, output_dir=output_dir)
+    found = _changed_sources(state, base=base, tree_data=tree_data, now=now, output_dir=output_dir)
     if found is None:
         return None
     facts, window, changed, adding = found
@@ -210,7 +218,7 @@ def build_in_place(
         if index is not None:
             indexed = index(transaction, (addition.facts if addition is not None else facts).sources, new_items)
         report = transaction.commit(indexed.stale)
-    _remember(state, sources, planned, indexed, report.deleted, tree_data)
+    _remember(state, sources, planned, indexed, report.deleted, tree_data, output_dir)
     if addition is not None:
         summary = json.loads(state.read_value("summary") or "null")
         summary["articles"] += len(new_items)
@@ -221,7 +229,7 @@ def build_in_place(
 
 
 def _changed_sources(
-    state: BuildState, *, base: str, tree: Tree, tree_data: bytes, now: datetime, output_dir: Path
+    state: BuildState, *, base: str, tree_data: bytes, now: datetime, output_dir: Path
 ) -> tuple[SiteFacts, ClockWindow, list[str], bool] | None:
     """The remembered site, its clock window, the .md sources changed since (relative paths),
     and whether they are new; None when the last build was not a clean one of these inputs
@@ -232,13 +240,13 @@ def _changed_sources(
     if state.read_value("fingerprint") is None or window is None or not window.contains(now):
         return None
     facts = read_site_facts(state)
-    old_tree = state.get_many([TREE_KEY]).get(TREE_KEY)
+    old_tree = state.read_large(TREE_KEY)
     if facts is None or old_tree is None or facts.base != base:
         return None
-    changes = _tree_changes(old_tree, tree, tree_data)
+    changes = _tree_changes(old_tree, tree_data)
     if changes is None or (changes[0] and changes[1]):
         return None
-    changed = [str(entry[0]) for entry in changes[0] or changes[1]]
+    changed = changes[0] or changes[1]
     if not changed or len(changed) > MAX_EDITS or not all(relative.casefold().endswith(".md") for relative in changed):
         return None
     if not state.has_every_top_output(output_dir):
@@ -247,15 +255,16 @@ def _changed_sources(
 
 
 def _remember(
-    state: BuildState, sources: list[_Edit], planned: list[PlannedPage], indexed: SearchIndex, deleted: Sequence[str], tree_data: bytes
+    state: BuildState, sources: list[_Edit], planned: list[PlannedPage], indexed: SearchIndex, deleted: Sequence[str], tree_data: bytes,
+    output_dir: Path,
 ) -> None:
     """Record what an in-place build wrote and parsed, and the stamps of content/ it started from."""
     known = state.read_file_digests_of(edit.shown for edit in sources)
     for edit in sources:
         cache_parsed(state, edit.key, edit.records.whole, edit.records.partial, edit.records.terms)
     state.write_file_digests({edit.shown: (edit.stamp, edit.digest) for edit in sources}, known=known)
-    state.write_outputs({**{page.path: OutputRecord(page.key, page.source) for page in planned}, **indexed.records}, deleted)
-    state.put_many({TREE_KEY: tree_data})
+    state.write_outputs({**{page.path: OutputRecord(page.key, page.source) for page in planned}, **indexed.records}, deleted, output_dir=output_dir)
+    state.write_large(TREE_KEY, tree_data)
 
 
 def publish_first(
@@ -308,5 +317,5 @@ def _publish(pages: list[PlannedPage], environment: jinja2.Environment, output_d
         for page in rendered:
             transaction.stage(page)
         report = transaction.commit()
-    state.write_outputs({page.path: OutputRecord(page.key, page.source) for page in pages}, ())
+    state.write_outputs({page.path: OutputRecord(page.key, page.source) for page in pages}, (), output_dir=output_dir)
     return report.written

@@ -24,7 +24,7 @@ from flashnews.errors import TemplateError
 from flashnews.model import BuildPaths, BuildResult
 from flashnews.build.output import recover_output
 from flashnews.ingest.sources import ARCHIVE_DIR, is_litter
-from flashnews.build.state import PIPELINE_VERSION, SEARCH_PENDING, BuildState, FileStamp, state_path, tree_lines
+from flashnews.build.state import PIPELINE_VERSION, SEARCH_PENDING, BuildState, FileStamp, state_path, templates_cache_dir
 from flashnews.ingest.sources import content_digest
 
 if TYPE_CHECKING:
@@ -119,11 +119,11 @@ def build_site(
 
 @dataclass(frozen=True, slots=True)
 class BuildInputs:
-    """What a build reads: `base` fingerprints everything but content/, `tree` stamps content/."""
+    """What a build reads: `base` fingerprints everything but content/, `tree_data` stamps
+    content/ (fingerprint.stamp_records: one record per file)."""
 
     base: str
-    tree: list[tuple[str, int, int, int, int]]
-    tree_data: bytes  # tree as the build state keeps it (state.tree_lines)
+    tree_data: bytes
     fingerprint: str
 
     @staticmethod
@@ -141,17 +141,16 @@ class BuildInputs:
 
     @staticmethod
     def of(paths: BuildPaths, *, base: str) -> BuildInputs:
-        tree = fingerprint.stamp_tree(paths.content_dir, skip=[ARCHIVE_DIR])
-        tree_data = tree_lines(tree)
-        return BuildInputs(base, tree, tree_data, fingerprint.input_fingerprint(base, content_digest(tree_data)))
+        tree_data = fingerprint.stamp_records(paths.content_dir, skip=[ARCHIVE_DIR])
+        return BuildInputs(base, tree_data, fingerprint.input_fingerprint(base, content_digest(tree_data)))
 
     def source_stats(self, content_dir: Path) -> dict[str, FileStamp]:
-        """The stat of each .md file in `tree`, by the path builds show (content/...), so
+        """The stat of each .md file in the tree, by the path builds show (content/...), so
         loading does not stat every source a second time."""
         head = f"{content_dir.name}/" if content_dir.name else ""
         return {
             head + relative: FileStamp(size, mtime, ctime, inode)
-            for relative, size, mtime, ctime, inode in self.tree
+            for relative, size, mtime, ctime, inode in fingerprint.tree_entries(self.tree_data)
             if size >= 0 and relative[-3:].casefold() == ".md"
         }
 
@@ -165,7 +164,7 @@ def _publish_first(
 
     written = publish_first(
         config, content_dir=paths.content_dir, output_dir=paths.output_dir, state=state, base=base, now=now,
-        environment=environment or render.create_environment(paths.templates_dir), changed=changed,
+        environment=environment or render.create_environment(paths.templates_dir, cache_dir=templates_cache_dir(paths.output_dir)), changed=changed,
     )
     if written:
         on_first_pages(written)

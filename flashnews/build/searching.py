@@ -39,7 +39,7 @@ def update_search_index(
         for item in update.files:
             transaction.stage(item)
         report = transaction.commit(update.stale)
-    state.write_outputs({item.path: update.records[item.path] for item in update.files}, report.deleted)
+    state.write_outputs({item.path: update.records[item.path] for item in update.files}, report.deleted, output_dir=paths.output_dir)
     state.write_values({SEARCH_DOCS: update.remembered, SEARCH_PENDING: None})
     return update.indexed
 
@@ -60,7 +60,8 @@ def search_indexer(
         else:
             keys = {shown: source_cache_key(config, shown, digest) for shown, (_, digest) in state.read_file_digests().items()}
         keys.update({source: item.digest for source, item in new_items.items()})
-        docs = [(source, keys[source]) for source in reversed(order)]
+        oldest_first = order[::-1]
+        docs = list(zip(oldest_first, map(keys.__getitem__, oldest_first)))
         if defer:
             return SearchIndex({}, (), 0, {SEARCH_PENDING: encode_docs_state(docs)}, pending=True)
         if cancel is not None and cancel():

@@ -37,7 +37,7 @@ from flashnews.compose.planner import PageSpec, SitePlanner
 from flashnews.compose.render import create_environment, render_page
 from flashnews.compose.site import collect_site
 from flashnews.ingest.sources import is_ignored_dir, is_litter
-from flashnews.build.state import PIPELINE_VERSION, SEARCH_DOCS, SEARCH_PENDING, BuildState, OutputRecord, article_url_owners
+from flashnews.build.state import PIPELINE_VERSION, SEARCH_DOCS, SEARCH_PENDING, BuildState, OutputRecord, article_url_owners, templates_cache_dir
 from flashnews.ingest.sources import content_digest
 from flashnews.build.workers import StagePool
 
@@ -63,12 +63,12 @@ def build(
 ) -> BuildResult:
     """The build of changed inputs (see pipeline.build_site): in place when it can be, else full."""
     edited = _build_in_place(
-        config, paths, now=now, state=state, inputs=inputs, environment=environment or create_environment(paths.templates_dir),
+        config, paths, now=now, state=state, inputs=inputs, environment=environment or create_environment(paths.templates_dir, cache_dir=templates_cache_dir(paths.output_dir)),
         started=started, defer_search=defer_search, cancel_search=cancel_search,
     )
     if edited is not None:
         return edited
-    with StagePool(create_environment(paths.templates_dir), paths.templates_dir) as pool:
+    with StagePool(create_environment(paths.templates_dir, cache_dir=templates_cache_dir(paths.output_dir)), paths.templates_dir) as pool:
         return _build_changed(
             config, paths, now=now, include_drafts=include_drafts, state=state, pool=pool, progress=progress,
             template_hash=template_hash, inputs=inputs, started=started, defer_search=defer_search,
@@ -125,7 +125,7 @@ def _build_in_place(
     if config.search:
         index = search_indexer(config, state, paths.output_dir, defer=defer_search, cancel=cancel_search)
     edited = build_in_place(
-        config, content_dir=paths.content_dir, output_dir=paths.output_dir, state=state, base=inputs.base, tree=inputs.tree,
+        config, content_dir=paths.content_dir, output_dir=paths.output_dir, state=state, base=inputs.base,
         tree_data=inputs.tree_data, now=now, environment=environment, index=index,
     )
     if edited is None:
@@ -295,7 +295,7 @@ def _write(
         records_now = changes.records
         kept = {path for path, record in previous.items() if record.source in loaded.failed and path not in records_now}
         report = transaction.commit([path for path in previous if path not in records_now and path not in kept])
-    state.write_outputs({path: records_now[path] for path in made}, report.deleted)
+    state.write_outputs({path: records_now[path] for path in made}, report.deleted, output_dir=paths.output_dir)
     return report, searched
 
 

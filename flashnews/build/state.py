@@ -13,6 +13,7 @@ One SQLite file holds
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sqlite3
@@ -25,7 +26,7 @@ import orjson
 
 from flashnews.errors import OutputError
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # The version of what a build derives from sources (cached records, page keys): raise it when
 # parsing or planning changes what they hold.
 PIPELINE_VERSION = "7"
@@ -33,6 +34,12 @@ _CHUNK = 500
 # Build-state values: the articles of the live search index, and those a deferred build left to index.
 SEARCH_DOCS = "search_docs"
 SEARCH_PENDING = "search_pending"
+# Values from this many characters up are kept in files beside the database (see write_large).
+_LARGE = 1 << 20
+# How a meta row names the file holding its value: this prefix and the value's SHA-256.
+_IN_FILE = "\0file "
+# The build-state value holding the output folder's stamp as the last write of outputs left it.
+_OUTPUT_FOLDER = "output_folder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +68,14 @@ def tree_json(value: object) -> bytes:
         return json.dumps(value).encode()
 
 
-def tree_lines(tree: Iterable[tuple[str, int, int, int, int]]) -> bytes:
-    """fingerprint.stamp_tree's entries as records "size mtime ctime inode path" separated by NUL
-    (which no file name holds), so two trees are compared record by record without decoding;
-    names that are not UTF-8 keep their bytes."""
-    records = [f"{size} {mtime} {ctime} {inode} {path}" for path, size, mtime, ctime, inode in tree]
-    return "\0".join(records).encode("utf-8", "surrogateescape")
+def _folder_stamp(folder: Path) -> str | None:
+    """A folder's device, inode and times: another when an entry was added, removed or renamed
+    in it, or the folder replaced."""
+    try:
+        result = os.stat(folder)
+    except OSError:
+        return None
+    return f"{result.st_dev} {result.st_ino} {result.st_mtime_ns} {result.st_ctime_ns}"
 
 
 def stamp_of(result: os.stat_result) -> FileStamp:
@@ -75,6 +84,11 @@ def stamp_of(result: os.stat_result) -> FileStamp:
 
 def state_path(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}.flashnews" / "state.sqlite"
+
+
+def templates_cache_dir(output_dir: Path) -> Path:
+    """Where the builds of output_dir keep their compiled templates (beside the build state)."""
+    return state_path(output_dir).parent / "templates"
 
 
 # How much of the state file a watch session maps (SQLite reads the rest as usual).
@@ -120,6 +134,7 @@ class BuildState:
             """
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, digest TEXT NOT NULL, source TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS tops (name TEXT PRIMARY KEY) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS files (
                 path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
@@ -130,7 +145,7 @@ class BuildState:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is None or row[0] != SCHEMA_VERSION:
             with self._transaction():
-                for table in ("meta", "outputs", "cache", "files"):
+                for table in ("meta", "outputs", "tops", "cache", "files"):
                     self._db.execute(f"DELETE FROM {table}")
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
@@ -177,26 +192,50 @@ class BuildState:
         return all(os.path.isfile(folder + path) for path in self.read_output_paths())
 
     def has_every_top_output(self, output_dir: Path) -> bool:
-        """Whether output_dir holds the first part of every path the manifest records: one listing
-        of the folder, which finds it emptied or replaced (a CI job that restored the state but
-        not the output) and an article's folder or a top-level file deleted. A build of a few
-        edits trusts the output that far; the next build that finds nothing changed checks every file."""
+        """Whether output_dir holds the first part of every path the manifest records, which finds
+        it emptied or replaced (a CI job that restored the state but not the output) and an
+        article's folder or a top-level file deleted. When the folder's own stamp is the one the
+        last write of outputs left, nothing was added to it or removed since; otherwise one
+        listing of it is compared with the manifest. A build of a few edits trusts the output that
+        far; the next build that finds nothing changed checks every file."""
+        stamp = _folder_stamp(output_dir)
+        if stamp is None:
+            return False
+        if stamp == self.read_value(_OUTPUT_FOLDER):
+            return True
         try:
             present = set(os.listdir(output_dir))
         except OSError:
             return False
-        return {path.partition("/")[0] for path in self.read_output_paths()} <= present
+        (tops,) = self._db.execute("SELECT group_concat(name, char(0)) FROM tops").fetchone()
+        return present.issuperset(tops.split("\0")) if tops else True
 
-    def write_outputs(self, changed: Mapping[str, OutputRecord], deleted: Iterable[str]) -> None:
+    def write_outputs(self, changed: Mapping[str, OutputRecord], deleted: Iterable[str], *, output_dir: Path | None = None) -> None:
+        """Record these outputs and forget the deleted ones; the first parts of the recorded paths
+        (the output folder's top entries) are kept up to date beside them. With output_dir (where
+        they were just written) the folder's stamp is remembered for has_every_top_output."""
+        deleted = list(deleted)
         with self._transaction():
             self._db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in deleted))
             self._db.executemany(
                 "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)", ((p, r.digest, r.source) for p, r in changed.items())
             )
+            self._db.executemany("INSERT OR IGNORE INTO tops VALUES (?)", ((top,) for top in {p.partition("/")[0] for p in changed}))
+            for top in {p.partition("/")[0] for p in deleted}:
+                # Paths inside the folder `top` sort from top + "/" up to top + "0" (the next character).
+                inside = "SELECT 1 FROM outputs WHERE path = ? UNION ALL SELECT 1 FROM outputs WHERE path >= ? AND path < ? LIMIT 1"
+                if self._db.execute(inside, (top, top + "/", top + "0")).fetchone() is None:
+                    self._db.execute("DELETE FROM tops WHERE name = ?", (top,))
+            stamp = _folder_stamp(output_dir) if output_dir is not None else None
+            if stamp is None:
+                self._db.execute("DELETE FROM meta WHERE key = ?", (f"value:{_OUTPUT_FOLDER}",))
+            else:
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"value:{_OUTPUT_FOLDER}", stamp))
 
     def clear_outputs(self) -> None:
         with self._transaction():
             self._db.execute("DELETE FROM outputs")
+            self._db.execute("DELETE FROM tops")
             self._db.execute("DELETE FROM meta WHERE key != 'schema'")
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
@@ -246,17 +285,70 @@ class BuildState:
             )
 
     def read_value(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (f"value:{key}",)).fetchone()
-        return row[0] if row else None
+        data = self._read_meta(f"value:{key}")
+        return data.decode("utf-8") if isinstance(data, bytes) else data
 
     def write_values(self, values: Mapping[str, str | None]) -> None:
         """Set named values; None removes one."""
-        with self._transaction():
-            for key, value in values.items():
-                if value is None:
-                    self._db.execute("DELETE FROM meta WHERE key = ?", (f"value:{key}",))
-                else:
-                    self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"value:{key}", value))
+        self._write_meta({f"value:{key}": value.encode("utf-8") if value is not None and len(value) >= _LARGE else value for key, value in values.items()})
+
+    def read_large(self, key: str) -> bytes | None:
+        """A value written by write_large; None when there is none or its file is not the one committed."""
+        data = self._read_meta(f"large:{key}")
+        return data if isinstance(data, bytes) else None
+
+    def write_large(self, key: str, data: bytes) -> None:
+        """Keep a value of megabytes (such as the stamps of every source) that is replaced as a
+        whole: in a file of its own beside the database, named by the digest the database
+        commits. Rewriting a large value inside the database would also copy it from the write-ahead
+        log into the file when the state is closed."""
+        self._write_meta({f"large:{key}": data})
+
+    def _read_meta(self, key: str) -> str | bytes | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        if not isinstance(row[0], str) or not row[0].startswith(_IN_FILE):
+            return row[0]
+        try:
+            data = self._file_of(key).read_bytes()
+        except OSError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == row[0][len(_IN_FILE) :] else None
+
+    def _write_meta(self, values: Mapping[str, str | bytes | None]) -> None:
+        """Set meta rows in one transaction; bytes go to files of their own (a state held in
+        memory, a check's, keeps them in the database as blobs). A file is put in place only after the
+        digest naming it is committed: a build stopped in between finds the value missing."""
+        staged: list[tuple[Path, Path]] = []
+        try:
+            with self._transaction():
+                for key, value in values.items():
+                    if value is None:
+                        self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
+                        continue
+                    if isinstance(value, bytes):
+                        if str(self._path) != ":memory:":
+                            final = self._file_of(key)
+                            temporary = final.with_name(f"{final.name}.new")
+                            final.parent.mkdir(exist_ok=True)
+                            staged.append((temporary, final))
+                            temporary.write_bytes(value)
+                            value = _IN_FILE + hashlib.sha256(value).hexdigest()
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        except BaseException as exc:
+            for temporary, _ in staged:
+                with contextlib.suppress(OSError):
+                    os.remove(temporary)
+            if isinstance(exc, OSError):
+                raise OutputError(f"cannot update the build state {self._path}: {exc}", hint="free disk space; the next build redoes the work") from exc
+            raise
+        for temporary, final in staged:
+            with contextlib.suppress(OSError):  # the value then reads as missing
+                os.replace(temporary, final)
+
+    def _file_of(self, key: str) -> Path:
+        return self._path.parent / "values" / key.encode("utf-8", "surrogateescape").hex()
 
 
 def article_url_owners(previous: Mapping[str, OutputRecord]) -> dict[str, str]:

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from flashnews.model import Article, RenderedArticle
 
 IMAGE_DIR = "images"
@@ -158,6 +156,9 @@ def variant_path(digest: str, width: int) -> str:
 
 def resize_image(data: bytes) -> list[tuple[int, int, bytes]]:
     """(width, height, JPEG bytes) for every variant width; raises ImageError."""
+    # Imported here: only a build with new pictures needs the image library.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as opened:
             picture = ImageOps.exif_transpose(opened)

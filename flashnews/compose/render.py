@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 
 from flashnews.config import SiteConfig
 from flashnews.compose.images import BodyImage, LeadImage, image_context, place_pictures
@@ -169,12 +173,13 @@ def plan_not_found_page(site: Site, config: SiteConfig) -> PagePlan:
     return PagePlan("404.html", "404.html", context)
 
 
-def create_environment(templates_dir: Path, *, reload: bool = False) -> jinja2.Environment:
+def create_environment(templates_dir: Path, *, reload: bool = False, cache_dir: Path | None = None) -> jinja2.Environment:
     """The Jinja environment every page is rendered with: autoescaped, strict.
 
     A build makes its own, and reads each template once; without `reload` a template is not
     checked for changes on every use (a stat per page and partial). An environment kept across
-    builds (watch mode) passes reload=True."""
+    builds (watch mode) passes reload=True. With cache_dir the compiled templates are kept there
+    for the next build (a template is compiled again when its source changes)."""
     return Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         auto_reload=reload,
@@ -183,7 +188,45 @@ def create_environment(templates_dir: Path, *, reload: bool = False) -> jinja2.E
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_CompiledTemplates(os.fspath(cache_dir)) if cache_dir is not None else None,
     )
+
+
+def _compiler_stamp() -> str:
+    """What compiled code depends on besides a template's source: the Python code that compiles
+    it (the environment's options here; the code generator templating chose and its code) and Jinja's version."""
+    from flashnews.compose import templating
+
+    generator = Environment.code_generator_class
+    digest = hashlib.sha256(f"{jinja2.__version__}\0{generator.__module__}.{generator.__qualname__}\0".encode())
+    for module in (templating.__file__, __file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates in a folder, which a build never depends on: one that
+    cannot be read or written costs only the compiling."""
+
+    def __init__(self, directory: str) -> None:
+        super().__init__(directory, "%s.jinja")
+        self._stamp = _compiler_stamp()
+        with contextlib.suppress(OSError):
+            os.makedirs(directory, exist_ok=True)
+
+    def get_source_checksum(self, source: str) -> str:
+        """The source's hash with the compiler's: code compiled by other code is compiled again."""
+        return hashlib.sha1(f"{self._stamp}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged file: compile the template again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 def _template_place(exc: BaseException, name: str, templates_dir: str) -> tuple[str, int | None]:

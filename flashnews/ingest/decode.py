@@ -7,9 +7,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import charset_normalizer
-from charset_normalizer.md import mess_ratio
-
 from flashnews.errors import NormalizeError, SourceLocation, SourceWarning
 
 _BOMS = (
@@ -88,6 +85,10 @@ def _decode_legacy(data: bytes, fallback: str) -> str:
     """The configured code page when it gives the same text as the detector's pick, or reads
     the bytes about as cleanly (short texts fit several code pages: an Albanian cp1252 file is
     also valid cp1250 or cp1257), else the detector's pick."""
+    # Imported here: only a drop that is not UTF-8 needs the detector (a build of Markdown never does).
+    import charset_normalizer
+    from charset_normalizer.md import mess_ratio
+
     best = charset_normalizer.from_bytes(data).best()
     try:
         fallback_text: str | None = data.decode(fallback)
@@ -130,6 +131,8 @@ def _repair_mojibake(text: str, path: str) -> tuple[str, tuple[SourceWarning, ..
         repaired = raw.decode("utf-8") if raw is not None else None
     except UnicodeDecodeError:
         repaired = None
+    from charset_normalizer.md import mess_ratio
+
     if repaired is not None and mess_ratio(repaired) < mess_ratio(text):
         message = f"repaired garbled characters such as {match.group()!r} (UTF-8 that was once read as Windows-1252)"
         return repaired, (SourceWarning(location, message, "check the accented letters of the article"),)

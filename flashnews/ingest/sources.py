@@ -147,6 +147,9 @@ def scan_source_files(content_dir: Path, *, suffix: str | tuple[str, ...], repor
             continue
         for entry in entries:
             name = entry.name
+            # Most files are articles (.md): a regular one is neither a drop nor a document.
+            if name[-3:] == ".md" and suffix != ".md" and entry.is_file(follow_symlinks=False):
+                continue
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
