@@ -166,3 +166,30 @@ def test_a_window_with_new_articles_holds_exactly_while_the_site_would_look_the_
     # Just before it starts, a new article was not live yet or was still in the news sitemap.
     if window.valid_from > last.valid_from:
         assert _shown_at(window.valid_from - timedelta(microseconds=1), after) != _shown_at(NOW, after)
+
+
+def test_stamps_started_in_a_child_are_the_stamps_made_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for number in range(30):
+        (tmp_path / f"{number:02}.md").write_text("x" * number)
+    (tmp_path / "_archive").mkdir()
+    (tmp_path / "_archive" / "drop.txt").write_text("raw")
+    expected = stamp_records(tmp_path, skip=["_archive"])
+    monkeypatch.setattr(fingerprint, "_may_fork", lambda: True)
+    started = fingerprint.StartedStamps(tmp_path, skip=["_archive"])
+    assert started._child is not None and started() == expected
+    assert started() == expected  # asked again: made here
+    discarded = fingerprint.StartedStamps(tmp_path, skip=["_archive"])
+    discarded.discard()
+    monkeypatch.setattr(fingerprint, "_may_fork", lambda: False)
+    assert discarded() == expected
+    here = fingerprint.StartedStamps(tmp_path, skip=["_archive"])
+    assert here._child is None and here() == expected
+
+
+def test_stamps_whose_child_failed_are_made_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.md").write_text("a")
+    monkeypatch.setattr(fingerprint, "_may_fork", lambda: True)
+    monkeypatch.setattr(fingerprint, "stamp_records", lambda root, skip=(): (_ for _ in ()).throw(OSError("in the child only")))
+    started = fingerprint.StartedStamps(tmp_path)
+    monkeypatch.undo()
+    assert started() == stamp_records(tmp_path)

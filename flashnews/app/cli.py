@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -106,7 +108,16 @@ def tune_garbage_collector() -> None:
 def run() -> None:
     """The command-line entry point: one command in a fresh process, then exit with its status."""
     tune_garbage_collector()
-    sys.exit(main())
+    status = main()
+    if threading.active_count() == 1:
+        # Everything is written and closed and no other thread runs: the process ends without
+        # freeing the build's hundreds of thousands of objects one by one (a tenth of a second
+        # at 100,000 articles).
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 from flashnews.config import SiteConfig
 from flashnews.ingest.drops import DropReport, normalize_drops
 from flashnews.errors import SourceError
-from flashnews.build.pipeline import BuildPaths, BuildResult, build_site
+from flashnews.build.pipeline import BuildPaths, BuildResult, build_site, content_stamps_started
 from flashnews.app.reporting import print_drops, report_problems, summary_line
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_FATAL = 0, 1, 2
@@ -81,8 +81,14 @@ def build_and_report(
     invocation: Invocation, *, normalize_first: bool = True, drops: DropReport | None = None
 ) -> tuple[int, BuildResult, DropReport | None]:
     """Normalize (unless drops says what that did already), build, print; the exit status and what was done."""
+    stamps = None
     if normalize_first and drops is None:
+        # content/ is stamped while the drops are looked for; stamped again if normalizing changed it.
+        stamps = content_stamps_started(invocation.paths)
         drops = normalize_drops(invocation.paths.content_dir, invocation.config, now=invocation.now)
+        if drops.written or drops.applied or drops.pictures:
+            stamps.discard()
+            stamps = None
         print_drops(drops, invocation.verbosity)
         report_problems(drops.errors, drops.warnings, invocation.verbosity)
         if drops.written and invocation.warn_uncommitted_drops:
@@ -90,7 +96,8 @@ def build_and_report(
     bars = ProgressBars(enabled=invocation.verbosity >= 0 and sys.stderr.isatty())
     try:
         result = build_site(
-            invocation.config, invocation.paths, now=invocation.now, include_drafts=invocation.include_drafts, progress=bars.update
+            invocation.config, invocation.paths, now=invocation.now, include_drafts=invocation.include_drafts, progress=bars.update,
+            content_stamps=stamps,
         )
     finally:
         bars.close()

@@ -7,8 +7,10 @@ source: the output folder already holds exactly what it would write.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import select
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -102,6 +104,32 @@ def stamp_records(root: Path, *, skip: Iterable[str] = ()) -> bytes:
     return _stat_records(os.fspath(root) + os.sep, _files_under(root, set(skip)))
 
 
+class StartedStamps:
+    """stamp_records(root) made by a forked child while this process goes on (a command-line
+    build normalizes drops and imports the build meanwhile). Calling it waits for the records;
+    where no child could be forked, or it failed, the call makes them itself."""
+
+    def __init__(self, root: Path, *, skip: Iterable[str] = ()) -> None:
+        self._root = root
+        self._skip = list(skip)
+        self._child = _Child(lambda: stamp_records(root, skip=self._skip)) if _may_fork() else None
+
+    def __call__(self) -> bytes:
+        made = self._child.result() if self._child is not None else None
+        self._child = None
+        return made if made is not None else stamp_records(self._root, skip=self._skip)
+
+    def busy(self) -> bool:
+        """Whether the child is still at work (waiting for it now would be idle time)."""
+        return self._child is not None and not self._child.done()
+
+    def discard(self) -> None:
+        """Leave the records unread (content/ changed since they were started)."""
+        if self._child is not None:
+            self._child.discard()
+            self._child = None
+
+
 def tree_lines(tree: Iterable[Stamp]) -> bytes:
     """Stamps as records "size mtime ctime inode path" separated by NUL (which no file name
     holds), so two trees are compared record by record without decoding; names that are not
@@ -146,9 +174,9 @@ def _stat_records(prefix: str, paths: list[str]) -> bytes:
     if len(paths) < PARALLEL_STAT_MIN or not _may_fork():
         return _records(prefix, paths)
     half = len(paths) // 2
-    theirs = _in_child(lambda: _records(prefix, paths[half:]))
+    theirs = _Child(lambda: _records(prefix, paths[half:]))
     mine = _records(prefix, paths[:half])
-    other = theirs()
+    other = theirs.result()
     return mine + b"\0" + (other if other is not None else _records(prefix, paths[half:]))
 
 
@@ -171,32 +199,49 @@ def _may_fork() -> bool:
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def _in_child(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
-    """Start work() in a forked child; the returned call waits for its bytes (None when the
-    child could not be started or failed, and the caller does the work itself)."""
-    try:
-        reader, writer = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return lambda: None
-    if pid == 0:  # the child: compute, send, and end without running the parent's exit handlers
-        status = 1
-        try:
-            os.close(reader)
-            with open(writer, "wb") as pipe:
-                pipe.write(work())
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(writer)
+class _Child:
+    """work() run by a forked child, its bytes sent back through a pipe."""
 
-    def result() -> bytes | None:
-        with open(reader, "rb") as pipe:
+    def __init__(self, work: Callable[[], bytes]) -> None:
+        self._pid = 0
+        try:
+            reader, writer = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return
+        if pid == 0:  # the child: compute, send, and end without running the parent's exit handlers
+            status = 1
+            try:
+                os.close(reader)
+                with open(writer, "wb") as pipe:
+                    pipe.write(work())
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(writer)
+        self._pid, self._reader = pid, reader
+
+    def done(self) -> bool:
+        """Whether the child has sent its bytes (or ended without)."""
+        return not self._pid or bool(select.select([self._reader], [], [], 0)[0])
+
+    def result(self) -> bytes | None:
+        """The child's bytes; None when it could not be started or failed."""
+        if not self._pid:
+            return None
+        with open(self._reader, "rb") as pipe:
             data = pipe.read()
-        _, status = os.waitpid(pid, 0)
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = 0
         return data if status == 0 else None
 
-    return result
+    def discard(self) -> None:
+        """Stop listening: the child ends when it next writes (and is reaped if it already has)."""
+        if self._pid:
+            os.close(self._reader)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._pid, os.WNOHANG)
+            self._pid = 0
 
 
 @lru_cache(maxsize=1)

@@ -12,9 +12,12 @@ one remembered) writes the index anew. The words of each record are cached besid
 
 from __future__ import annotations
 
+import itertools
+import operator
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 import orjson
@@ -33,8 +36,18 @@ TERMS_SUFFIX = "\0terms"
 _MOST_PATCHED = 64
 _READ_CHUNK = 2_000
 
-Doc = tuple[str, str]  # source path, cache key of its record
-RememberedDocs = tuple[list[Doc], dict[str, str]]  # the docs of an index and the digests of its files
+
+
+class Docs(NamedTuple):
+    """The articles of an index in the order of their ids (oldest first), as two columns: each
+    one's source path and the cache key of its record. Kept as columns, a site's list is
+    compared, decoded and encoded by whole lists."""
+
+    sources: list[str]
+    keys: list[str]
+
+
+RememberedDocs = tuple[Docs, dict[str, str]]  # the docs of an index and the digests of its files
 ArticleLookup = Callable[[Sequence[str]], Mapping[str, RenderedArticle]]
 
 
@@ -51,14 +64,13 @@ class IndexUpdate:
     remembered: str
 
 
-def docs_of(articles: Sequence[RenderedArticle]) -> list[Doc]:
+def docs_of(articles: Sequence[RenderedArticle]) -> Docs:
     """The index's articles, oldest first, from the site's order (newest first)."""
-    return [(item.article.source_path, item.digest) for item in reversed(articles)]
+    return Docs([item.article.source_path for item in reversed(articles)], [item.digest for item in reversed(articles)])
 
 
-def encode_docs_state(docs: Sequence[Doc], files: Mapping[str, str] | None = None) -> str:
-    sources, keys = (list(column) for column in zip(*docs)) if docs else ([], [])
-    return orjson.dumps({"sources": sources, "keys": keys, "files": files or {}}).decode()
+def encode_docs_state(docs: Docs, files: Mapping[str, str] | None = None) -> str:
+    return orjson.dumps({"sources": docs.sources, "keys": docs.keys, "files": files or {}}).decode()
 
 
 def read_docs_state(state: BuildState, key: str = SEARCH_DOCS) -> RememberedDocs | None:
@@ -68,7 +80,7 @@ def read_docs_state(state: BuildState, key: str = SEARCH_DOCS) -> RememberedDocs
     data = orjson.loads(value)
     if not isinstance(data, dict) or "sources" not in data:
         return None
-    return list(zip(data["sources"], data["keys"])), data["files"]
+    return Docs(data["sources"], data["keys"]), data["files"]
 
 
 def read_terms(state: BuildState, keys: Sequence[str], known: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
@@ -92,7 +104,7 @@ def update_index(
     config: SiteConfig,
     state: BuildState,
     output_dir: Path,
-    docs: Sequence[Doc],
+    docs: Docs,
     remembered: RememberedDocs | None,
     previous: Mapping[str, OutputRecord],
     articles: ArticleLookup,
@@ -103,7 +115,6 @@ def update_index(
     needed), terms the words of records not cached yet. Raises OutputError when a record is
     missing from the cache."""
     old_files = {path: record.digest for path, record in previous.items() if search.is_search_output(path)}
-    docs = list(docs)
     if remembered is not None and remembered[1] == old_files and _all_present(output_dir, old_files):
         if remembered[0] == docs:
             return IndexUpdate([], {p: OutputRecord(d) for p, d in old_files.items()}, [], 0, encode_docs_state(docs, old_files))
@@ -114,7 +125,7 @@ def update_index(
     digests = {path: content_digest(data) for path, data in files.items()}
     changed = [OutputFile(path, data) for path, data in sorted(files.items()) if old_files.get(path) != digests[path] or not (output_dir / path).is_file()]
     stale = sorted(path for path in old_files if path not in files)
-    return IndexUpdate(changed, {p: OutputRecord(d) for p, d in digests.items()}, stale, len(docs), encode_docs_state(docs, digests))
+    return IndexUpdate(changed, {p: OutputRecord(d) for p, d in digests.items()}, stale, len(docs.keys), encode_docs_state(docs, digests))
 
 
 def _all_present(output_dir: Path, files: Mapping[str, str]) -> bool:
@@ -122,9 +133,9 @@ def _all_present(output_dir: Path, files: Mapping[str, str]) -> bool:
     return bool(files) and all(os.path.isfile(folder + path) for path in files)
 
 
-def _terms_in_order(state: BuildState, docs: Sequence[Doc], known: Mapping[str, bytes]) -> Iterator[bytes]:
-    for start in range(0, len(docs), _READ_CHUNK):
-        keys = [key for _, key in docs[start : start + _READ_CHUNK]]
+def _terms_in_order(state: BuildState, docs: Docs, known: Mapping[str, bytes]) -> Iterator[bytes]:
+    for start in range(0, len(docs.keys), _READ_CHUNK):
+        keys = docs.keys[start : start + _READ_CHUNK]
         found = read_terms(state, keys, known)
         for key in keys:
             if key not in found:
@@ -132,10 +143,10 @@ def _terms_in_order(state: BuildState, docs: Sequence[Doc], known: Mapping[str, 
             yield found[key]
 
 
-def _rows(config: SiteConfig, docs: Sequence[Doc], articles: ArticleLookup) -> list[list[object]]:
-    keys = [key for _, key in docs]
+def _rows(config: SiteConfig, docs: Docs, articles: ArticleLookup) -> list[list[object]]:
+    keys = docs.keys
     found = articles(keys)
-    missing = [source for source, key in docs if key not in found]
+    missing = [source for source, key in zip(*docs) if key not in found]
     if missing:
         raise OutputError(f"the build cache lost the record of {missing[0]}", hint="build again")
     return [search.article_row(found[key], config) for key in keys]
@@ -151,12 +162,12 @@ def _read_live(output_dir: Path, path: str, digest: str) -> bytes | None:
 
 
 def _patch_docs(
-    config: SiteConfig, output_dir: Path, new: list[Doc], changed: list[int], old_files: Mapping[str, str], articles: ArticleLookup
+    config: SiteConfig, output_dir: Path, new: Docs, changed: list[int], old_files: Mapping[str, str], articles: ArticleLookup
 ) -> dict[str, bytes | None] | None:
     """The docs files holding the rows of the changed ids, patched; None when one is not the
     file the state remembers or a record is missing."""
-    found = articles([new[i][1] for i in changed])
-    if any(new[i][1] not in found for i in changed):
+    found = articles([new.keys[i] for i in changed])
+    if any(new.keys[i] not in found for i in changed):
         return None
     by_file: dict[int, list[int]] = {}
     for i in changed:
@@ -172,7 +183,7 @@ def _patch_docs(
             rows = orjson.loads(data)
         first = number * search.DOCS_PER_FILE
         for i in positions:
-            row = search.article_row(found[new[i][1]], config)
+            row = search.article_row(found[new.keys[i]], config)
             if i - first < len(rows):
                 rows[i - first] = row
             else:
@@ -185,29 +196,27 @@ def _patch(
     config: SiteConfig,
     state: BuildState,
     output_dir: Path,
-    old: list[Doc],
-    new: list[Doc],
+    old: Docs,
+    new: Docs,
     old_files: Mapping[str, str],
     articles: ArticleLookup,
     known: Mapping[str, bytes],
 ) -> IndexUpdate | None:
     """The index files of new patched from those of old, or None when it must be written anew."""
-    if len(new) < len(old):
+    count = len(old.keys)
+    if len(new.keys) < count or new.sources[:count] != old.sources:
         return None
-    changed = [i for i, (before, after) in enumerate(zip(old, new)) if before != after]
-    if any(old[i][0] != new[i][0] for i in changed):
+    changed = [*itertools.compress(range(count), map(operator.ne, old.keys, new.keys)), *range(count, len(new.keys))]
+    if len(changed) > max(_MOST_PATCHED, len(new.keys) // 50):
         return None
-    changed += range(len(old), len(new))
-    if len(changed) > max(_MOST_PATCHED, len(new) // 50):
-        return None
-    old_terms = read_terms(state, [old[i][1] for i in changed if i < len(old)])
-    new_terms = read_terms(state, [new[i][1] for i in changed], known)
-    if any(old[i][1] not in old_terms for i in changed if i < len(old)) or any(new[i][1] not in new_terms for i in changed):
+    old_terms = read_terms(state, [old.keys[i] for i in changed if i < count])
+    new_terms = read_terms(state, [new.keys[i] for i in changed], known)
+    if any(old.keys[i] not in old_terms for i in changed if i < count) or any(new.keys[i] not in new_terms for i in changed):
         return None
     by_bucket: dict[str, dict[str, tuple[set[int], set[int]]]] = {}
     for i in changed:
-        before = set(old_terms[old[i][1]].decode("utf-8").split("\n")) - {""} if i < len(old) else set()
-        after = set(new_terms[new[i][1]].decode("utf-8").split("\n")) - {""}
+        before = set(old_terms[old.keys[i]].decode("utf-8").split("\n")) - {""} if i < count else set()
+        after = set(new_terms[new.keys[i]].decode("utf-8").split("\n")) - {""}
         for term in before - after:
             by_bucket.setdefault(search.bucket_of(term), {}).setdefault(term, (set(), set()))[0].add(i)
         for term in after - before:
@@ -230,7 +239,7 @@ def _patch(
         if path.startswith(search.SEARCH_DIR + "/t/"):
             name = path[len(search.SEARCH_DIR) + 3 : -4]
             (buckets.add if data is not None else buckets.discard)(name)
-    files[search.INDEX_FILE] = search.encode_manifest(len(new), buckets)
+    files[search.INDEX_FILE] = search.encode_manifest(len(new.keys), buckets)
     digests = dict(old_files)
     written, stale = [], []
     for path, data in sorted(files.items()):

@@ -34,7 +34,7 @@ from flashnews.build.state import BuildState, tree_json
 from flashnews.ingest.sources import content_digest
 
 # The build-cache entry every clean full build writes (remember_site).
-SITE_KEY = "inplace\0site"
+SITE_KEY = "site_order"
 SITE_DIGEST = "site_facts"  # the build-state value holding the digest of SITE_KEY's value
 
 
@@ -159,7 +159,7 @@ def remember_site(state: BuildState, *, base: str, salt: str, site: Site) -> Sit
 def store_site_facts(state: BuildState, facts: SiteFacts) -> None:
     data = facts.encode()
     digest = content_digest(data)
-    state.put_many({SITE_KEY: data})
+    state.write_large(SITE_KEY, data)
     state.write_values({SITE_DIGEST: digest})
     state.memo[SITE_KEY] = (digest, facts)
 
@@ -171,7 +171,7 @@ def read_site_facts(state: BuildState) -> SiteFacts | None:
     known = state.memo.get(SITE_KEY)
     if digest is not None and isinstance(known, tuple) and known[0] == digest:
         return known[1]  # type: ignore[no-any-return]
-    found = state.get_many([SITE_KEY]).get(SITE_KEY)
+    found = state.read_large(SITE_KEY)
     if found is None:
         return None
     try:

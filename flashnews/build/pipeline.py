@@ -30,7 +30,7 @@ from flashnews.ingest.sources import content_digest
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["PIPELINE_VERSION", "BuildInputs", "BuildPaths", "BuildResult", "build_site", "templates_digest"]
+__all__ = ["PIPELINE_VERSION", "BuildInputs", "BuildPaths", "BuildResult", "build_site", "content_stamps_started", "templates_digest"]
 
 
 # Template files last changed longer ago than this are known by their stamps (size, times, inode)
@@ -62,6 +62,12 @@ def _hash_templates(templates_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def content_stamps_started(paths: BuildPaths) -> fingerprint.StartedStamps:
+    """The stamps of content/ a build reads, started now: a command that builds calls this
+    first and passes the result to build_site, or discards it when it changed content/ in between."""
+    return fingerprint.StartedStamps(paths.content_dir, skip=[ARCHIVE_DIR])
+
+
 def build_site(
     config: SiteConfig,
     paths: BuildPaths,
@@ -75,6 +81,7 @@ def build_site(
     environment: jinja2.Environment | None = None,
     on_first_pages: Callable[[tuple[str, ...]], None] | None = None,
     changed: Sequence[Path] = (),
+    content_stamps: fingerprint.StartedStamps | None = None,
 ) -> BuildResult:
     """Build the site into paths.output_dir; raises TemplateError, OutputError or ConfigError
     (fatal: the previous output is left untouched) and reports source errors in the result.
@@ -88,7 +95,9 @@ def build_site(
     A session that builds again and again (watch mode) passes the template `environment` it keeps
     for the builds that render a few pages, the files it saw change, and on_first_pages(paths):
     the own pages of those that are edited or new articles are then published first (see
-    inplace.publish_first) and on_first_pages is called with them before the build goes on."""
+    inplace.publish_first) and on_first_pages is called with them before the build goes on.
+    content_stamps (content_stamps_started) gives the stamps of content/ made while the caller did
+    other work."""
     started = time.perf_counter()
     recover_output(paths.output_dir)
     own_state = state is None
@@ -100,7 +109,11 @@ def build_site(
         base = BuildInputs.base_of(config, paths, include_drafts=include_drafts, template_hash=template_hash)
         if changed and on_first_pages is not None:
             _publish_first(config, paths, state, base=base, now=now, environment=environment, changed=changed, on_first_pages=on_first_pages)
-        inputs = BuildInputs.of(paths, base=base)
+        if content_stamps is not None and content_stamps.busy():
+            # The stages take a few tenths of a second to import; a build that would wait for
+            # the stamps of content/ imports them meanwhile.
+            from flashnews.build import stages  # noqa: F401
+        inputs = BuildInputs.of(paths, base=base, stamps=content_stamps)
         unchanged = _unchanged_result(state, inputs.fingerprint, now=now, output_dir=paths.output_dir, started=started, defer_search=defer_search)
         if unchanged is not None:
             return unchanged
@@ -140,8 +153,9 @@ class BuildInputs:
         )
 
     @staticmethod
-    def of(paths: BuildPaths, *, base: str) -> BuildInputs:
-        tree_data = fingerprint.stamp_records(paths.content_dir, skip=[ARCHIVE_DIR])
+    def of(paths: BuildPaths, *, base: str, stamps: Callable[[], bytes] | None = None) -> BuildInputs:
+        """stamps, when given, gives content/'s records (content_stamps_started)."""
+        tree_data = stamps() if stamps is not None else fingerprint.stamp_records(paths.content_dir, skip=[ARCHIVE_DIR])
         return BuildInputs(base, tree_data, fingerprint.input_fingerprint(base, content_digest(tree_data)))
 
     def source_stats(self, content_dir: Path) -> dict[str, FileStamp]:

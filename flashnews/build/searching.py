@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from flashnews.build.indexing import encode_docs_state, read_docs_state, update_index
+from flashnews.build.indexing import Docs, encode_docs_state, read_docs_state, update_index
 from flashnews.build.inplace import Indexer, SearchIndex
 from flashnews.build.loading import cached_partial, source_cache_key
 from flashnews.build.output import OutputTransaction, recover_output
@@ -56,12 +56,12 @@ def search_indexer(
         remembered = read_docs_state(state)
         base = read_docs_state(state, SEARCH_PENDING) or remembered
         if base is not None:
-            keys = dict(base[0])
+            keys = dict(zip(*base[0]))
         else:
             keys = {shown: source_cache_key(config, shown, digest) for shown, (_, digest) in state.read_file_digests().items()}
         keys.update({source: item.digest for source, item in new_items.items()})
-        oldest_first = order[::-1]
-        docs = list(zip(oldest_first, map(keys.__getitem__, oldest_first)))
+        oldest_first = list(reversed(order))
+        docs = Docs(oldest_first, list(map(keys.__getitem__, oldest_first)))
         if defer:
             return SearchIndex({}, (), 0, {SEARCH_PENDING: encode_docs_state(docs)}, pending=True)
         if cancel is not None and cancel():
