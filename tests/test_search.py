@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from flashnews.compose import search
 from flashnews.config import load_config
@@ -32,7 +34,9 @@ def manifest(site: Path, output: str = "public") -> dict:
 
 
 def rows(site: Path, output: str = "public") -> list[list[str]]:
-    return json.loads((data(site, output) / "d" / "0.json").read_text(encoding="utf-8"))
+    """Every result row, in id order, from all the docs files."""
+    files = sorted((data(site, output) / "d").glob("*.json"), key=lambda path: int(path.stem))
+    return [row for path in files for row in json.loads(path.read_text(encoding="utf-8"))]
 
 
 def found(site: Path, word: str, output: str = "public") -> list[str]:
@@ -109,6 +113,53 @@ def test_an_edit_patches_only_the_files_holding_its_words_and_equals_a_cold_buil
     assert found(site_dir, "korce") == ["budget/"] and found(site_dir, "kukes") == []
     build_into(site_dir, "cold")
     assert tree(site_dir / "public") == tree(site_dir / "cold")
+
+
+def test_a_story_dated_between_others_is_patched_in_and_equals_a_cold_build(site_dir: Path):
+    for day in range(1, 9):
+        write_article(site_dir, f"story-{day}", date=f"2025-11-{day:02}T09:00:00+01:00", title=f"Story of day {day}", body=f"Report number {day} from Vlorë.")
+    build_into(site_dir)
+    write_article(site_dir, "late-filed", date="2025-11-06T12:00:00+01:00", title="A late filed report", body="Filed late from Sarandë.")
+    result = build_into(site_dir)
+    assert result.indexed == 1, "the story alone: the two newer ones move up an id in the files as they are"
+    assert manifest(site_dir)["count"] == 9 and found(site_dir, "sarande") == ["late-filed/"]
+    assert found(site_dir, "vlore") == sorted(f"story-{day}/" for day in range(1, 9))
+    build_into(site_dir, "cold")
+    assert tree(site_dir / "public") == tree(site_dir / "cold")
+
+
+@pytest.mark.parametrize("docs_per_file", [500, 4])
+def test_stories_inserted_anywhere_with_an_edit_in_one_build_equal_a_cold_build(site_dir: Path, monkeypatch: pytest.MonkeyPatch, docs_per_file: int):
+    monkeypatch.setattr(search, "DOCS_PER_FILE", docs_per_file)  # 4: the rows span several files
+    for day in range(2, 12):
+        write_article(site_dir, f"story-{day}", date=f"2025-11-{day:02}T09:00:00+01:00", title=f"Story of day {day}", body=f"Report number {day} from Vlorë.")
+    build_into(site_dir)
+    write_article(site_dir, "oldest", date="2025-11-01T09:00:00+01:00", title="The oldest report", body="Filed from Sarandë.")
+    write_article(site_dir, "late-a", date="2025-11-06T12:00:00+01:00", title="A late report", body="Filed late from Sarandë.")
+    write_article(site_dir, "late-b", date="2025-11-06T13:00:00+01:00", title="Another late report", body="Filed later from Berat.")
+    write_article(site_dir, "story-8", date="2025-11-08T09:00:00+01:00", title="Story of day 8", body="Report number 8 from Korçë.")
+    write_article(site_dir, "newest", date="2025-11-20T09:00:00+01:00", title="The newest report", body="Filed from Berat.")
+    result = build_into(site_dir)
+    assert result.indexed == 5, "four new stories and one edit, the rest moved in the files as they are"
+    assert found(site_dir, "sarande") == ["late-a/", "oldest/"] and found(site_dir, "korce") == ["story-8/"]
+    assert found(site_dir, "vlore") == sorted(f"story-{day}/" for day in range(2, 12) if day != 8)
+    build_into(site_dir, "cold")
+    assert tree(site_dir / "public") == tree(site_dir / "cold")
+
+
+@given(st.lists(st.integers(0, 300), unique=True, min_size=1).map(sorted), st.lists(st.integers(0, 320)).map(sorted))
+def test_shifting_ids_moves_each_up_once_for_every_insertion_before_it(ids: list[int], shift_at: list[int]) -> None:
+    tail = [number for number in ids if shift_at and number >= shift_at[0]]
+    shifted = search.shift_ids(search.encode_ids(ids), shift_at, tail) if shift_at else search.encode_ids(ids)
+    assert search.decode_ids(shifted) == [number + sum(1 for value in shift_at if value <= number) for number in ids]
+
+
+@given(st.lists(st.integers(0, 300), unique=True, min_size=1).map(sorted), st.lists(st.integers(0, 40), unique=True, min_size=1), st.lists(st.integers(0, 400), unique=True))
+def test_a_term_file_patched_holds_the_ids_it_would_be_made_with(ids: list[int], above: list[int], removed: list[int]) -> None:
+    added = {ids[-1] + 1 + number for number in above}  # new stories: the next ids, appended
+    changes = {"word": (set(removed) & set(ids), added), "other": (set(), {0})}
+    patched = search.decode_bucket(search.patch_bucket(search.encode_bucket({"word": search.encode_ids(ids)}), changes))
+    assert search.decode_ids(patched["word"]) == sorted(set(ids) - set(removed) | added) and patched["other"] == "0"
 
 
 def test_a_deleted_article_leaves_the_index(site_dir: Path):

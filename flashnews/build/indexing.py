@@ -2,11 +2,13 @@
 when few articles changed (see search for the files).
 
 The build state remembers which article record each id of the live index was made from
-(SEARCH_DOCS, with the digests of the index files it wrote). When the new list keeps every
-article where it was and only some records changed, or new stories took the next ids, only the
-term files holding the words those articles lost or gained, and the docs files holding their
-rows, are rewritten; anything else (a deleted or back-dated story, an index file that is not the
-one remembered) writes the index anew. The words of each record are cached beside it
+(SEARCH_DOCS, with the digests of the index files it wrote). When the new list differs from it
+at a few ids (records that changed; a story dated between others, which moves each newer one up
+an id; new stories that took the next ids), each of those ids is taken out of the terms its old
+article had and the new one has not, and put into those the new one brought: only the term
+files holding those words, and the docs files holding those rows, are rewritten. Anything else
+(a deleted story, too many ids changed, an index file that is not the one remembered) writes
+the index anew. The words of each record are cached beside it
 (TERMS_SUFFIX), made by the worker that parsed it.
 """
 
@@ -203,24 +205,34 @@ def _patch(
     known: Mapping[str, bytes],
 ) -> IndexUpdate | None:
     """The index files of new patched from those of old, or None when it must be written anew."""
-    count = len(old.keys)
-    if len(new.keys) < count or new.sources[:count] != old.sources:
+    aligned = _align(old, new)
+    if aligned is None:
         return None
-    changed = [*itertools.compress(range(count), map(operator.ne, old.keys, new.keys)), *range(count, len(new.keys))]
+    kept, inserted = aligned
+    old_id = {j: x for x, j in enumerate(kept)}
+    edited = [kept[x] for x in itertools.compress(range(len(kept)), map(operator.ne, old.keys, map(new.keys.__getitem__, kept)))]
+    changed = sorted([*edited, *inserted])
     if len(changed) > max(_MOST_PATCHED, len(new.keys) // 50):
         return None
-    old_terms = read_terms(state, [old.keys[i] for i in changed if i < count])
-    new_terms = read_terms(state, [new.keys[i] for i in changed], known)
-    if any(old.keys[i] not in old_terms for i in changed if i < count) or any(new.keys[i] not in new_terms for i in changed):
+    old_terms = read_terms(state, [old.keys[old_id[j]] for j in edited])
+    new_terms = read_terms(state, [new.keys[j] for j in changed], known)
+    if any(old.keys[old_id[j]] not in old_terms for j in edited) or any(new.keys[j] not in new_terms for j in changed):
         return None
     by_bucket: dict[str, dict[str, tuple[set[int], set[int]]]] = {}
-    for i in changed:
-        before = set(old_terms[old.keys[i]].decode("utf-8").split("\n")) - {""} if i < count else set()
-        after = set(new_terms[new.keys[i]].decode("utf-8").split("\n")) - {""}
+    for j in changed:
+        before = set(old_terms[old.keys[old_id[j]]].decode("utf-8").split("\n")) - {""} if j in old_id else set()
+        after = set(new_terms[new.keys[j]].decode("utf-8").split("\n")) - {""}
         for term in before - after:
-            by_bucket.setdefault(search.bucket_of(term), {}).setdefault(term, (set(), set()))[0].add(i)
+            by_bucket.setdefault(search.bucket_of(term), {}).setdefault(term, (set(), set()))[0].add(j)
         for term in after - before:
-            by_bucket.setdefault(search.bucket_of(term), {}).setdefault(term, (set(), set()))[1].add(i)
+            by_bucket.setdefault(search.bucket_of(term), {}).setdefault(term, (set(), set()))[1].add(j)
+    # A story inserted before old id t moves every id from t up by one: the old ids before which each went.
+    shift_at = [j - number for number, j in enumerate(inserted) if j - number < len(kept)]
+    tails = _tails(state, old, shift_at[0]) if shift_at else {}
+    if tails is None:
+        return None
+    for bucket in tails:
+        by_bucket.setdefault(bucket, {})
     files: dict[str, bytes | None] = {}
     for bucket, changes in by_bucket.items():
         path = search.term_path(bucket)
@@ -229,8 +241,11 @@ def _patch(
             data = _read_live(output_dir, path, old_files[path])
             if data is None:
                 return None
-        files[path] = search.patch_bucket(data, changes)
-    docs_files = _patch_docs(config, output_dir, new, changed, old_files, articles)
+        files[path] = search.patch_bucket(data, changes, shift_at=shift_at, tails=tails.get(bucket))
+    if shift_at:
+        docs_files = _moved_docs(config, output_dir, new, kept, changed, old_files, articles)
+    else:
+        docs_files = _patch_docs(config, output_dir, new, changed, old_files, articles)
     if docs_files is None:
         return None
     files.update(docs_files)
@@ -253,3 +268,59 @@ def _patch(
             written.append(OutputFile(path, data))
         digests[path] = digest
     return IndexUpdate(written, {p: OutputRecord(d) for p, d in digests.items()}, stale, len(changed), encode_docs_state(new, digests))
+
+
+def _align(old: Docs, new: Docs) -> tuple[list[int], list[int]] | None:
+    """When new is old with stories inserted (anywhere), each kept article's new id (by old id)
+    and the inserted stories' ids; None when an article went away or two changed places."""
+    present = set(old.sources)
+    kept = list(itertools.compress(range(len(new.sources)), map(present.__contains__, new.sources)))
+    if len(kept) != len(old.sources) or list(map(new.sources.__getitem__, kept)) != old.sources:
+        return None
+    inserted = list(itertools.compress(range(len(new.sources)), map(operator.not_, map(present.__contains__, new.sources))))
+    return kept, inserted
+
+
+def _tails(state: BuildState, old: Docs, start: int) -> dict[str, dict[str, list[int]]] | None:
+    """By term file and term, the ids from `start` up that the live index lists for the term:
+    the words of those articles, as cached beside their records (what the live files were made
+    from). None when a record's words are missing."""
+    keys = old.keys[start:]
+    words = read_terms(state, keys)
+    if any(key not in words for key in keys):
+        return None
+    by_term: dict[str, list[int]] = {}
+    for number, key in enumerate(keys, start):
+        for term in set(words[key].decode("utf-8").split("\n")) - {""}:
+            by_term.setdefault(term, []).append(number)
+    tails: dict[str, dict[str, list[int]]] = {}
+    for term, numbers in by_term.items():
+        tails.setdefault(search.bucket_of(term), {})[term] = numbers
+    return tails
+
+
+def _moved_docs(
+    config: SiteConfig, output_dir: Path, new: Docs, kept: list[int], changed: list[int], old_files: Mapping[str, str], articles: ArticleLookup
+) -> dict[str, bytes | None] | None:
+    """The docs files from the first changed id on, when stories were inserted: the rows of the
+    kept articles move to their new ids (a row does not hold its id), the changed ones are made."""
+    old_rows: list[object] = []
+    for number in range((len(kept) + search.DOCS_PER_FILE - 1) // search.DOCS_PER_FILE):
+        path = search.docs_path(number)
+        data = _read_live(output_dir, path, old_files[path]) if path in old_files else None
+        if data is None:
+            return None
+        old_rows.extend(orjson.loads(data))
+    found = articles([new.keys[j] for j in changed])
+    if len(old_rows) != len(kept) or any(new.keys[j] not in found for j in changed):
+        return None
+    rows: list[object] = [None] * len(new.keys)
+    for x, j in enumerate(kept):
+        rows[j] = old_rows[x]
+    for j in changed:
+        rows[j] = search.article_row(found[new.keys[j]], config)
+    first = changed[0] // search.DOCS_PER_FILE * search.DOCS_PER_FILE
+    return {
+        search.docs_path(start // search.DOCS_PER_FILE): search.encode_docs(rows[start : start + search.DOCS_PER_FILE])
+        for start in range(first, len(rows), search.DOCS_PER_FILE)
+    }

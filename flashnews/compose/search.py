@@ -20,6 +20,7 @@ dropped ("Kukës" is found as "kukes"), split at anything that is not a letter, 
 
 from __future__ import annotations
 
+import bisect
 import collections
 import html
 import itertools
@@ -133,6 +134,23 @@ def decode_ids(text: str) -> list[int]:
     return list(itertools.accumulate(map(int, text.split(","))))
 
 
+def shift_ids(text: str, shift_at: Sequence[int], tail: Sequence[int]) -> str:
+    """An encoded id list with each id moved up by one for each value of shift_at (ascending)
+    it is not below; tail holds the list's ids from shift_at[0] up (ascending), which the caller
+    knows from the articles holding the term. The list holds differences, so only the
+    difference that crosses each value changes: the text is split off for the tail alone, and
+    nothing before it is read."""
+    if not tail:
+        return text
+    parts = text.rsplit(",", len(tail))  # the tail's elements, after the text before them if any
+    first = len(parts) - len(tail)
+    for value in shift_at:
+        at = bisect.bisect_left(tail, value)
+        if at < len(tail):
+            parts[first + at] = str(int(parts[first + at]) + 1)
+    return ",".join(parts)
+
+
 def encode_bucket(lines: Mapping[str, str]) -> bytes:
     return "".join(f"{term} {lines[term]}\n" for term in sorted(lines)).encode("utf-8")
 
@@ -175,10 +193,28 @@ def make_index(terms: Iterable[bytes], rows: Sequence[Sequence[object]]) -> dict
     return files
 
 
-def patch_bucket(data: bytes | None, changes: Mapping[str, tuple[set[int], set[int]]]) -> bytes | None:
-    """A term file with, for each term, (ids to remove, ids to add) applied; None when it ends up empty."""
+def patch_bucket(
+    data: bytes | None,
+    changes: Mapping[str, tuple[set[int], set[int]]],
+    *,
+    shift_at: Sequence[int] = (),
+    tails: Mapping[str, Sequence[int]] | None = None,
+) -> bytes | None:
+    """A term file with, for each term, (ids to remove, ids to add) applied; None when it ends up
+    empty. shift_at (ascending; stories inserted before those ids) first moves every id up by one
+    for each of them it is not below (shift_ids; tails: each term's ids from shift_at[0] up, a
+    term without any left out); the changes are in the ids after that."""
     lines = decode_bucket(data) if data else {}
+    if shift_at:
+        for term, tail in (tails or {}).items():
+            if term in lines:
+                lines[term] = shift_ids(lines[term], shift_at, tail)
     for term, (removed, added) in changes.items():
+        if term in lines and added and not removed:
+            appended = _appended(lines[term], added)
+            if appended is not None:
+                lines[term] = appended
+                continue
         ids = decode_ids(lines[term]) if term in lines else []
         if removed:
             ids = [number for number in ids if number not in removed]
@@ -191,6 +227,17 @@ def patch_bucket(data: bytes | None, changes: Mapping[str, tuple[set[int], set[i
         else:
             lines.pop(term, None)
     return encode_bucket(lines) if lines else None
+
+
+def _appended(text: str, added: set[int]) -> str | None:
+    """An encoded id list with ids above all of its own added at its end (new stories take the
+    next ids): only its last id is worked out, and the text is kept as it is; None when one of
+    them is not above it."""
+    last = sum(map(int, text.split(",")))
+    numbers = sorted(added)
+    if numbers[0] <= last:
+        return None
+    return f"{text},{','.join(map(str, map(operator.sub, numbers, (last, *numbers[:-1]))))}"
 
 
 class SearchCancelled(OutputError):
