@@ -115,7 +115,9 @@ def test_an_edit_patches_only_the_files_holding_its_words_and_equals_a_cold_buil
     assert tree(site_dir / "public") == tree(site_dir / "cold")
 
 
-def test_a_story_dated_between_others_is_patched_in_and_equals_a_cold_build(site_dir: Path):
+@pytest.mark.parametrize("docs_per_file", [500, 4])
+def test_a_story_dated_between_others_is_patched_in_and_equals_a_cold_build(site_dir: Path, monkeypatch: pytest.MonkeyPatch, docs_per_file: int):
+    monkeypatch.setattr(search, "DOCS_PER_FILE", docs_per_file)  # 4: the story goes into the second of three files
     for day in range(1, 9):
         write_article(site_dir, f"story-{day}", date=f"2025-11-{day:02}T09:00:00+01:00", title=f"Story of day {day}", body=f"Report number {day} from Vlorë.")
     build_into(site_dir)

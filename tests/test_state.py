@@ -168,8 +168,9 @@ def test_large_values_live_in_files_named_by_the_digest_the_database_commits(tmp
     big = "é" * (1 << 20)
     state.write_values({"docs": big, "small": "s"})
     state.write_large("stamps", b"\0\xff" * 10)
-    files = sorted((tmp_path / "state" / "values").iterdir())
-    assert len(files) == 2 and not any(path.name.endswith(".new") for path in files)
+    values = tmp_path / "state" / "values"
+    files = sorted(values.iterdir())
+    assert len(files) == 2 and all(len(path.name) == 64 for path in files)  # no temporary file left
     state.close()
     state = open_state(tmp_path)
     assert state.read_value("docs") == big and state.read_value("small") == "s" and state.read_large("stamps") == b"\0\xff" * 10
@@ -180,18 +181,33 @@ def test_large_values_live_in_files_named_by_the_digest_the_database_commits(tmp
     assert state.read_large("stamps") == b"again"
     state.write_values({"docs": None})
     assert state.read_value("docs") is None
+    assert len(list(values.iterdir())) == 1, "a file no value names any more is deleted"
     memory = BuildState(Path(":memory:"))
     memory.write_large("stamps", b"\0\xff")
     assert memory.read_large("stamps") == b"\0\xff"
 
 
 def test_a_large_value_that_cannot_be_written_leaves_the_last_one(tmp_path: Path) -> None:
+    import hashlib
+
     from flashnews.errors import OutputError
 
     state = open_state(tmp_path)
     state.write_large("stamps", b"first")
-    [kept] = (tmp_path / "state" / "values").iterdir()
-    kept.with_name(f"{kept.name}.new").mkdir()  # where the new file would be written
+    (tmp_path / "state" / "values" / hashlib.sha256(b"second").hexdigest()).mkdir()  # where the new file would go
     with pytest.raises(OutputError, match="cannot update the build state"):
         state.write_large("stamps", b"second")
     assert state.read_large("stamps") == b"first"
+    assert not [path for path in (tmp_path / "state" / "values").iterdir() if path.name.endswith(".new")]
+
+
+def test_a_write_that_did_not_check_the_output_folder_does_not_vouch_for_it(tmp_path: Path) -> None:
+    state, output_dir = state_with_output(tmp_path)
+    state.write_outputs({"a/index.html": OutputRecord("d1"), "b.html": OutputRecord("d2")}, [], output_dir=output_dir)
+    assert state.output_folder_unchanged(output_dir)
+    (output_dir / "a" / "index.html").unlink()
+    (output_dir / "a").rmdir()  # deleted by hand
+    checked = state.output_folder_unchanged(output_dir)
+    (output_dir / "c.html").write_text("c")  # a write that does not look at the rest (a page published first)
+    state.write_outputs({"c.html": OutputRecord("d3")}, [], output_dir=output_dir, checked=checked)
+    assert not checked and not state.has_every_top_output(output_dir)

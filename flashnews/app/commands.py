@@ -86,8 +86,8 @@ def build_and_report(
         # content/ is stamped while the drops are looked for; stamped again if normalizing changed it.
         stamps = content_stamps_started(invocation.paths)
         drops = normalize_drops(invocation.paths.content_dir, invocation.config, now=invocation.now)
-        if drops.written or drops.applied or drops.pictures:
-            stamps.discard()
+        if drops.written or drops.applied or drops.pictures or drops.errors:
+            stamps.discard()  # normalizing changed content/, or may have changed part of it
             stamps = None
         print_drops(drops, invocation.verbosity)
         report_problems(drops.errors, drops.warnings, invocation.verbosity)
@@ -101,6 +101,8 @@ def build_and_report(
         )
     finally:
         bars.close()
+        if stamps is not None:
+            stamps.discard()  # left unread when the build stopped early
     report_problems(result.errors, result.warnings, invocation.verbosity)
     if invocation.verbosity > 0:
         for path in result.written_paths:

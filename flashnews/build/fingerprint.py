@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import os
 import select
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -206,8 +207,13 @@ class _Child:
         self._pid = 0
         try:
             reader, writer = os.pipe()
+        except OSError:
+            return
+        try:
             pid = os.fork()
         except OSError:
+            os.close(reader)
+            os.close(writer)
             return
         if pid == 0:  # the child: compute, send, and end without running the parent's exit handlers
             status = 1
@@ -236,11 +242,12 @@ class _Child:
         return data if status == 0 else None
 
     def discard(self) -> None:
-        """Stop listening: the child ends when it next writes (and is reaped if it already has)."""
+        """Stop the child and reap it; its bytes are not wanted."""
         if self._pid:
             os.close(self._reader)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self._pid, os.WNOHANG)
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+                os.waitpid(self._pid, 0)
             self._pid = 0
 
 

@@ -302,25 +302,24 @@ def _tails(state: BuildState, old: Docs, start: int) -> dict[str, dict[str, list
 def _moved_docs(
     config: SiteConfig, output_dir: Path, new: Docs, kept: list[int], changed: list[int], old_files: Mapping[str, str], articles: ArticleLookup
 ) -> dict[str, bytes | None] | None:
-    """The docs files from the first changed id on, when stories were inserted: the rows of the
-    kept articles move to their new ids (a row does not hold its id), the changed ones are made."""
+    """The docs files from the one holding the first changed id on, when stories were inserted:
+    the rows of the kept articles move to their new ids (a row does not hold its id), the
+    changed ones are made. Before the first changed id every id is what it was."""
+    per_file = search.DOCS_PER_FILE
+    start = changed[0] - changed[0] % per_file
     old_rows: list[object] = []
-    for number in range((len(kept) + search.DOCS_PER_FILE - 1) // search.DOCS_PER_FILE):
+    for number in range(start // per_file, (len(kept) + per_file - 1) // per_file):
         path = search.docs_path(number)
         data = _read_live(output_dir, path, old_files[path]) if path in old_files else None
         if data is None:
             return None
         old_rows.extend(orjson.loads(data))
     found = articles([new.keys[j] for j in changed])
-    if len(old_rows) != len(kept) or any(new.keys[j] not in found for j in changed):
+    if len(old_rows) != len(kept) - start or any(new.keys[j] not in found for j in changed):
         return None
-    rows: list[object] = [None] * len(new.keys)
-    for x, j in enumerate(kept):
-        rows[j] = old_rows[x]
+    rows: list[object] = [None] * (len(new.keys) - start)
+    for old_id in range(start, len(kept)):
+        rows[kept[old_id] - start] = old_rows[old_id - start]
     for j in changed:
-        rows[j] = search.article_row(found[new.keys[j]], config)
-    first = changed[0] // search.DOCS_PER_FILE * search.DOCS_PER_FILE
-    return {
-        search.docs_path(start // search.DOCS_PER_FILE): search.encode_docs(rows[start : start + search.DOCS_PER_FILE])
-        for start in range(first, len(rows), search.DOCS_PER_FILE)
-    }
+        rows[j - start] = search.article_row(found[new.keys[j]], config)
+    return {search.docs_path((start + offset) // per_file): search.encode_docs(rows[offset : offset + per_file]) for offset in range(0, len(rows), per_file)}

@@ -313,9 +313,10 @@ def _publish(pages: list[PlannedPage], environment: jinja2.Environment, output_d
         return None
     if not rendered:
         return ()
+    checked = state.output_folder_unchanged(output_dir)
     with OutputTransaction(output_dir) as transaction:
         for page in rendered:
             transaction.stage(page)
         report = transaction.commit()
-    state.write_outputs({page.path: OutputRecord(page.key, page.source) for page in pages}, (), output_dir=output_dir)
+    state.write_outputs({page.path: OutputRecord(page.key, page.source) for page in pages}, (), output_dir=output_dir, checked=checked)
     return report.written

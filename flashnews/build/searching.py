@@ -31,6 +31,7 @@ def update_search_index(
         raise search.SearchCancelled("search indexing was stopped for a newer change")
     remembered = read_docs_state(state)
     previous = state.read_outputs_of(remembered[1]) if remembered else {}
+    checked = state.output_folder_unchanged(paths.output_dir)
     with OutputTransaction(paths.output_dir) as transaction:
         update = update_index(
             config=config, state=state, output_dir=paths.output_dir, docs=pending[0], remembered=remembered, previous=previous,
@@ -39,7 +40,7 @@ def update_search_index(
         for item in update.files:
             transaction.stage(item)
         report = transaction.commit(update.stale)
-    state.write_outputs({item.path: update.records[item.path] for item in update.files}, report.deleted, output_dir=paths.output_dir)
+    state.write_outputs({item.path: update.records[item.path] for item in update.files}, report.deleted, output_dir=paths.output_dir, checked=checked)
     state.write_values({SEARCH_DOCS: update.remembered, SEARCH_PENDING: None})
     return update.indexed
 

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from dataclasses import dataclass
@@ -210,10 +211,21 @@ class BuildState:
         (tops,) = self._db.execute("SELECT group_concat(name, char(0)) FROM tops").fetchone()
         return present.issuperset(tops.split("\0")) if tops else True
 
-    def write_outputs(self, changed: Mapping[str, OutputRecord], deleted: Iterable[str], *, output_dir: Path | None = None) -> None:
+    def output_folder_unchanged(self, output_dir: Path) -> bool:
+        """Whether the output folder's stamp is the one the last write of outputs left (nothing
+        came or went in it since): a write that did not check the folder passes this, taken
+        before it writes, to write_outputs as `checked`."""
+        stamp = _folder_stamp(output_dir)
+        return stamp is not None and stamp == self.read_value(_OUTPUT_FOLDER)
+
+    def write_outputs(
+        self, changed: Mapping[str, OutputRecord], deleted: Iterable[str], *, output_dir: Path | None = None, checked: bool = True
+    ) -> None:
         """Record these outputs and forget the deleted ones; the first parts of the recorded paths
         (the output folder's top entries) are kept up to date beside them. With output_dir (where
-        they were just written) the folder's stamp is remembered for has_every_top_output."""
+        they were just written) and checked (the folder held every recorded entry before the
+        write: the caller checked, or wrote all it misses), the folder's stamp is remembered for
+        has_every_top_output; otherwise the remembered one is forgotten."""
         deleted = list(deleted)
         with self._transaction():
             self._db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in deleted))
@@ -226,7 +238,7 @@ class BuildState:
                 inside = "SELECT 1 FROM outputs WHERE path = ? UNION ALL SELECT 1 FROM outputs WHERE path >= ? AND path < ? LIMIT 1"
                 if self._db.execute(inside, (top, top + "/", top + "0")).fetchone() is None:
                     self._db.execute("DELETE FROM tops WHERE name = ?", (top,))
-            stamp = _folder_stamp(output_dir) if output_dir is not None else None
+            stamp = _folder_stamp(output_dir) if output_dir is not None and checked else None
             if stamp is None:
                 self._db.execute("DELETE FROM meta WHERE key = ?", (f"value:{_OUTPUT_FOLDER}",))
             else:
@@ -310,45 +322,64 @@ class BuildState:
             return None
         if not isinstance(row[0], str) or not row[0].startswith(_IN_FILE):
             return row[0]
+        digest = row[0][len(_IN_FILE) :]
         try:
-            data = self._file_of(key).read_bytes()
+            data = (self._values_dir() / digest).read_bytes()
         except OSError:
             return None
-        return data if hashlib.sha256(data).hexdigest() == row[0][len(_IN_FILE) :] else None
+        return data if hashlib.sha256(data).hexdigest() == digest else None
 
     def _write_meta(self, values: Mapping[str, str | bytes | None]) -> None:
-        """Set meta rows in one transaction; bytes go to files of their own (a state held in
-        memory, a check's, keeps them in the database as blobs). A file is put in place only after the
-        digest naming it is committed: a build stopped in between finds the value missing."""
-        staged: list[tuple[Path, Path]] = []
+        """Set meta rows in one transaction; bytes go to files of their own, named by their
+        SHA-256 and in place before the transaction names them (a state held in memory, a
+        check's, keeps them in the database as blobs). A file no row names any more is deleted
+        after the transaction commits."""
+        in_memory = str(self._path) == ":memory:"
+        replaced = set() if in_memory else {self._file_digest(key) for key in values} - {None}
+        rows: dict[str, str | bytes | None] = {}
         try:
+            for key, value in values.items():
+                if isinstance(value, bytes) and not in_memory:
+                    digest = hashlib.sha256(value).hexdigest()
+                    self._put_file(digest, value)
+                    value = _IN_FILE + digest
+                rows[key] = value
             with self._transaction():
-                for key, value in values.items():
+                for key, value in rows.items():
                     if value is None:
                         self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
-                        continue
-                    if isinstance(value, bytes):
-                        if str(self._path) != ":memory:":
-                            final = self._file_of(key)
-                            temporary = final.with_name(f"{final.name}.new")
-                            final.parent.mkdir(exist_ok=True)
-                            staged.append((temporary, final))
-                            temporary.write_bytes(value)
-                            value = _IN_FILE + hashlib.sha256(value).hexdigest()
-                    self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-        except BaseException as exc:
-            for temporary, _ in staged:
+                    else:
+                        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        except OSError as exc:
+            raise OutputError(f"cannot update the build state {self._path}: {exc}", hint="free disk space; the next build redoes the work") from exc
+        if replaced:
+            named = {value[len(_IN_FILE) :] for (value,) in self._db.execute("SELECT value FROM meta") if isinstance(value, str) and value.startswith(_IN_FILE)}
+            for digest in replaced - named:
                 with contextlib.suppress(OSError):
-                    os.remove(temporary)
-            if isinstance(exc, OSError):
-                raise OutputError(f"cannot update the build state {self._path}: {exc}", hint="free disk space; the next build redoes the work") from exc
-            raise
-        for temporary, final in staged:
-            with contextlib.suppress(OSError):  # the value then reads as missing
-                os.replace(temporary, final)
+                    os.remove(self._values_dir() / digest)
 
-    def _file_of(self, key: str) -> Path:
-        return self._path.parent / "values" / key.encode("utf-8", "surrogateescape").hex()
+    def _file_digest(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0][len(_IN_FILE) :] if row and isinstance(row[0], str) and row[0].startswith(_IN_FILE) else None
+
+    def _put_file(self, digest: str, data: bytes) -> None:
+        """The file named digest holding data, written beside it first and renamed into place."""
+        folder = self._values_dir()
+        if (folder / digest).is_file():
+            return
+        folder.mkdir(exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{digest[:16]}.", suffix=".new")
+        try:
+            with open(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, folder / digest)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
+            raise
+
+    def _values_dir(self) -> Path:
+        return self._path.parent / "values"
 
 
 def article_url_owners(previous: Mapping[str, OutputRecord]) -> dict[str, str]:

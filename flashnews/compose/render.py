@@ -204,13 +204,17 @@ def _compiler_stamp() -> str:
     return digest.hexdigest()
 
 
+# Taken when this module is loaded: the code that compiles in this process, even if the files change under it.
+_COMPILER_STAMP = _compiler_stamp()
+
+
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Jinja's cache of compiled templates in a folder, which a build never depends on: one that
     cannot be read or written costs only the compiling."""
 
     def __init__(self, directory: str) -> None:
         super().__init__(directory, "%s.jinja")
-        self._stamp = _compiler_stamp()
+        self._stamp = _COMPILER_STAMP
         with contextlib.suppress(OSError):
             os.makedirs(directory, exist_ok=True)
 
