@@ -98,8 +98,9 @@ class BylineReader:
             name = _names(_strip_role(match.group("rest")))
             return name if name and len(name.split()) >= 2 else None
         if re.search(r"\s[|·•]\s", text):
-            # "Samuel Osei | Staff writer": a name, then a role.
-            name = name_of(_strip_role(text))
+            # "Samuel Osei | Staff writer": a name, then a role (words: "Ana Lika | 0.5" is no byline).
+            role = re.split(r"\s[|·•]\s", text, maxsplit=1)[1]
+            name = name_of(_strip_role(text)) if re.search(r"[^\W\d_]", role) else None
             return name if name and len(name.split()) >= 2 else None
         return None
 
