@@ -138,12 +138,23 @@ def tree_lines(tree: Iterable[Stamp]) -> bytes:
     return "\0".join([f"{size} {mtime} {ctime} {inode} {path}" for path, size, mtime, ctime, inode in tree]).encode("utf-8", "surrogateescape")
 
 
+def record_path(record: bytes) -> bytes | None:
+    """The path in one of tree_lines' records (its last field); None for a record of another form."""
+    fields = record.split(b" ", 4)
+    return fields[4] if len(fields) == 5 else None
+
+
+def record_text(path: bytes) -> str:
+    """A record's path as the str os gives (names that are not UTF-8 keep their bytes)."""
+    return path.decode("utf-8", "surrogateescape")
+
+
 def tree_entries(data: bytes) -> list[Stamp]:
     """The stamps in tree_lines' records; ValueError for data in another form."""
     entries = []
     for record in data.split(b"\0") if data else ():
         size, mtime, ctime, inode, path = record.split(b" ", 4)
-        entries.append((path.decode("utf-8", "surrogateescape"), int(size), int(mtime), int(ctime), int(inode)))
+        entries.append((record_text(path), int(size), int(mtime), int(ctime), int(inode)))
     return entries
 
 

@@ -45,7 +45,7 @@ from flashnews.ingest import records
 from flashnews.config import SiteConfig
 from flashnews.ingest.decode import decode_markdown_bytes
 from flashnews.errors import FlashnewsError
-from flashnews.build.fingerprint import ClockWindow
+from flashnews.build.fingerprint import ClockWindow, record_path, record_text
 from flashnews.build.loading import cache_parsed, source_cache_key
 from flashnews.model import RenderedArticle
 from flashnews.build.order import SiteFacts, read_site_facts, store_site_facts
@@ -120,30 +120,20 @@ def _tree_changes(old_data: bytes, tree_data: bytes) -> tuple[list[str], list[st
     if len(new_records) == len(old_records):
         # The records are sorted by path: with as many files, an edit keeps every file's place.
         pairs = [(old, new) for old, new in zip(old_records, new_records) if old != new]
-        paths = [_path_of(new) for old, new in pairs if _path_of(old) == _path_of(new)]
+        paths = [record_path(new) for old, new in pairs if record_path(old) == record_path(new)]
         if len(paths) != len(pairs) or None in paths:
             return None  # a file renamed or replaced by another, or records of another form
-        return [_decoded(path) for path in paths if path is not None], []
+        return [record_text(path) for path in paths if path is not None], []
     unchanged = set(old_records)
     differing = [record for record in new_records if record not in unchanged]
-    known = set(map(_path_of, old_records))
+    known = set(map(record_path, old_records))
     if None in known:
         return None  # written by another version
-    edited = [_path_of(record) for record in differing if _path_of(record) in known]
-    added = [_path_of(record) for record in differing if _path_of(record) not in known]
+    edited = [record_path(record) for record in differing if record_path(record) in known]
+    added = [record_path(record) for record in differing if record_path(record) not in known]
     if len(new_records) - len(added) != len(old_records) or None in added:
         return None
-    return [_decoded(path) for path in edited if path is not None], [_decoded(path) for path in added if path is not None]
-
-
-def _path_of(record: bytes) -> bytes | None:
-    """The path in a record of fingerprint.tree_lines: its last field."""
-    fields = record.split(b" ", 4)
-    return fields[4] if len(fields) == 5 else None
-
-
-def _decoded(path: bytes) -> str:
-    return path.decode("utf-8", "surrogateescape")
+    return [record_text(path) for path in edited if path is not None], [record_text(path) for path in added if path is not None]
 
 
 def _read_edit(content_dir: Path, relative: str, config: SiteConfig) -> _Edit | None:
